@@ -1,0 +1,245 @@
+package graph
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+	"runtime"
+)
+
+// Delayed is a typed, immutable handle to a lazy value: the result of a
+// node of a Graph. Handles are small values; copy them freely. Type
+// mistakes (an int where a string is expected) are compile errors.
+//
+// The zero Delayed refers to nothing; using it as an argument is a building
+// error ([ErrZeroHandle]).
+type Delayed[T any] struct {
+	g  *Graph
+	id int32
+	c  *cell[T]
+}
+
+// Node is what every Delayed[T] is, whatever its T: used where handles of
+// different types travel together (computing several targets at once).
+type Node interface {
+	Graph() *Graph
+	ID() int
+}
+
+// Graph is the graph d belongs to (nil for the zero Delayed).
+func (d Delayed[T]) Graph() *Graph { return d.g }
+
+// ID is d's node's index in its graph: stable, dense, in creation order.
+// It is negative when d's construction failed (see [Graph.Err]).
+func (d Delayed[T]) ID() int { return int(d.id) }
+
+// Name is the human name d's node was given.
+func (d Delayed[T]) Name() string {
+	if d.g == nil || d.id < 0 {
+		return ""
+	}
+	return d.g.nodes[d.id].name
+}
+
+// Stored returns the result a run in progress holds for d. It is meant for
+// executors such as package sched, which call it while they hold the
+// graph's RunLock; outside a run, a task's result has been released and
+// Stored returns the zero value, while a Value leaf returns its constant.
+func (d Delayed[T]) Stored() T { return d.c.v }
+
+// String describes d for debugging: its key.
+func (d Delayed[T]) String() string {
+	if d.g == nil || d.id < 0 {
+		return "Delayed(invalid)"
+	}
+	return "Delayed(" + d.g.Key(int(d.id)) + ")"
+}
+
+// cell holds one node's result. Task types embed it, so a dependency's
+// result is read through a typed pointer: no boxing, no type assertion.
+type cell[T any] struct{ v T }
+
+func (c *cell[T]) holder() *cell[T] { return c }
+func (c *cell[T]) Clear()           { var zero T; c.v = zero }
+func (c *cell[T]) Value() any       { return c.v }
+
+// holder lets a content-keyed lookup check that the task it found has the
+// result type the caller expects.
+type holder[T any] interface{ holder() *cell[T] }
+
+// Value adds a constant leaf. It is never run or released: every run of
+// the graph sees it.
+func Value[T any](g *Graph, name string, v T, opts ...Option) Delayed[T] {
+	t := &constant[T]{cell[T]{v}}
+	return finish(g, name, KindValue, t, &t.cell, len(g.deps), opts, v)
+}
+
+// Source adds a task without arguments: fn makes its result (a random
+// sample, a file read, a generator drained).
+func Source[R any](g *Graph, name string, fn func(context.Context) (R, error), opts ...Option) Delayed[R] {
+	if fn == nil {
+		return broken[R](g, name)
+	}
+	t := &source[R]{fc: fn}
+	return finish(g, name, KindTask, t, &t.cell, len(g.deps), opts, fn)
+}
+
+// Call adds a task computing fn(a).
+func Call[A, R any](g *Graph, name string, fn func(A) R, a Delayed[A], opts ...Option) Delayed[R] {
+	if fn == nil || !check(g, name, a) {
+		return broken[R](g, name)
+	}
+	t := &call1[A, R]{f: fn, a: a.c}
+	start := len(g.deps)
+	g.deps = append(g.deps, a.id)
+	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
+}
+
+// CallCtx adds a task computing fn(ctx, a); the task fails when fn returns
+// an error, and ctx is cancelled when the run stops early.
+func CallCtx[A, R any](g *Graph, name string, fn func(context.Context, A) (R, error), a Delayed[A], opts ...Option) Delayed[R] {
+	if fn == nil || !check(g, name, a) {
+		return broken[R](g, name)
+	}
+	t := &call1[A, R]{fc: fn, a: a.c}
+	start := len(g.deps)
+	g.deps = append(g.deps, a.id)
+	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
+}
+
+// Call2 adds a task computing fn(a, b).
+func Call2[A, B, R any](g *Graph, name string, fn func(A, B) R, a Delayed[A], b Delayed[B], opts ...Option) Delayed[R] {
+	if fn == nil || !check(g, name, a) || !check(g, name, b) {
+		return broken[R](g, name)
+	}
+	t := &call2[A, B, R]{f: fn, a: a.c, b: b.c}
+	start := len(g.deps)
+	g.deps = append(g.deps, a.id, b.id)
+	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
+}
+
+// CallCtx2 adds a task computing fn(ctx, a, b).
+func CallCtx2[A, B, R any](g *Graph, name string, fn func(context.Context, A, B) (R, error), a Delayed[A], b Delayed[B], opts ...Option) Delayed[R] {
+	if fn == nil || !check(g, name, a) || !check(g, name, b) {
+		return broken[R](g, name)
+	}
+	t := &call2[A, B, R]{fc: fn, a: a.c, b: b.c}
+	start := len(g.deps)
+	g.deps = append(g.deps, a.id, b.id)
+	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
+}
+
+// Call3 adds a task computing fn(a, b, c).
+func Call3[A, B, C, R any](g *Graph, name string, fn func(A, B, C) R, a Delayed[A], b Delayed[B], c Delayed[C], opts ...Option) Delayed[R] {
+	if fn == nil || !check(g, name, a) || !check(g, name, b) || !check(g, name, c) {
+		return broken[R](g, name)
+	}
+	t := &call3[A, B, C, R]{f: fn, a: a.c, b: b.c, c: c.c}
+	start := len(g.deps)
+	g.deps = append(g.deps, a.id, b.id, c.id)
+	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
+}
+
+// CallCtx3 adds a task computing fn(ctx, a, b, c).
+func CallCtx3[A, B, C, R any](g *Graph, name string, fn func(context.Context, A, B, C) (R, error), a Delayed[A], b Delayed[B], c Delayed[C], opts ...Option) Delayed[R] {
+	if fn == nil || !check(g, name, a) || !check(g, name, b) || !check(g, name, c) {
+		return broken[R](g, name)
+	}
+	t := &call3[A, B, C, R]{fc: fn, a: a.c, b: b.c, c: c.c}
+	start := len(g.deps)
+	g.deps = append(g.deps, a.id, b.id, c.id)
+	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
+}
+
+// CallSlice adds a task computing fn(ctx, values), where values holds the
+// results of ds in order: a fan-in of any width (a reduction, an assembly
+// of tiles). The slice is made afresh for every run, so fn may keep it.
+func CallSlice[T, R any](g *Graph, name string, fn func(context.Context, []T) (R, error), ds []Delayed[T], opts ...Option) Delayed[R] {
+	if fn == nil {
+		return broken[R](g, name)
+	}
+	ins := make([]*cell[T], len(ds))
+	start := len(g.deps)
+	for i, d := range ds {
+		if !check(g, name, d) {
+			g.deps = g.deps[:start]
+			return broken[R](g, name)
+		}
+		ins[i] = d.c
+		g.deps = append(g.deps, d.id)
+	}
+	t := &sliceCall[T, R]{fc: fn, ins: ins}
+	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
+}
+
+// Gather adds a task whose result is the slice of ds's results, in order:
+// many Delayed[T] become one Delayed[[]T].
+func Gather[T any](g *Graph, name string, ds []Delayed[T], opts ...Option) Delayed[[]T] {
+	return CallSlice(g, name, gathered[T], ds, opts...)
+}
+
+func gathered[T any](_ context.Context, vs []T) ([]T, error) { return vs, nil }
+
+// broken records a nil function and returns a handle that makes every
+// later use fail with the graph's first error.
+func broken[R any](g *Graph, name string) Delayed[R] {
+	if g.err == nil {
+		g.fail(fmt.Errorf("%w (task %q)", ErrNilFunc, name))
+	}
+	return Delayed[R]{g: g, id: -1}
+}
+
+// finish appends the node whose dependencies are g.deps[start:], unless it
+// is Pure and an identical node exists, in which case that node is shared.
+// ident is the function (or, for a Value, the constant) that a content key
+// is made from.
+func finish[R any](g *Graph, name string, kind Kind, t Task, c *cell[R], start int, opts []Option, ident any) Delayed[R] {
+	o := resolve(opts)
+	if o != nil && o.pure {
+		o.key = g.contentKey(name, kind, ident, g.deps[start:])
+		if id, ok := g.keys[o.key]; ok {
+			g.deps = g.deps[:start]
+			return existing[R](g, id, o.key)
+		}
+	}
+	id := g.add(name, kind, t, o)
+	if o != nil && o.key != "" {
+		if g.keys == nil {
+			g.keys = make(map[string]int32)
+		}
+		g.keys[o.key] = id
+	}
+	return Delayed[R]{g: g, id: id, c: c}
+}
+
+func existing[R any](g *Graph, id int32, key string) Delayed[R] {
+	h, ok := g.nodes[id].task.(holder[R])
+	if !ok {
+		g.fail(fmt.Errorf("%w: %s", ErrKeyType, key))
+		return Delayed[R]{g: g, id: -1}
+	}
+	return Delayed[R]{g: g, id: id, c: h.holder()}
+}
+
+// contentKey names a Pure node by what it computes: its name, the function
+// (by its symbol name, stable across processes) or the constant's printed
+// value, and its arguments' keys. Reflection and hashing happen here only,
+// for nodes that asked for it.
+func (g *Graph) contentKey(name string, kind Kind, ident any, deps []int32) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00", name, kind)
+	if kind == KindValue {
+		fmt.Fprintf(h, "%T\x00%#v", ident, ident)
+	} else if fn := reflect.ValueOf(ident); fn.Kind() == reflect.Func {
+		if f := runtime.FuncForPC(fn.Pointer()); f != nil {
+			h.Write([]byte(f.Name()))
+		}
+	}
+	for _, d := range deps {
+		h.Write([]byte{0})
+		h.Write([]byte(g.Key(int(d))))
+	}
+	return name + "-" + hex.EncodeToString(h.Sum(nil)[:8])
+}

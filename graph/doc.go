@@ -1,0 +1,31 @@
+// Package graph builds lazy task graphs: typed handles to values that are
+// not computed yet, and the dependencies between them.
+//
+// A Graph is built with package-level functions that each add one node and
+// return its typed handle, a [Delayed]:
+//
+//	var g graph.Graph
+//	a := graph.Value(&g, "a", 20)                 // a constant leaf
+//	b := graph.Call(&g, "double", double, a)      // Delayed[int]
+//	c := graph.Call2(&g, "add", add, a, b)        // Delayed[int]
+//
+// Nothing runs while the graph is built; package sched computes a handle
+// (and only what it needs). Because a node can only take handles that
+// already exist as arguments, a graph built this way is acyclic by
+// construction, and argument types are checked by the compiler.
+//
+// Functions come in two forms: plain (func(A) R), for pure computations,
+// and with a context and an error (func(context.Context, A) (R, error)),
+// for work that can fail or should stop when the run is cancelled.
+// CallSlice and Gather take any number of arguments of one type.
+//
+// Building a node costs one small allocation and appends to flat arrays: no
+// hashing, formatting or reflection, unless a task asks for a content key
+// with [Pure]. Mistakes while building (a zero handle, a handle from
+// another graph, a nil function) never panic: the graph remembers the
+// first one ([Graph.Err]) and refuses to run.
+//
+// Every node has a human name, shown in errors, pictures and profiles, and
+// an ID, its creation index, which is its stable identity. Nodes sharing a
+// name form a stage (all tiles of a fractal are "tile").
+package graph

@@ -1,0 +1,171 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Errors reported while a graph is built. Building never panics: the first
+// mistake is remembered by the graph and returned by [Graph.Err], and every
+// scheduler refuses to run a graph that has one.
+var (
+	// ErrZeroHandle: a zero Delayed (one that no constructor returned) was
+	// used as an argument.
+	ErrZeroHandle = errors.New("graph: zero Delayed used as an argument")
+	// ErrForeignHandle: an argument belongs to another graph.
+	ErrForeignHandle = errors.New("graph: argument belongs to another graph")
+	// ErrNilFunc: a task was given a nil function.
+	ErrNilFunc = errors.New("graph: nil function")
+	// ErrKeyType: a content key is already used by a task of another result type.
+	ErrKeyType = errors.New("graph: content key already used by a task of another type")
+	// ErrTooLarge: the graph would exceed 2^31-1 tasks or dependencies.
+	ErrTooLarge = errors.New("graph: too many tasks")
+)
+
+// Kind tells data from work: a Value leaf holds a constant and is never run;
+// a task runs a function.
+type Kind uint8
+
+const (
+	KindTask  Kind = iota // a function to run
+	KindValue             // a constant known when the graph was built
+)
+
+func (k Kind) String() string {
+	if k == KindValue {
+		return "value"
+	}
+	return "task"
+}
+
+// Task is the executable part of a node, as a scheduler sees it. Run
+// computes the node from its dependencies' stored results and stores its
+// own; Clear drops the stored result so the garbage collector can take it.
+// Value returns the stored result boxed, for callers that need it untyped.
+//
+// Run must only be called once every dependency's Run has returned nil and
+// none of them has been cleared since: that is the scheduler's contract.
+type Task interface {
+	Run(ctx context.Context) error
+	Clear()
+	Value() any
+}
+
+// node is the graph's record of one task. Dependencies live in one shared
+// slice (g.deps[start:end], start being the previous node's end): a flat,
+// pointer-free layout that a scheduler walks without chasing pointers.
+type node struct {
+	name   string
+	task   Task
+	opts   *Options
+	depEnd int32
+	kind   Kind
+}
+
+// Graph is a lazy task graph: a set of nodes, each a constant Value or a
+// function call whose arguments are other nodes. Nothing runs while it is
+// built; a scheduler (package sched) runs the part that requested targets
+// need.
+//
+// The zero value is an empty graph ready to use. A Graph must not be copied
+// after first use. Building is not safe for concurrent use (like a map);
+// running is: schedulers serialise runs of one graph through [Graph.RunLock].
+//
+// Nodes are only ever appended and never change, so a node's ID (its
+// creation index) is a stable identity, and any handle stays valid for the
+// life of the graph.
+type Graph struct {
+	nodes []node
+	deps  []int32
+	err   error
+	keys  map[string]int32 // content keys of Pure tasks, made on first use
+
+	runMu sync.Mutex
+	memo  any // owned by whoever holds runMu
+}
+
+// Err returns the first mistake made while building g, or nil.
+func (g *Graph) Err() error { return g.err }
+
+// Len is the number of nodes (tasks and values) in g.
+func (g *Graph) Len() int { return len(g.nodes) }
+
+// Name is the human name node id was given; several nodes may share one
+// (all tiles of a fractal are "tile"), which is how stages are recognised.
+func (g *Graph) Name(id int) string { return g.nodes[id].name }
+
+// Kind tells whether node id is a constant or a task.
+func (g *Graph) Kind(id int) Kind { return g.nodes[id].kind }
+
+// Deps returns the IDs of node id's arguments, in argument order. The slice
+// is shared with the graph and must not be modified.
+func (g *Graph) Deps(id int) []int32 {
+	return g.deps[g.depStart(id):g.nodes[id].depEnd]
+}
+
+// TaskOf returns node id's executable part (for executors).
+func (g *Graph) TaskOf(id int) Task { return g.nodes[id].task }
+
+// OptionsOf returns the options node id was built with, or nil if none.
+func (g *Graph) OptionsOf(id int) *Options { return g.nodes[id].opts }
+
+// Key names node id uniquely within g: its content key when it was built
+// Pure, otherwise its name and ID ("tile#17").
+func (g *Graph) Key(id int) string {
+	if o := g.nodes[id].opts; o != nil && o.key != "" {
+		return o.key
+	}
+	return fmt.Sprintf("%s#%d", g.nodes[id].name, id)
+}
+
+// RunLock is held by a scheduler for the whole of a run: a run stores
+// intermediate results inside the graph's tasks, so two runs of one graph
+// take turns.
+func (g *Graph) RunLock() *sync.Mutex { return &g.runMu }
+
+// Memo is a slot where the executor holding RunLock keeps what it derived
+// from the graph (package sched keeps its last execution plan there). The
+// graph itself never reads it.
+func (g *Graph) Memo() *any { return &g.memo }
+
+func (g *Graph) depStart(id int) int32 {
+	if id == 0 {
+		return 0
+	}
+	return g.nodes[id-1].depEnd
+}
+
+// fail remembers the first building mistake.
+func (g *Graph) fail(err error) {
+	if g.err == nil {
+		g.err = err
+	}
+}
+
+// add appends a node whose dependencies were already appended to g.deps.
+func (g *Graph) add(name string, kind Kind, t Task, opts *Options) int32 {
+	if len(g.nodes) >= maxNodes || len(g.deps) >= maxNodes {
+		g.fail(ErrTooLarge)
+	}
+	g.nodes = append(g.nodes, node{name: name, task: t, opts: opts, depEnd: int32(len(g.deps)), kind: kind})
+	return int32(len(g.nodes) - 1)
+}
+
+const maxNodes = 1<<31 - 1
+
+// check validates one argument handle of a task being built.
+func check[T any](g *Graph, name string, d Delayed[T]) bool {
+	switch {
+	case d.g == nil:
+		g.fail(fmt.Errorf("%w (task %q)", ErrZeroHandle, name))
+		return false
+	case d.g != g:
+		g.fail(fmt.Errorf("%w (task %q, argument %q)", ErrForeignHandle, name, d.g.Name(int(d.id))))
+		return false
+	case d.id < 0:
+		return false // the argument's own construction failed; g.err says why
+	}
+	return true
+}

@@ -1,0 +1,106 @@
+package graph
+
+import "context"
+
+// The task kinds. Each embeds the cell holding its result and points at its
+// arguments' cells, so running one is a direct, typed call. A function may
+// be given in its plain form (f) or with a context and an error (fc);
+// exactly one is set.
+
+type constant[T any] struct{ cell[T] }
+
+func (*constant[T]) Run(context.Context) error { return nil }
+
+// Clear keeps a constant: it belongs to the graph, not to a run.
+func (*constant[T]) Clear() {}
+
+type source[R any] struct {
+	cell[R]
+	fc func(context.Context) (R, error)
+}
+
+func (t *source[R]) Run(ctx context.Context) error {
+	v, err := t.fc(ctx)
+	if err == nil {
+		t.v = v
+	}
+	return err
+}
+
+type call1[A, R any] struct {
+	cell[R]
+	f  func(A) R
+	fc func(context.Context, A) (R, error)
+	a  *cell[A]
+}
+
+func (t *call1[A, R]) Run(ctx context.Context) error {
+	if t.f != nil {
+		t.v = t.f(t.a.v)
+		return nil
+	}
+	v, err := t.fc(ctx, t.a.v)
+	if err == nil {
+		t.v = v
+	}
+	return err
+}
+
+type call2[A, B, R any] struct {
+	cell[R]
+	f  func(A, B) R
+	fc func(context.Context, A, B) (R, error)
+	a  *cell[A]
+	b  *cell[B]
+}
+
+func (t *call2[A, B, R]) Run(ctx context.Context) error {
+	if t.f != nil {
+		t.v = t.f(t.a.v, t.b.v)
+		return nil
+	}
+	v, err := t.fc(ctx, t.a.v, t.b.v)
+	if err == nil {
+		t.v = v
+	}
+	return err
+}
+
+type call3[A, B, C, R any] struct {
+	cell[R]
+	f  func(A, B, C) R
+	fc func(context.Context, A, B, C) (R, error)
+	a  *cell[A]
+	b  *cell[B]
+	c  *cell[C]
+}
+
+func (t *call3[A, B, C, R]) Run(ctx context.Context) error {
+	if t.f != nil {
+		t.v = t.f(t.a.v, t.b.v, t.c.v)
+		return nil
+	}
+	v, err := t.fc(ctx, t.a.v, t.b.v, t.c.v)
+	if err == nil {
+		t.v = v
+	}
+	return err
+}
+
+type sliceCall[T, R any] struct {
+	cell[R]
+	fc  func(context.Context, []T) (R, error)
+	ins []*cell[T]
+}
+
+func (t *sliceCall[T, R]) Run(ctx context.Context) error {
+	vs := make([]T, len(t.ins))
+	for i, c := range t.ins {
+		vs[i] = c.v
+	}
+	v, err := t.fc(ctx, vs)
+	if err == nil {
+		t.v = v
+	}
+	return err
+}
