@@ -3,9 +3,10 @@
 //
 //	err := dot.Write(os.Stdout, g, &dot.Options{Direction: dot.LeftToRight})
 //
-// and then, say, dot -Tsvg -o graph.svg. Each node is a task, labelled with
-// its name, or with its name and index where several nodes share the name
-// ("tile[17]"); edges point from an argument to the task that reads it.
+// and then, say, dot -Tsvg -o graph.svg. Every task and value is one node,
+// labelled with its name, or with its name and index where several nodes
+// share the name ("tile[17]"); edges point from an argument to the task
+// that reads it.
 // As in Dask's pictures, functions are ellipses and data (Value leaves)
 // are boxes.
 //

@@ -61,7 +61,7 @@ func Build(g *graph.Graph, o *Options) (*gv.Graph, error) {
 	if err := e.o.check(g); err != nil {
 		return nil, err
 	}
-	e.select_()
+	e.choose()
 	if e.o.Color == ByOrder {
 		e.positions()
 	}
@@ -113,8 +113,8 @@ type stage struct {
 
 func (e *exporter) drawn(id int) bool { return e.need == nil || e.need[id] }
 
-// select_ works out which nodes the picture shows.
-func (e *exporter) select_() {
+// choose works out which nodes the picture shows.
+func (e *exporter) choose() {
 	for _, t := range e.o.Targets {
 		e.targets = append(e.targets, t.ID())
 	}
@@ -213,19 +213,7 @@ func (e *exporter) drawNodes() {
 
 	var clusters []*gv.Graph
 	if e.o.Clusters {
-		e.group()
-		clusters = make([]*gv.Graph, len(e.stages))
-		width := digits(len(e.stages) - 1)
-		for i, s := range e.stages {
-			if s.size < 2 {
-				continue
-			}
-			c := e.out.Subgraph("c"+pad(i, width), gv.ClusterOption{})
-			c.Label(stageLabel(s.name, s.size))
-			c.Attr("style", "rounded")
-			c.Attr("color", "gray60")
-			clusters[i] = c
-		}
+		clusters = e.clusters()
 	}
 
 	index := e.indexes()
@@ -261,6 +249,25 @@ func (e *exporter) drawNodes() {
 		}
 	}
 	p.legend(e.out)
+}
+
+// clusters makes a labelled box for every stage of more than one node,
+// indexed by stage number (nil for the others).
+func (e *exporter) clusters() []*gv.Graph {
+	e.group()
+	cs := make([]*gv.Graph, len(e.stages))
+	width := digits(len(e.stages) - 1)
+	for i, s := range e.stages {
+		if s.size < 2 {
+			continue
+		}
+		c := e.out.Subgraph("c"+pad(i, width), gv.ClusterOption{})
+		c.Label(stageLabel(s.name, s.size))
+		c.Attr("style", "rounded")
+		c.Attr("color", "gray60")
+		cs[i] = c
+	}
+	return cs
 }
 
 // indexes numbers the nodes of every repeated name 0, 1, 2 … in ID order,

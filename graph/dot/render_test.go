@@ -75,6 +75,7 @@ func TestGraphvizRenders(t *testing.T) {
 		{"4096 tiles collapsed", tiles, &dot.Options{Targets: []graph.Node{img}, Color: dot.ByDuration, Stats: fakeRun(tiles, -1, 1<<30).Stats},
 			[]string{">tile ×4096<", ">colour ×4096<", ">×4096<"}},
 		{"odd names", odd, &dot.Options{Color: dot.ByOrder}, []string{"back\\slash &lt;&amp;&gt;"}},
+		{"empty", new(graph.Graph), &dot.Options{Color: dot.ByOrder, Title: "nothing yet"}, []string{">nothing yet<"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
