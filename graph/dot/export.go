@@ -51,8 +51,10 @@ func (t *trimmer) Write(p []byte) (int, error) {
 
 // Build returns the picture of g as an emicklei/dot graph, for callers who
 // want to adjust attributes before writing it; o may be nil. Nodes are
-// keyed by zero-padded node ID in the expanded view ("0042") and by stage
-// number in the collapsed one ("s007").
+// keyed (for FindNodeById) by node ID in the expanded view and by "s" and
+// stage number in the collapsed one, zero-padded to one width ("0042",
+// "s007"); the legend is "~legend". Its String method leaves an indented
+// empty line before the closing brace, which Write trims.
 func Build(g *graph.Graph, o *Options) (*gv.Graph, error) {
 	e := &exporter{g: g}
 	if o != nil {
