@@ -40,7 +40,7 @@ func (d Delayed[T]) Name() string {
 	if d.g == nil || d.id < 0 {
 		return ""
 	}
-	return d.g.nodes[d.id].name
+	return d.g.Name(int(d.id))
 }
 
 // Stored returns the result a run in progress holds for d. It is meant for
@@ -215,7 +215,7 @@ func finish[R any](g *Graph, name string, kind Kind, t Task, c *cell[R], start i
 }
 
 func existing[R any](g *Graph, id int32, key string) Delayed[R] {
-	h, ok := g.nodes[id].task.(holder[R])
+	h, ok := g.TaskOf(int(id)).(holder[R])
 	if !ok {
 		g.fail(fmt.Errorf("%w: %s", ErrKeyType, key))
 		return Delayed[R]{g: g, id: -1}

@@ -53,16 +53,21 @@ type Task interface {
 	Value() any
 }
 
-// node is the graph's record of one task. Dependencies live in one shared
-// slice (g.deps[start:end], start being the previous node's end): a flat,
-// pointer-free layout that a scheduler walks without chasing pointers.
+// node is the graph's record of one task: pointer-free, so that a graph of
+// millions of nodes costs the garbage collector nothing to scan and the
+// array grows by plain copying. Dependencies live in one shared slice
+// (g.deps[start:end], start being the previous node's end); the name is an
+// index into g.names, where a run of nodes built with the same name shares
+// one entry.
 type node struct {
-	name   string
-	task   Task
-	opts   *Options
 	depEnd int32
+	name   uint32
 	kind   Kind
 }
+
+// taskChunk is how many executables one block of g.tasks holds. Blocks are
+// never copied once allocated: growing a graph does not move pointers.
+const taskChunk = 1 << 12
 
 // Graph is a lazy task graph: a set of nodes, each a constant Value or a
 // function call whose arguments are other nodes. Nothing runs while it is
@@ -79,6 +84,9 @@ type node struct {
 type Graph struct {
 	nodes []node
 	deps  []int32
+	tasks [][]Task // blocks of taskChunk
+	names []string
+	opts  map[int32]*Options // only nodes given options
 	err   error
 	keys  map[string]int32 // content keys of Pure tasks, made on first use
 
@@ -94,7 +102,7 @@ func (g *Graph) Len() int { return len(g.nodes) }
 
 // Name is the human name node id was given; several nodes may share one
 // (all tiles of a fractal are "tile"), which is how stages are recognised.
-func (g *Graph) Name(id int) string { return g.nodes[id].name }
+func (g *Graph) Name(id int) string { return g.names[g.nodes[id].name] }
 
 // Kind tells whether node id is a constant or a task.
 func (g *Graph) Kind(id int) Kind { return g.nodes[id].kind }
@@ -106,18 +114,18 @@ func (g *Graph) Deps(id int) []int32 {
 }
 
 // TaskOf returns node id's executable part (for executors).
-func (g *Graph) TaskOf(id int) Task { return g.nodes[id].task }
+func (g *Graph) TaskOf(id int) Task { return g.tasks[id/taskChunk][id%taskChunk] }
 
 // OptionsOf returns the options node id was built with, or nil if none.
-func (g *Graph) OptionsOf(id int) *Options { return g.nodes[id].opts }
+func (g *Graph) OptionsOf(id int) *Options { return g.opts[int32(id)] }
 
 // Key names node id uniquely within g: its content key when it was built
 // Pure, otherwise its name and ID ("tile#17").
 func (g *Graph) Key(id int) string {
-	if o := g.nodes[id].opts; o != nil && o.key != "" {
+	if o := g.opts[int32(id)]; o != nil && o.key != "" {
 		return o.key
 	}
-	return fmt.Sprintf("%s#%d", g.nodes[id].name, id)
+	return fmt.Sprintf("%s#%d", g.Name(id), id)
 }
 
 // RunLock is held by a scheduler for the whole of a run: a run stores
@@ -149,8 +157,33 @@ func (g *Graph) add(name string, kind Kind, t Task, opts *Options) int32 {
 	if len(g.nodes) >= maxNodes || len(g.deps) >= maxNodes {
 		g.fail(ErrTooLarge)
 	}
-	g.nodes = append(g.nodes, node{name: name, task: t, opts: opts, depEnd: int32(len(g.deps)), kind: kind})
-	return int32(len(g.nodes) - 1)
+	id := int32(len(g.nodes))
+	g.nodes = append(g.nodes, node{depEnd: int32(len(g.deps)), name: g.nameIndex(name), kind: kind})
+	if int(id)%taskChunk == 0 {
+		g.tasks = append(g.tasks, make([]Task, 0, taskChunk))
+	}
+	last := &g.tasks[len(g.tasks)-1]
+	*last = append(*last, t)
+	if opts != nil {
+		if g.opts == nil {
+			g.opts = make(map[int32]*Options)
+		}
+		g.opts[id] = opts
+	}
+	return id
+}
+
+// nameIndex finds name among the last few names used, or appends it.
+// Graphs are built in loops, so the names in use at any moment are few;
+// looking back a little avoids both a map and one entry per node.
+func (g *Graph) nameIndex(name string) uint32 {
+	for k := len(g.names) - 1; k >= 0 && k >= len(g.names)-4; k-- {
+		if g.names[k] == name {
+			return uint32(k)
+		}
+	}
+	g.names = append(g.names, name)
+	return uint32(len(g.names) - 1)
 }
 
 const maxNodes = 1<<31 - 1

@@ -8,13 +8,17 @@ import (
 )
 
 // A plan is what a run needs to know about the part of a graph that some
-// targets depend on, in flat arrays indexed by *local* task number. Local
-// numbers are the static order: a depth-first post-order from the targets,
-// visiting arguments in argument order. That is the order in which a plain
-// recursive evaluation would compute the values ("finish what you started",
-// like Dask's ordering), it is topological, and a lower number means a
-// higher static priority. Value leaves are not tasks: they are never run
-// and never released, so the plan leaves them out.
+// targets depend on, indexed by *local* task number. Local numbers are the
+// static order: a depth-first post-order from the targets, visiting
+// arguments in argument order. That is the order in which a plain recursive
+// evaluation would compute the values ("finish what you started", like
+// Dask's ordering); it is topological, and a lower number means a higher
+// static priority. Value leaves are not tasks: they are never run and never
+// released, so the plan leaves them out.
+//
+// Everything a worker reads about task i sits in slots[i], one cache line,
+// and the edge lists are two flat arrays (CSR), so running a task chases
+// no pointer but the task's own.
 //
 // A plan depends only on the graph and the targets; graphs only grow, so a
 // plan stays valid and is cached for the next run of the same targets.
@@ -23,90 +27,118 @@ type plan struct {
 	targets []int32 // graph IDs of the unique targets, in the caller's order
 	tlocal  []int32 // local number of each target; -1 for a Value target
 
-	ids      []int32      // local -> graph ID
-	tasks    []graph.Task // local -> executable
-	depOff   []int32      // task deps of local i: deps[depOff[i]:depOff[i+1]]
-	deps     []int32
-	outOff   []int32 // dependents of local i: outs[outOff[i]:outOff[i+1]], ascending
-	outs     []int32
-	pending0 []int32 // number of task arguments (each occurrence counts)
-	waiters0 []int32 // dependents still to read the result, +1 for a target
-	roots    []int32 // tasks with no task arguments, ascending
-	target   []bool  // local -> is a target (its result is kept)
-	opts     []*graph.Options
+	slots []slot
+	deps  []int32 // task arguments, as local numbers
+	outs  []int32 // dependents, as local numbers, ascending per task
+	roots []int32 // tasks with no task arguments, ascending
+	opts  []*graph.Options
+
+	// Shared counters exist only where two workers may race: for tasks
+	// with several arguments (pending) and results with several readers
+	// (waiters). The rest, most tasks of chains and trees, need none, and
+	// a run starts by copying these short arrays.
+	pending0 []int32 // task arguments, each occurrence counted
+	waiters0 []int32 // dependents reading the result, +1 for a target
 }
 
-func (p *plan) len() int { return len(p.ids) }
+type slot struct {
+	task         graph.Task
+	id           int32 // graph ID
+	depLo, depHi int32 // deps[depLo:depHi]
+	outLo, outHi int32 // outs[outLo:outHi]
+	pending      int32 // index into pending0, or -1: one argument at most
+	waiters      int32 // index into waiters0, or -1: one reader at most
+	target       bool
+}
+
+func (p *plan) len() int { return len(p.slots) }
 
 // sameTargets tells whether p was made for exactly these targets.
 func (p *plan) sameTargets(g *graph.Graph, targets []int32) bool {
 	return p != nil && p.g == g && slices.Equal(p.targets, targets)
 }
 
-// newPlan culls g to what targets need and orders it. O(V+E) in the size
-// of the needed part, plus one pass to allocate a mark per graph node.
+// newPlan culls g to what targets need and orders it: O(V+E) in the size
+// of the needed part, plus one mark per graph node.
 func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 	p := &plan{g: g, targets: targets, tlocal: make([]int32, len(targets))}
-	local := make([]int32, g.Len()) // 0 unvisited, -1 on the stack, k+1 assigned k
-	p.order(local)
-	n := len(p.ids)
+	local := make([]int32, g.Len()) // 0 unvisited, -1 on the stack, k+1 is local k
+	ids := p.order(local)
+	n := len(ids)
 
-	p.tasks = make([]graph.Task, n)
-	p.depOff = make([]int32, n+1)
-	p.pending0 = make([]int32, n)
-	outDeg := make([]int32, n+1)
-	for i, id := range p.ids {
-		p.tasks[i] = g.TaskOf(int(id))
+	nd := 0
+	for _, id := range ids {
+		for _, d := range g.Deps(int(id)) {
+			if local[d] > 0 {
+				nd++
+			}
+		}
+	}
+	p.slots = make([]slot, n)
+	p.deps = make([]int32, 0, nd)
+	for i, id := range ids {
+		s := &p.slots[i]
+		s.task, s.id, s.depLo = g.TaskOf(int(id)), id, int32(len(p.deps))
 		for _, d := range g.Deps(int(id)) {
 			if l := local[d]; l > 0 {
 				p.deps = append(p.deps, l-1)
-				outDeg[l-1]++
+				p.slots[l-1].outHi++ // counts dependents for now
 			}
 		}
-		p.depOff[i+1] = int32(len(p.deps))
-		p.pending0[i] = p.depOff[i+1] - p.depOff[i]
-		if p.pending0[i] == 0 {
+		s.depHi = int32(len(p.deps))
+		s.pending = -1
+		switch n := s.depHi - s.depLo; {
+		case n == 0:
 			p.roots = append(p.roots, int32(i))
+		case n > 1:
+			s.pending = int32(len(p.pending0))
+			p.pending0 = append(p.pending0, n)
 		}
 	}
 
 	// Dependents: a counting sort of the reversed edges. Filling in
 	// ascending order of the dependent keeps every list sorted by priority.
-	p.outOff = make([]int32, n+1)
-	for i := range n {
-		p.outOff[i+1] = p.outOff[i] + outDeg[i]
+	off := int32(0)
+	for i := range p.slots {
+		s := &p.slots[i]
+		c := s.outHi
+		s.outLo, s.outHi = off, off
+		off += c
 	}
-	p.outs = make([]int32, len(p.deps))
-	fill := outDeg[:n]
-	copy(fill, p.outOff[:n])
-	for i := range n {
-		for _, d := range p.deps[p.depOff[i]:p.depOff[i+1]] {
-			p.outs[fill[d]] = int32(i)
-			fill[d]++
+	p.outs = make([]int32, nd)
+	for i := range p.slots {
+		s := &p.slots[i]
+		for _, d := range p.deps[s.depLo:s.depHi] {
+			p.outs[p.slots[d].outHi] = int32(i)
+			p.slots[d].outHi++
 		}
 	}
 
-	p.waiters0 = make([]int32, n)
-	p.target = make([]bool, n)
-	for i := range n {
-		p.waiters0[i] = p.outOff[i+1] - p.outOff[i]
-	}
 	for k, id := range targets {
 		l := local[id] - 1
 		p.tlocal[k] = l
-		if l >= 0 && !p.target[l] {
-			p.target[l] = true
-			p.waiters0[l]++
+		if l >= 0 {
+			p.slots[l].target = true
+		}
+	}
+	for i := range p.slots {
+		s := &p.slots[i]
+		s.waiters = -1
+		if n := s.outHi - s.outLo; n > 1 || (n == 1 && s.target) {
+			s.waiters = int32(len(p.waiters0))
+			p.waiters0 = append(p.waiters0, n+b2i(s.target))
 		}
 	}
 	return p, p.readOptions()
 }
 
-// order assigns local numbers in depth-first post-order from the targets,
-// with an explicit stack: graphs may be far deeper than a goroutine stack.
-func (p *plan) order(local []int32) {
+// order returns the needed task IDs in depth-first post-order from the
+// targets, using an explicit stack: graphs may be far deeper than a
+// goroutine's stack should grow.
+func (p *plan) order(local []int32) []int32 {
 	type frame struct{ id, next int32 }
 	var stack []frame
+	var ids []int32
 	g := p.g
 	for _, t := range p.targets {
 		if local[t] != 0 || g.Kind(int(t)) == graph.KindValue {
@@ -126,30 +158,39 @@ func (p *plan) order(local []int32) {
 				}
 				continue
 			}
-			p.ids = append(p.ids, f.id)
-			local[f.id] = int32(len(p.ids))
+			ids = append(ids, f.id)
+			local[f.id] = int32(len(ids))
 			stack = stack[:len(stack)-1]
 		}
 	}
+	return ids
 }
 
 // readOptions collects per-task options, if any task has some, and checks
 // what can be checked before anything runs.
 func (p *plan) readOptions() error {
-	for i, id := range p.ids {
-		o := p.g.OptionsOf(int(id))
+	for i := range p.slots {
+		id := int(p.slots[i].id)
+		o := p.g.OptionsOf(id)
 		if o == nil || (o.Priority == 0 && o.Retries == 0 && o.Timeout == 0 && len(o.Resources) == 0) {
 			continue
 		}
 		if p.opts == nil {
-			p.opts = make([]*graph.Options, len(p.ids))
+			p.opts = make([]*graph.Options, len(p.slots))
 		}
 		p.opts[i] = o
 		for _, r := range o.Resources {
 			if r.Amount <= 0 {
-				return fmt.Errorf("%w: task %s uses %d of resource %q", ErrResource, p.g.Key(int(id)), r.Amount, r.Name)
+				return fmt.Errorf("%w: task %s uses %d of resource %q", ErrResource, p.g.Key(id), r.Amount, r.Name)
 			}
 		}
 	}
 	return nil
+}
+
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
 }

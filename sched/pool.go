@@ -2,8 +2,10 @@ package sched
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -25,6 +27,10 @@ type worker struct {
 	buf  []int32 // stolen batch in transit
 	size atomic.Int32
 
+	current int32     // the task being run, for panic recovery
+	inTask  bool      // a panic now comes from a task
+	start   time.Time // when current started (hooked runs only)
+
 	mu   sync.Mutex
 	q    []int32
 	head int // q[head:] are queued; q[head] is the oldest
@@ -35,8 +41,10 @@ type worker struct {
 // parallel runs the plan on n workers; worker 0 is the calling goroutine.
 func (r *run) parallel(n int) {
 	p := r.p
-	r.pending = make([]int32, p.len())
-	copy(r.pending, p.pending0)
+	r.pending = slices.Clone(p.pending0)
+	if r.pending == nil {
+		r.pending = []int32{} // non-nil marks a parallel run
+	}
 	r.workers = make([]*worker, n)
 	for i := range r.workers {
 		r.workers[i] = &worker{r: r, id: i, rng: uint64(i)*0x9E3779B97F4A7C15 + 1}
@@ -60,17 +68,30 @@ func (r *run) parallel(n int) {
 }
 
 func (w *worker) loop() {
-	next := int32(-1)
+	for next, again := int32(-1), true; again; {
+		next, again = w.work(next)
+	}
+}
+
+// work runs tasks until there are none left for this worker. When a task
+// panics, it returns the task to go on with and true.
+func (w *worker) work(next int32) (resume int32, again bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			w.recovered(v)
+			resume, again = w.after(w.current), true
+		}
+	}()
 	for {
 		if next < 0 {
 			if next = w.pop(); next < 0 {
 				if next = w.findWork(); next < 0 {
-					return
+					return -1, false
 				}
 			}
 		}
 		if w.r.stopped.Load() {
-			return
+			return -1, false
 		}
 		next = w.step(next)
 	}
@@ -82,7 +103,14 @@ func (w *worker) step(i int32) int32 {
 	if r.res != nil && !r.res.acquire(i, w) {
 		return -1 // queued until a holder of the resource finishes
 	}
-	r.runTask(i, w.id)
+	w.current = i
+	r.runTask(i, w)
+	return w.after(i)
+}
+
+// after settles task i and makes its dependents ready.
+func (w *worker) after(i int32) int32 {
+	r := w.r
 	if r.res != nil {
 		r.res.release(i, w)
 	}
@@ -99,10 +127,12 @@ func (w *worker) step(i int32) int32 {
 func (w *worker) ready(i int32) int32 {
 	p, r := w.r.p, w.r
 	next := int32(-1)
-	outs := p.outs[p.outOff[i]:p.outOff[i+1]]
+	s := &p.slots[i]
+	outs := p.outs[s.outLo:s.outHi]
 	for k := len(outs) - 1; k >= 0; k-- {
 		j := outs[k]
-		if atomic.AddInt32(&r.pending[j], -1) == 0 {
+		// A task with a single argument is ready now: no shared counter.
+		if c := p.slots[j].pending; c < 0 || atomic.AddInt32(&r.pending[c], -1) == 0 {
 			if next >= 0 {
 				w.push(next)
 			}

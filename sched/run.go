@@ -5,23 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // run is the state of one computation of a plan. Counters are plain int32
-// slices used through sync/atomic so that they can be reset with one copy.
+// slices used through sync/atomic, so that a run starts with one copy.
 type run struct {
 	p         *plan
 	ctx       context.Context // what tasks see; cancelled when the run stops early
 	cancel    context.CancelCauseFunc
 	keepGoing bool
 	hooks     *hookSet
-	res       *resources // nil unless a task uses a resource
+	res       *resources // nil unless a task of a parallel run uses a resource
 
-	pending []int32 // arguments not yet computed
-	waiters []int32 // readers of the result not yet finished
+	pending []int32 // task arguments not yet computed (parallel runs only), see plan.pending0
+	waiters []int32 // readers of the result that have not finished, see plan.waiters0
 	state   []State // written by the task's worker, read after synchronising
 
 	stopped     atomic.Bool
@@ -44,16 +45,15 @@ type run struct {
 func newRun(p *plan, s *Scheduler) *run {
 	n := p.len()
 	r := &run{p: p, keepGoing: s.KeepGoing, hooks: compileHooks(s.Hooks)}
-	r.waiters = make([]int32, n)
-	copy(r.waiters, p.waiters0)
+	r.waiters = slices.Clone(p.waiters0)
 	r.state = make([]State, n)
-	live := 0
+	left := 0
 	for _, l := range p.tlocal {
 		if l >= 0 {
-			live++
+			left++
 		}
 	}
-	r.targetsLeft.Store(int32(live))
+	r.targetsLeft.Store(int32(left))
 	r.parkCond.L = &r.parkMu
 	return r
 }
@@ -61,18 +61,37 @@ func newRun(p *plan, s *Scheduler) *run {
 // serial is the reference scheduler: every task in static order, in the
 // caller's goroutine. Any parallel schedule must give the same results.
 func (r *run) serial() {
-	for i := range int32(r.p.len()) {
-		if r.stopped.Load() {
-			return
-		}
-		r.runTask(i, 0)
-		r.settle(i)
+	w := &worker{r: r}
+	for from := int32(0); from >= 0; {
+		from = w.serialFrom(from)
 	}
 }
 
-// runTask runs task i (or skips it when a dependency failed) and records
-// how it ended.
-func (r *run) runTask(i int32, worker int) {
+// serialFrom runs tasks from local number i on; after a task panicked it
+// returns where to go on.
+func (w *worker) serialFrom(i int32) (resume int32) {
+	defer func() {
+		if v := recover(); v != nil {
+			w.recovered(v)
+			resume = w.current + 1
+		}
+	}()
+	r := w.r
+	for n := int32(r.p.len()); i < n; i++ {
+		if r.stopped.Load() {
+			return -1
+		}
+		w.current = i
+		r.runTask(i, w)
+		r.settle(i)
+	}
+	return -1
+}
+
+// runTask runs task i, or skips it when a dependency failed, and records
+// how it ended. A panic in the task goes through: recovering it in the
+// worker's loop, once, costs nothing per task (see worker.recovered).
+func (r *run) runTask(i int32, w *worker) {
 	if r.anyFailed.Load() && r.upstreamFailed(i) {
 		r.state[i] = Skipped
 		if r.hooks != nil {
@@ -80,39 +99,52 @@ func (r *run) runTask(i int32, worker int) {
 		}
 		return
 	}
-	if r.hooks == nil {
-		if err := r.call(i); err != nil {
-			r.state[i] = Failed
-			r.fail(i, err)
-			return
+	if r.hooks != nil {
+		w.start = time.Now()
+		ev := r.event(i, w.id)
+		ev.Start = w.start
+		for _, f := range r.hooks.taskStart {
+			f(ev)
 		}
-		r.state[i] = Done
-		return
 	}
-	start := time.Now()
-	ev := r.event(i, worker)
-	ev.Start = start
-	for _, f := range r.hooks.taskStart {
-		f(ev)
-	}
+	w.inTask = true
 	err := r.call(i)
+	w.inTask = false
+	r.ended(i, w, err)
+}
+
+func (r *run) ended(i int32, w *worker, err error) {
 	st := Done
 	if err != nil {
 		st = Failed
 		r.fail(i, err)
-	} else {
+	} else if r.hooks != nil {
 		r.addLive(1)
 	}
 	r.state[i] = st
-	r.emitDone(i, worker, start, time.Since(start), st, err)
+	if r.hooks != nil {
+		r.emitDone(i, w.id, w.start, time.Since(w.start), st, err)
+	}
 }
 
-// call runs the task with its retries and timeout, turning a panic into a
-// *PanicError.
+// recovered turns the panic of the task a worker was running into that
+// task's failure. A panic outside a task is a bug in the scheduler or a
+// hook, and is not hidden.
+func (w *worker) recovered(v any) {
+	if !w.inTask {
+		panic(v)
+	}
+	w.inTask = false
+	w.r.ended(w.current, w, &PanicError{Value: v, Stack: debug.Stack()})
+	if w.r.pending == nil {
+		w.r.settle(w.current)
+	}
+}
+
+// call runs task i, with its retries and timeout if it has options.
 func (r *run) call(i int32) error {
-	t := r.p.tasks[i]
 	if r.p.opts == nil || r.p.opts[i] == nil {
-		return protect(r.ctx, t)
+		return r.p.slots[i].task.Run(r.ctx)
 	}
 	o := r.p.opts[i]
 	for attempt := 0; ; attempt++ {
@@ -120,7 +152,7 @@ func (r *run) call(i int32) error {
 		if o.Timeout > 0 {
 			ctx, cancel = context.WithTimeout(r.ctx, o.Timeout)
 		}
-		err := protect(ctx, t)
+		err := protect(ctx, r.p.slots[i].task)
 		cancel()
 		if err == nil || attempt >= o.Retries || r.ctx.Err() != nil {
 			return err
@@ -128,6 +160,8 @@ func (r *run) call(i int32) error {
 	}
 }
 
+// protect turns a panic into an error here, for tasks with retries: a
+// panicking attempt is retried like a failing one.
 func protect(ctx context.Context, t interface{ Run(context.Context) error }) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -138,8 +172,8 @@ func protect(ctx context.Context, t interface{ Run(context.Context) error }) (er
 }
 
 func (r *run) upstreamFailed(i int32) bool {
-	p := r.p
-	for _, d := range p.deps[p.depOff[i]:p.depOff[i+1]] {
+	s := &r.p.slots[i]
+	for _, d := range r.p.deps[s.depLo:s.depHi] {
 		if r.state[d] != Done {
 			return true
 		}
@@ -151,13 +185,15 @@ func (r *run) upstreamFailed(i int32) bool {
 // when it was the last), and a target counts down the run.
 func (r *run) settle(i int32) {
 	p := r.p
-	for _, d := range p.deps[p.depOff[i]:p.depOff[i+1]] {
-		// A result with a single reader needs no shared counter.
-		if p.waiters0[d] == 1 || atomic.AddInt32(&r.waiters[d], -1) == 0 {
+	s := &p.slots[i]
+	for _, d := range p.deps[s.depLo:s.depHi] {
+		// A result with a single reader needs no shared counter. A target
+		// is counted as one more reader, so it is never released here.
+		if w := p.slots[d].waiters; w < 0 || atomic.AddInt32(&r.waiters[w], -1) == 0 {
 			r.release(d)
 		}
 	}
-	if p.target[i] {
+	if s.target {
 		if r.onTarget != nil && r.state[i] == Done {
 			r.onTarget(i)
 		}
@@ -168,7 +204,7 @@ func (r *run) settle(i int32) {
 }
 
 func (r *run) release(d int32) {
-	r.p.tasks[d].Clear()
+	r.p.slots[d].task.Clear()
 	if r.hooks != nil && r.state[d] == Done {
 		r.addLive(-1)
 	}
@@ -187,8 +223,7 @@ func (r *run) addLive(n int64) {
 // fail records task i's error; without keep-going it stops the run and
 // cancels the context of the tasks still running.
 func (r *run) fail(i int32, err error) {
-	id := int(r.p.ids[i])
-	te := &TaskError{ID: id, Name: r.p.g.Name(id), Err: err}
+	te := r.taskError(i, err)
 	r.errMu.Lock()
 	r.errs = append(r.errs, te)
 	r.errMu.Unlock()
@@ -196,6 +231,11 @@ func (r *run) fail(i int32, err error) {
 	if !r.keepGoing {
 		r.stop(te)
 	}
+}
+
+func (r *run) taskError(i int32, err error) *TaskError {
+	id := int(r.p.slots[i].id)
+	return &TaskError{ID: id, Name: r.p.g.Name(id), Err: err}
 }
 
 // stop ends dispatch: no task starts after it. A cause cancels the tasks'
@@ -232,7 +272,7 @@ func (r *run) result(parent context.Context) error {
 }
 
 func (r *run) event(i int32, worker int) TaskEvent {
-	id := int(r.p.ids[i])
+	id := int(r.p.slots[i].id)
 	return TaskEvent{ID: id, Name: r.p.g.Name(id), Worker: worker}
 }
 
@@ -240,16 +280,11 @@ func (r *run) emitDone(i int32, worker int, start time.Time, d time.Duration, st
 	ev := r.event(i, worker)
 	ev.Start, ev.Duration, ev.State = start, d, st
 	if err != nil {
-		ev.Err = r.errOf(i, err)
+		ev.Err = r.taskError(i, err)
 	}
 	for _, f := range r.hooks.taskDone {
 		f(ev)
 	}
-}
-
-func (r *run) errOf(i int32, err error) error {
-	id := int(r.p.ids[i])
-	return &TaskError{ID: id, Name: r.p.g.Name(id), Err: err}
 }
 
 // finishHooks reports the tasks that never started and the run's summary.

@@ -143,7 +143,7 @@ func AsCompleted[T any](ctx context.Context, ds []graph.Delayed[T], opts ...Opti
 		s := settings(opts)
 		go func() {
 			done <- s.execute(ctx, g, ids, func(p *plan, local int32) {
-				id := p.ids[local]
+				id := p.slots[local].id
 				for _, k := range byID[id] {
 					ready <- Completed[T]{k, ds[k].Stored()}
 				}
@@ -236,21 +236,22 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 		}
 		*g.Memo() = p
 	}
-	r := newRun(p, s)
-	res, err := newResources(p, s.Resources)
-	if err != nil {
-		return err
-	}
-	r.res = res
-	if onTarget != nil {
-		r.onTarget = func(l int32) { onTarget(p, l) }
-	}
-
 	workers := s.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = max(1, min(workers, p.len()))
+	r := newRun(p, s)
+	res, err := newResources(p, s.Resources)
+	if err != nil {
+		return err
+	}
+	if workers > 1 {
+		r.res = res
+	}
+	if onTarget != nil {
+		r.onTarget = func(l int32) { onTarget(p, l) }
+	}
 
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -292,14 +293,14 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 // run, everything after a failed one (which may have stopped half-way).
 func (r *run) clear(all bool) {
 	if all {
-		for _, t := range r.p.tasks {
-			t.Clear()
+		for i := range r.p.slots {
+			r.p.slots[i].task.Clear()
 		}
 		return
 	}
 	for _, l := range r.p.tlocal {
 		if l >= 0 {
-			r.p.tasks[l].Clear()
+			r.p.slots[l].task.Clear()
 		}
 	}
 }
