@@ -1,0 +1,157 @@
+package mandelbrot
+
+import "fmt"
+
+// The multi-lane kernel.
+//
+// One pixel's iteration is a chain: each z needs the previous one, and one
+// step costs a multiply, a subtract and an add of latency (about 3.4 ns here)
+// while the core could start several such operations per cycle. Stepping
+// `lanes` independent pixels in the same loop lets their chains overlap.
+// Pixels escape at different times, so a lane that finishes is handed the
+// next pixel of the tile straight away instead of idling until its neighbours
+// are done.
+//
+// Measured on the default view (see BenchmarkCompute): 2 lanes ~2.1 ns per
+// iteration, 4 lanes ~1.6 ns, against 3.4 ns for the plain loop; 4 lanes is
+// the most that fits the 16 SSE registers without spilling z to the stack.
+// The inner loop keeps only z in registers and reads c from memory, which is
+// what lets four lanes fit.
+
+const lanes = 4
+
+// idle is the budget of a lane with no pixel: it never runs out.
+const idle = int(^uint(0) >> 1)
+
+// queue hands the pixels of one tile to the lanes and collects their values.
+type queue struct {
+	// Per lane: z, c, how many more z-updates the pixel may take, and where its
+	// value goes (-1 for an idle lane). A lane's z is z_m for some m ≥ 1, and
+	// left = maxIter − m.
+	zr, zi, cr, ci [lanes]float64
+	left, pix      [lanes]int
+
+	dst      []int32
+	crs, cis []float64 // point coordinates per column and per row
+	maxIter  int
+	next     int // next pixel to hand out, row-major
+	col, row int // its column and row
+	active   int // lanes holding a pixel
+}
+
+func (q *queue) init(dst []int32, crs, cis []float64, maxIter int) {
+	*q = queue{dst: dst, crs: crs, cis: cis, maxIter: maxIter}
+	for l := range lanes {
+		q.load(l)
+	}
+}
+
+// load gives lane l the next pixel, or makes it idle when none is left. The
+// lane starts at z_1 = 0² + c = c, which is exact.
+func (q *queue) load(l int) {
+	if q.next == len(q.dst) {
+		q.zr[l], q.zi[l], q.cr[l], q.ci[l] = 0, 0, 0, 0 // 0 stays 0: never escapes
+		q.left[l], q.pix[l] = idle, -1
+		return
+	}
+	cr, ci := q.crs[q.col], q.cis[q.row]
+	q.zr[l], q.zi[l], q.cr[l], q.ci[l] = cr, ci, cr, ci
+	q.left[l], q.pix[l] = q.maxIter-1, q.next
+	q.active++
+	q.next++
+	if q.col++; q.col == len(q.crs) {
+		q.col, q.row = 0, q.row+1
+	}
+}
+
+// finish stores value v for lane l's pixel and gives the lane the next one.
+func (q *queue) finish(l int, v int) {
+	q.dst[q.pix[l]] = int32(v)
+	q.active--
+	q.load(l)
+}
+
+func (q *queue) run() {
+	for {
+		// A lane at z_maxIter is done: its value is maxIter−1 whether or not
+		// that last z escaped.
+		for l := range lanes {
+			for q.left[l] == 0 {
+				q.finish(l, q.maxIter-1)
+			}
+		}
+		if q.active == 0 {
+			return
+		}
+		steps := min(q.left[0], q.left[1], q.left[2], q.left[3])
+		n, escaped := step(q, steps)
+		for l := range lanes {
+			if escaped&(1<<l) == 0 {
+				q.left[l] -= n
+				continue
+			}
+			// Lane l's escape test failed in round n−1, on z_m with
+			// m = maxIter − left + n − 1; the loop's k is m − 1.
+			q.finish(l, q.maxIter-q.left[l]+n-2)
+		}
+	}
+}
+
+// step runs up to steps rounds. A round tests every lane's z for escape and
+// then advances every lane by one z-update (an escaped lane too: its z is no
+// longer needed). It returns the number of rounds n and a bit mask of the
+// lanes whose test failed in the last round; the mask is 0 when all steps
+// rounds ran.
+//
+// The body is written lane after lane, not operation after operation: the
+// processor overlaps the four independent chains anyway, and this order keeps
+// few temporaries alive so nothing spills. The update is exactly Escape's
+// (t+t is zr·zi + zi·zr, since both products round alike).
+func step(q *queue, steps int) (n int, escaped uint) {
+	zr0, zi0 := q.zr[0], q.zi[0]
+	zr1, zi1 := q.zr[1], q.zi[1]
+	zr2, zi2 := q.zr[2], q.zi[2]
+	zr3, zi3 := q.zr[3], q.zi[3]
+	cr, ci := &q.cr, &q.ci
+	for n < steps {
+		n++
+		x, y := float64(zr0*zr0), float64(zi0*zi0)
+		if x+y > 4 {
+			escaped |= 1
+		}
+		t := float64(zr0 * zi0)
+		zr0, zi0 = float64(x-y)+cr[0], float64(t+t)+ci[0]
+
+		x, y = float64(zr1*zr1), float64(zi1*zi1)
+		if x+y > 4 {
+			escaped |= 2
+		}
+		t = float64(zr1 * zi1)
+		zr1, zi1 = float64(x-y)+cr[1], float64(t+t)+ci[1]
+
+		x, y = float64(zr2*zr2), float64(zi2*zi2)
+		if x+y > 4 {
+			escaped |= 4
+		}
+		t = float64(zr2 * zi2)
+		zr2, zi2 = float64(x-y)+cr[2], float64(t+t)+ci[2]
+
+		x, y = float64(zr3*zr3), float64(zi3*zi3)
+		if x+y > 4 {
+			escaped |= 8
+		}
+		t = float64(zr3 * zi3)
+		zr3, zi3 = float64(x-y)+cr[3], float64(t+t)+ci[3]
+
+		if escaped != 0 {
+			break
+		}
+	}
+	q.zr = [lanes]float64{zr0, zr1, zr2, zr3}
+	q.zi = [lanes]float64{zi0, zi1, zi2, zi3}
+	return n, escaped
+}
+
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrTile}, args...)...)
+}
