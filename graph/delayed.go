@@ -93,7 +93,7 @@ func Call[A, R any](g *Graph, name string, fn func(A) R, a Delayed[A], opts ...O
 	}
 	t := &call1[A, R]{f: fn, a: a.c}
 	start := len(g.deps)
-	g.deps = append(g.deps, a.id)
+	g.deps = append(grow(g.deps, 1), a.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
 }
 
@@ -105,7 +105,7 @@ func CallCtx[A, R any](g *Graph, name string, fn func(context.Context, A) (R, er
 	}
 	t := &call1[A, R]{fc: fn, a: a.c}
 	start := len(g.deps)
-	g.deps = append(g.deps, a.id)
+	g.deps = append(grow(g.deps, 1), a.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
 }
 
@@ -116,7 +116,7 @@ func Call2[A, B, R any](g *Graph, name string, fn func(A, B) R, a Delayed[A], b 
 	}
 	t := &call2[A, B, R]{f: fn, a: a.c, b: b.c}
 	start := len(g.deps)
-	g.deps = append(g.deps, a.id, b.id)
+	g.deps = append(grow(g.deps, 2), a.id, b.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
 }
 
@@ -127,7 +127,7 @@ func CallCtx2[A, B, R any](g *Graph, name string, fn func(context.Context, A, B)
 	}
 	t := &call2[A, B, R]{fc: fn, a: a.c, b: b.c}
 	start := len(g.deps)
-	g.deps = append(g.deps, a.id, b.id)
+	g.deps = append(grow(g.deps, 2), a.id, b.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
 }
 
@@ -138,7 +138,7 @@ func Call3[A, B, C, R any](g *Graph, name string, fn func(A, B, C) R, a Delayed[
 	}
 	t := &call3[A, B, C, R]{f: fn, a: a.c, b: b.c, c: c.c}
 	start := len(g.deps)
-	g.deps = append(g.deps, a.id, b.id, c.id)
+	g.deps = append(grow(g.deps, 3), a.id, b.id, c.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
 }
 
@@ -149,7 +149,7 @@ func CallCtx3[A, B, C, R any](g *Graph, name string, fn func(context.Context, A,
 	}
 	t := &call3[A, B, C, R]{fc: fn, a: a.c, b: b.c, c: c.c}
 	start := len(g.deps)
-	g.deps = append(g.deps, a.id, b.id, c.id)
+	g.deps = append(grow(g.deps, 3), a.id, b.id, c.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
 }
 
@@ -161,6 +161,7 @@ func CallSlice[T, R any](g *Graph, name string, fn func(context.Context, []T) (R
 		return broken[R](g, name)
 	}
 	ins := make([]*cell[T], len(ds))
+	g.deps = grow(g.deps, len(ds))
 	start := len(g.deps)
 	for i, d := range ds {
 		if !check(g, name, d) {

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"errors"
 	"fmt"
 	"sync"
@@ -116,6 +117,9 @@ func (g *Graph) Deps(id int) []int32 {
 // TaskOf returns node id's executable part (for executors).
 func (g *Graph) TaskOf(id int) Task { return g.tasks[id/taskChunk][id%taskChunk] }
 
+// HasOptions tells whether any node of g was given options.
+func (g *Graph) HasOptions() bool { return len(g.opts) > 0 }
+
 // OptionsOf returns the options node id was built with, or nil if none.
 func (g *Graph) OptionsOf(id int) *Options { return g.opts[int32(id)] }
 
@@ -158,6 +162,7 @@ func (g *Graph) add(name string, kind Kind, t Task, opts *Options) int32 {
 		g.fail(ErrTooLarge)
 	}
 	id := int32(len(g.nodes))
+	g.nodes = grow(g.nodes, 1)
 	g.nodes = append(g.nodes, node{depEnd: int32(len(g.deps)), name: g.nameIndex(name), kind: kind})
 	if int(id)%taskChunk == 0 {
 		g.tasks = append(g.tasks, make([]Task, 0, taskChunk))
@@ -201,4 +206,14 @@ func check[T any](g *Graph, name string, d Delayed[T]) bool {
 		return false // the argument's own construction failed; g.err says why
 	}
 	return true
+}
+
+// grow makes room for n more elements, doubling the capacity. append alone
+// grows large slices by a quarter at a time, which for a graph of millions
+// of nodes means many large copies and allocations.
+func grow[E any](s []E, n int) []E {
+	if len(s)+n <= cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(n, len(s), 256))
 }

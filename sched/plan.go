@@ -3,6 +3,7 @@ package sched
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/seed001e6470/taskgraph/graph"
 )
@@ -28,7 +29,8 @@ type plan struct {
 	tlocal  []int32 // local number of each target; -1 for a Value target
 
 	slots []slot
-	deps  []int32 // task arguments, as local numbers
+	tasks []graph.Task // local -> executable
+	deps  []int32      // task arguments, as local numbers
 	outs  []int32 // dependents, as local numbers, ascending per task
 	roots []int32 // tasks with no task arguments, ascending
 	opts  []*graph.Options
@@ -41,15 +43,22 @@ type plan struct {
 	waiters0 []int32 // dependents reading the result, +1 for a target
 }
 
+// slot holds no pointer, so a plan of millions of tasks costs the garbage
+// collector little to scan: only the tasks array holds pointers.
 type slot struct {
-	task         graph.Task
 	id           int32 // graph ID
 	depLo, depHi int32 // deps[depLo:depHi]
 	outLo, outHi int32 // outs[outLo:outHi]
 	pending      int32 // index into pending0, or -1: one argument at most
 	waiters      int32 // index into waiters0, or -1: one reader at most
 	target       bool
+	wide         bool // many arguments: workers count them down in batches
 }
+
+// wideFanIn is the argument count from which a task's pending counter is
+// counted down in batches (see worker.ready): below it, contention is rare
+// and batching would only add work.
+const wideFanIn = 16
 
 func (p *plan) len() int { return len(p.slots) }
 
@@ -62,23 +71,20 @@ func (p *plan) sameTargets(g *graph.Graph, targets []int32) bool {
 // of the needed part, plus one mark per graph node.
 func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 	p := &plan{g: g, targets: targets, tlocal: make([]int32, len(targets))}
-	local := make([]int32, g.Len()) // 0 unvisited, -1 on the stack, k+1 is local k
-	ids := p.order(local)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	// local: 0 unvisited, -1 on the stack, k+1 is local number k
+	local := sc.marks(g.Len())
+	ids, nd := p.order(local, sc)
 	n := len(ids)
 
-	nd := 0
-	for _, id := range ids {
-		for _, d := range g.Deps(int(id)) {
-			if local[d] > 0 {
-				nd++
-			}
-		}
-	}
 	p.slots = make([]slot, n)
+	p.tasks = make([]graph.Task, n)
 	p.deps = make([]int32, 0, nd)
 	for i, id := range ids {
 		s := &p.slots[i]
-		s.task, s.id, s.depLo = g.TaskOf(int(id)), id, int32(len(p.deps))
+		s.id, s.depLo = id, int32(len(p.deps))
+		p.tasks[i] = g.TaskOf(int(id))
 		for _, d := range g.Deps(int(id)) {
 			if l := local[d]; l > 0 {
 				p.deps = append(p.deps, l-1)
@@ -92,6 +98,7 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 			p.roots = append(p.roots, int32(i))
 		case n > 1:
 			s.pending = int32(len(p.pending0))
+			s.wide = n >= wideFanIn
 			p.pending0 = append(p.pending0, n)
 		}
 	}
@@ -133,12 +140,13 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 }
 
 // order returns the needed task IDs in depth-first post-order from the
-// targets, using an explicit stack: graphs may be far deeper than a
-// goroutine's stack should grow.
-func (p *plan) order(local []int32) []int32 {
-	type frame struct{ id, next int32 }
-	var stack []frame
-	var ids []int32
+// targets, and how many task arguments they have in all. It uses an
+// explicit stack: graphs may be far deeper than a goroutine's stack should
+// grow.
+func (p *plan) order(local []int32, sc *scratch) (ids []int32, taskDeps int) {
+	stack := sc.stack[:0]
+	defer func() { sc.stack = stack[:0] }()
+	ids = make([]int32, 0, len(local))
 	g := p.g
 	for _, t := range p.targets {
 		if local[t] != 0 || g.Kind(int(t)) == graph.KindValue {
@@ -152,9 +160,12 @@ func (p *plan) order(local []int32) []int32 {
 			if int(f.next) < len(deps) {
 				d := deps[f.next]
 				f.next++
-				if local[d] == 0 && g.Kind(int(d)) == graph.KindTask {
-					local[d] = -1
-					stack = append(stack, frame{d, 0})
+				if g.Kind(int(d)) == graph.KindTask {
+					taskDeps++
+					if local[d] == 0 {
+						local[d] = -1
+						stack = append(stack, frame{d, 0})
+					}
 				}
 				continue
 			}
@@ -163,12 +174,38 @@ func (p *plan) order(local []int32) []int32 {
 			stack = stack[:len(stack)-1]
 		}
 	}
-	return ids
+	return ids, taskDeps
+}
+
+// scratch is planning memory reused from plan to plan: building a graph
+// and running it once (the common case) should not pay for fresh marks
+// and a fresh stack as deep as the graph every time.
+type scratch struct {
+	local []int32
+	stack []frame
+}
+
+type frame struct{ id, next int32 }
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// marks returns n zeroed marks.
+func (sc *scratch) marks(n int) []int32 {
+	if cap(sc.local) < n {
+		sc.local = make([]int32, n)
+		return sc.local
+	}
+	sc.local = sc.local[:n]
+	clear(sc.local)
+	return sc.local
 }
 
 // readOptions collects per-task options, if any task has some, and checks
 // what can be checked before anything runs.
 func (p *plan) readOptions() error {
+	if !p.g.HasOptions() {
+		return nil
+	}
 	for i := range p.slots {
 		id := int(p.slots[i].id)
 		o := p.g.OptionsOf(id)

@@ -31,6 +31,10 @@ type worker struct {
 	inTask  bool      // a panic now comes from a task
 	start   time.Time // when current started (hooked runs only)
 
+	// A count-down of a wide task's pending counter that this worker has
+	// not applied yet (see ready).
+	heldTask, held int32
+
 	mu   sync.Mutex
 	q    []int32
 	head int // q[head:] are queued; q[head] is the oldest
@@ -47,7 +51,7 @@ func (r *run) parallel(n int) {
 	}
 	r.workers = make([]*worker, n)
 	for i := range r.workers {
-		r.workers[i] = &worker{r: r, id: i, rng: uint64(i)*0x9E3779B97F4A7C15 + 1}
+		r.workers[i] = &worker{r: r, id: i, rng: uint64(i)*0x9E3779B97F4A7C15 + 1, heldTask: -1}
 	}
 	// All initially ready tasks start on worker 0, newest = highest
 	// priority; the others steal the far end, which in the static order is
@@ -84,13 +88,22 @@ func (w *worker) work(next int32) (resume int32, again bool) {
 	}()
 	for {
 		if next < 0 {
-			if next = w.pop(); next < 0 {
-				if next = w.findWork(); next < 0 {
-					return -1, false
+			next = w.pop()
+		}
+		if w.held > 0 && (next < 0 || !w.feedsHeld(next)) {
+			if j := w.flush(); j >= 0 {
+				if next >= 0 {
+					w.push(next)
 				}
+				next = j
 			}
 		}
-		if w.r.stopped.Load() {
+		if next < 0 {
+			if next = w.findWork(); next < 0 {
+				return -1, false
+			}
+		}
+		if w.r.halted() {
 			return -1, false
 		}
 		next = w.step(next)
@@ -103,8 +116,7 @@ func (w *worker) step(i int32) int32 {
 	if r.res != nil && !r.res.acquire(i, w) {
 		return -1 // queued until a holder of the resource finishes
 	}
-	w.current = i
-	r.runTask(i, w)
+	w.exec(i)
 	return w.after(i)
 }
 
@@ -124,15 +136,32 @@ func (w *worker) after(i int32) int32 {
 // ready counts down the dependents of i. The highest-priority one that
 // became ready is returned to run next; the others are pushed so that the
 // next highest is on top.
+//
+// A wide fan-in (a join of thousands of tasks) would have every worker
+// hammer one counter. Instead a worker holds its count-down of one wide
+// task and applies it in one atomic add (flush) as soon as it is about to
+// run anything that does not feed that task, or to look for work: the join
+// can only become ready once all its arguments are done, so holding the
+// count while running more of them delays nothing.
 func (w *worker) ready(i int32) int32 {
 	p, r := w.r.p, w.r
 	next := int32(-1)
 	s := &p.slots[i]
-	outs := p.outs[s.outLo:s.outHi]
-	for k := len(outs) - 1; k >= 0; k-- {
-		j := outs[k]
+	for k := s.outHi - 1; k >= s.outLo; k-- {
+		j := p.outs[k]
+		sj := &p.slots[j]
+		if sj.wide {
+			if w.heldTask != j {
+				if t := w.flush(); t >= 0 {
+					w.push(t)
+				}
+				w.heldTask = j
+			}
+			w.held++
+			continue
+		}
 		// A task with a single argument is ready now: no shared counter.
-		if c := p.slots[j].pending; c < 0 || atomic.AddInt32(&r.pending[c], -1) == 0 {
+		if c := sj.pending; c < 0 || atomic.AddInt32(&r.pending[c], -1) == 0 {
 			if next >= 0 {
 				w.push(next)
 			}
@@ -140,6 +169,27 @@ func (w *worker) ready(i int32) int32 {
 		}
 	}
 	return next
+}
+
+// feedsHeld tells whether task i's only dependent is the wide task whose
+// count-down this worker holds.
+func (w *worker) feedsHeld(i int32) bool {
+	s := &w.r.p.slots[i]
+	return s.outHi-s.outLo == 1 && w.r.p.outs[s.outLo] == w.heldTask
+}
+
+// flush applies the held count-down and returns the wide task if that made
+// it ready.
+func (w *worker) flush() int32 {
+	j, n := w.heldTask, w.held
+	w.heldTask, w.held = -1, 0
+	if n == 0 {
+		return -1
+	}
+	if atomic.AddInt32(&w.r.pending[w.r.p.slots[j].pending], -n) == 0 {
+		return j
+	}
+	return -1
 }
 
 func (w *worker) push(i int32) {

@@ -16,6 +16,7 @@ import (
 type run struct {
 	p         *plan
 	ctx       context.Context // what tasks see; cancelled when the run stops early
+	done      context.Context // the run's own cancellable context, under ctx
 	cancel    context.CancelCauseFunc
 	keepGoing bool
 	hooks     *hookSet
@@ -25,8 +26,10 @@ type run struct {
 	waiters []int32 // readers of the result that have not finished, see plan.waiters0
 	state   []State // written by the task's worker, read after synchronising
 
+	slow        bool // hooks, resources or task options: take the general path
 	stopped     atomic.Bool
 	anyFailed   atomic.Bool
+	interrupted atomic.Bool // a task gave up because the run was cancelled
 	targetsLeft atomic.Int32
 	onTarget    func(local int32) // streaming: a target's result is ready
 
@@ -78,14 +81,34 @@ func (w *worker) serialFrom(i int32) (resume int32) {
 	}()
 	r := w.r
 	for n := int32(r.p.len()); i < n; i++ {
-		if r.stopped.Load() {
+		if r.halted() {
 			return -1
 		}
-		w.current = i
-		r.runTask(i, w)
+		w.exec(i)
 		r.settle(i)
 	}
 	return -1
+}
+
+// exec runs task i and records how it ended. The common case (no hooks,
+// options or failures so far) is kept short: it is most of what a run of
+// tiny tasks costs.
+func (w *worker) exec(i int32) {
+	r := w.r
+	w.current = i
+	if r.slow || r.anyFailed.Load() {
+		r.runTask(i, w)
+		return
+	}
+	w.inTask = true
+	err := r.p.tasks[i].Run(r.ctx)
+	w.inTask = false
+	if err != nil {
+		r.state[i] = Failed
+		r.fail(i, err)
+		return
+	}
+	r.state[i] = Done
 }
 
 // runTask runs task i, or skips it when a dependency failed, and records
@@ -144,7 +167,7 @@ func (w *worker) recovered(v any) {
 // call runs task i, with its retries and timeout if it has options.
 func (r *run) call(i int32) error {
 	if r.p.opts == nil || r.p.opts[i] == nil {
-		return r.p.slots[i].task.Run(r.ctx)
+		return r.p.tasks[i].Run(r.ctx)
 	}
 	o := r.p.opts[i]
 	for attempt := 0; ; attempt++ {
@@ -152,7 +175,7 @@ func (r *run) call(i int32) error {
 		if o.Timeout > 0 {
 			ctx, cancel = context.WithTimeout(r.ctx, o.Timeout)
 		}
-		err := protect(ctx, r.p.slots[i].task)
+		err := protect(ctx, r.p.tasks[i])
 		cancel()
 		if err == nil || attempt >= o.Retries || r.ctx.Err() != nil {
 			return err
@@ -186,7 +209,8 @@ func (r *run) upstreamFailed(i int32) bool {
 func (r *run) settle(i int32) {
 	p := r.p
 	s := &p.slots[i]
-	for _, d := range p.deps[s.depLo:s.depHi] {
+	for k := s.depLo; k < s.depHi; k++ {
+		d := p.deps[k]
 		// A result with a single reader needs no shared counter. A target
 		// is counted as one more reader, so it is never released here.
 		if w := p.slots[d].waiters; w < 0 || atomic.AddInt32(&r.waiters[w], -1) == 0 {
@@ -204,7 +228,7 @@ func (r *run) settle(i int32) {
 }
 
 func (r *run) release(d int32) {
-	r.p.slots[d].task.Clear()
+	r.p.tasks[d].Clear()
 	if r.hooks != nil && r.state[d] == Done {
 		r.addLive(-1)
 	}
@@ -220,9 +244,23 @@ func (r *run) addLive(n int64) {
 	}
 }
 
+// halted tells whether no task may start any more. The context is checked
+// directly (an atomic load) because the watcher that sets stopped when the
+// caller cancels runs in a goroutine of its own, a moment later.
+func (r *run) halted() bool {
+	return r.stopped.Load() || r.done.Err() != nil
+}
+
 // fail records task i's error; without keep-going it stops the run and
-// cancels the context of the tasks still running.
+// cancels the context of the tasks still running. A task that gave up
+// because the run was being cancelled has not failed on its own: the run's
+// error says it was cancelled, and why.
 func (r *run) fail(i int32, err error) {
+	if r.done.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		r.interrupted.Store(true)
+		r.anyFailed.Store(true)
+		return
+	}
 	te := r.taskError(i, err)
 	r.errMu.Lock()
 	r.errs = append(r.errs, te)
@@ -260,8 +298,13 @@ func (r *run) result(parent context.Context) error {
 			return r.errs[0]
 		}
 		errs = r.errs
+		for _, l := range r.p.tlocal {
+			if l >= 0 && r.state[l] == Skipped {
+				errs = append(errs, r.taskError(l, ErrSkipped))
+			}
+		}
 	}
-	if r.targetsLeft.Load() > 0 {
+	if r.targetsLeft.Load() > 0 || r.interrupted.Load() {
 		cause := context.Cause(parent)
 		if cause == nil {
 			cause = context.Canceled

@@ -249,6 +249,7 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 	if workers > 1 {
 		r.res = res
 	}
+	r.slow = r.hooks != nil || r.res != nil || p.opts != nil
 	if onTarget != nil {
 		r.onTarget = func(l int32) { onTarget(p, l) }
 	}
@@ -257,7 +258,7 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 	defer cancel(nil)
 	outer, _ := ctx.Value(runKey{}).(*running)
 	r.ctx = context.WithValue(runCtx, runKey{}, &running{g, outer})
-	r.cancel = cancel
+	r.cancel, r.done = cancel, runCtx
 	fired := make(chan struct{})
 	stopWatch := context.AfterFunc(runCtx, func() { r.stop(nil); close(fired) })
 
@@ -294,13 +295,13 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 func (r *run) clear(all bool) {
 	if all {
 		for i := range r.p.slots {
-			r.p.slots[i].task.Clear()
+			r.p.tasks[i].Clear()
 		}
 		return
 	}
 	for _, l := range r.p.tlocal {
 		if l >= 0 {
-			r.p.slots[l].task.Clear()
+			r.p.tasks[l].Clear()
 		}
 	}
 }
