@@ -2,9 +2,9 @@ package graph
 
 import (
 	"context"
-	"slices"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 )
 

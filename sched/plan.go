@@ -31,8 +31,8 @@ type plan struct {
 	slots []slot
 	tasks []graph.Task // local -> executable
 	deps  []int32      // task arguments, as local numbers
-	outs  []int32 // dependents, as local numbers, ascending per task
-	roots []int32 // tasks with no task arguments, ascending
+	outs  []int32      // dependents, as local numbers, ascending per task
+	roots []int32      // tasks with no task arguments, ascending
 	opts  []*graph.Options
 
 	// Shared counters exist only where two workers may race: for tasks
