@@ -153,9 +153,20 @@ func TestManyPanicsDoNotCrash(t *testing.T) {
 			if !errors.As(err, &pe) {
 				t.Fatalf("workers=%d keepGoing=%v: error %v", w, keepGoing, err)
 			}
-			if keepGoing {
-				if n := len(err.(interface{ Unwrap() []error }).Unwrap()); n != len(parts) {
-					t.Errorf("workers=%d: keep-going reports %d errors, want %d", w, n, len(parts))
+			if keepGoing { // every panic, and the target they kept from running
+				panics, skipped := 0, 0
+				for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+					switch {
+					case errors.As(e, &pe):
+						panics++
+					case errors.Is(e, sched.ErrSkipped):
+						skipped++
+					default:
+						t.Errorf("workers=%d: unexpected error %v", w, e)
+					}
+				}
+				if panics != len(parts) || skipped != 1 {
+					t.Errorf("workers=%d: keep-going reports %d panics and %d skipped targets, want %d and 1", w, panics, skipped, len(parts))
 				}
 			}
 		}
@@ -310,6 +321,16 @@ func TestKeepGoingReportsSkippedTargets(t *testing.T) {
 		}
 		if !errors.Is(err, sched.ErrSkipped) {
 			t.Errorf("workers=%d: the target %q was skipped, but the error %q does not say so (errors.Is(err, ErrSkipped) is false)", w, "downstream", err)
+		}
+		named := false
+		for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+			var te *sched.TaskError
+			if errors.As(e, &te) && te.Err == sched.ErrSkipped {
+				named = te.Name == "downstream" && te.ID == skipped.ID()
+			}
+		}
+		if !named {
+			t.Errorf("workers=%d: no TaskError names the skipped target: %v", w, err)
 		}
 	}
 }

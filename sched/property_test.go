@@ -349,6 +349,19 @@ func (pg *pgraph) model(targets []graph.Delayed[int]) model {
 	return m
 }
 
+// skippedTargets are the targets that a failure upstream keeps from
+// running, each once, sorted.
+func (m model) skippedTargets(targets []graph.Delayed[int]) []int {
+	var out []int
+	for _, d := range targets {
+		if id := d.ID(); m.upBad[id] && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // attempts is how many times task id runs in a complete run.
 func (pg *pgraph) attempts(id int) int32 {
 	n := pg.nodes[id]
@@ -534,10 +547,15 @@ func (pg *pgraph) run(t *rapid.T, targets []graph.Delayed[int], workers int, kee
 		if !ok {
 			t.Fatalf("%s: error %v (%T) is not an errors.Join", where, err, err)
 		}
+		var skipped []int
 		for _, e := range joined.Unwrap() {
 			var te *sched.TaskError
 			if !errors.As(e, &te) {
 				t.Fatalf("%s: joined error %v is not a TaskError", where, e)
+			}
+			if te.Err == sched.ErrSkipped {
+				skipped = append(skipped, te.ID)
+				continue
 			}
 			pg.checkCause(t, te, te.ID)
 			out.failed = append(out.failed, te.ID)
@@ -546,6 +564,13 @@ func (pg *pgraph) run(t *rapid.T, targets []graph.Delayed[int], workers int, kee
 		if !slices.Equal(out.failed, m.failed) {
 			t.Fatalf("%s: failed tasks %v, want %v", where, out.failed, m.failed)
 		}
+		// Each skipped target (once, however often it was asked for) is
+		// reported with ErrSkipped.
+		slices.Sort(skipped)
+		if want := m.skippedTargets(targets); !slices.Equal(skipped, want) {
+			t.Fatalf("%s: targets reported skipped %v, want %v", where, skipped, want)
+		}
+		out.failed = append(out.failed, skipped...)
 	default: // fail-fast: the error is one TaskError of a task that could fail first
 		te, ok := err.(*sched.TaskError)
 		if !ok {
