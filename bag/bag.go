@@ -1,0 +1,359 @@
+package bag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/seed001e6470/taskgraph/graph"
+)
+
+// Errors a bag reports. A mistake made while building (a nil function, a
+// negative count, a missing file) never panics: the bag remembers it
+// ([Bag.Err]) and every result computed from the bag fails with it, as a
+// task named after the stage that found it.
+var (
+	// ErrInvalid: an argument is out of range (k < 0, n ≤ 0, a pattern
+	// without '*').
+	ErrInvalid = errors.New("bag: invalid argument")
+	// ErrUnbounded: a stage that needs a finite bag was given the
+	// unbounded bag of a sequence; bound it with Take first.
+	ErrUnbounded = errors.New("bag: unbounded bag (from a sequence): bound it with Take")
+	// ErrEmpty: a reduction that needs elements (Reduce, Min, Max, Mean,
+	// Var, Std) got none, or Var and Std got no more than ddof.
+	ErrEmpty = errors.New("bag: no elements")
+	// ErrMismatch: bags that must line up do not (Zip: partition counts or
+	// lengths differ; Concat, Zip: bags of different graphs).
+	ErrMismatch = errors.New("bag: bags do not match")
+	// ErrNoFiles: a ReadText pattern matches no file.
+	ErrNoFiles = errors.New("bag: no file matches")
+)
+
+// PartitionError is how a failure inside a partition's task is reported:
+// the stage whose function failed ("map", "filter", "read-text") and the
+// partition's index in the bag being computed. The scheduler wraps it in a
+// [sched.TaskError], which names the task (its name lists the stages fused
+// into it, such as "range|map|filter|sum"); errors.Is and errors.As reach
+// the cause, which is a *sched.PanicError when a function panicked.
+type PartitionError struct {
+	Stage     string
+	Partition int
+	Err       error
+}
+
+func (e *PartitionError) Error() string {
+	return fmt.Sprintf("bag: %s, partition %d: %v", e.Stage, e.Partition, e.Err)
+}
+
+func (e *PartitionError) Unwrap() error { return e.Err }
+
+// Bag is a lazy collection of elements of type T split into partitions,
+// Dask's bag. Each partition becomes tasks in a [graph.Graph], so bags and
+// delayed values mix: reductions return a [graph.Delayed], and
+// [FromDelayed] turns a Delayed slice into a bag.
+//
+// A Bag is a small value: copy it freely; stages return new bags and never
+// change their input. Element-wise stages (Map, Filter, FlatMap, …) add no
+// tasks: they are fused into the task of whatever consumes the partition,
+// which runs them all in one pass, block by block.
+//
+// The zero Bag is empty and belongs to no graph: stages accept it and
+// [ToSlice] returns nothing, but a reduction needs a graph to add its tasks
+// to, so build bags with a constructor ([FromSlice], [Range], [FromSeq],
+// [FromDelayed], [ReadText]).
+type Bag[T any] struct {
+	g     *graph.Graph
+	parts []*part[T]
+	seq   *unbounded[T] // set for the unbounded bag of a sequence (parts is nil)
+	err   *failure
+}
+
+// failure is a building mistake and the stage that found it.
+type failure struct {
+	stage string
+	err   error
+}
+
+// Err returns the mistake made while building b or any bag it came from,
+// or nil.
+func (b Bag[T]) Err() error {
+	if b.err == nil {
+		return nil
+	}
+	return b.err.err
+}
+
+// Graph is the graph b's tasks go into (nil for the zero Bag).
+func (b Bag[T]) Graph() *graph.Graph { return b.g }
+
+// NumPartitions is the number of partitions, or -1 for the unbounded bag
+// of a sequence.
+func (b Bag[T]) NumPartitions() int {
+	if b.seq != nil {
+		return -1
+	}
+	return len(b.parts)
+}
+
+// Partitions returns each partition as a Delayed slice, in order: the
+// bridge to hand-built graphs. The pending stages of a partition run once,
+// however many times Partitions (or a stage that needs whole partitions) is
+// called. It returns nil when b has an error or is unbounded.
+func (b Bag[T]) Partitions() []graph.Delayed[[]T] {
+	if b.err != nil || b.seq != nil || b.g == nil {
+		return nil
+	}
+	out := make([]graph.Delayed[[]T], len(b.parts))
+	for i, p := range b.parts {
+		out[i] = p.slice(b.g, i)
+	}
+	return out
+}
+
+// bad returns a bag that only carries a building mistake.
+func bad[T any](g *graph.Graph, stage string, err error) Bag[T] {
+	return Bag[T]{g: g, err: &failure{stage, err}}
+}
+
+// invalid reports an argument out of range.
+func invalid[T any](g *graph.Graph, stage, format string, args ...any) Bag[T] {
+	return bad[T](g, stage, fmt.Errorf("%w: %s: %s", ErrInvalid, stage, fmt.Sprintf(format, args...)))
+}
+
+// nilFunc reports a nil function, with the graph package's sentinel.
+func nilFunc(stage string) error { return fmt.Errorf("bag: %s: %w", stage, graph.ErrNilFunc) }
+
+// failed adds a task that fails with f's error: how a bag's building
+// mistake reaches whoever computes a result of it.
+func failed[R any](g *graph.Graph, f *failure) graph.Delayed[R] {
+	if g == nil {
+		return graph.Delayed[R]{}
+	}
+	return graph.Source(g, f.stage, func(context.Context) (R, error) {
+		var zero R
+		return zero, f.err
+	})
+}
+
+// finite checks that b can be consumed whole by a stage named stage.
+func (b Bag[T]) finite(stage string) *failure {
+	if b.err != nil {
+		return b.err
+	}
+	if b.seq != nil {
+		return &failure{stage, fmt.Errorf("%w (%s)", ErrUnbounded, stage)}
+	}
+	return nil
+}
+
+// part is one partition that is not in the graph yet: the recipe for a
+// task that consumes its elements. Stages wrap the recipe, so a chain of
+// element-wise stages becomes one task when something consumes it.
+type part[T any] struct {
+	// build adds a task running fn over the partition's elements. The
+	// task's name is the partition's own stages followed by stages (the
+	// consumer's). after, when valid, is one more dependency whose value
+	// fn receives (Take chains its tasks this way).
+	build func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any]
+
+	// memo is the partition computed as a whole, once a stage needed it
+	// (Zip, Repartition, Collect, Partitions); view reads its value.
+	memo graph.Delayed[any]
+	view func(any) []T
+
+	// typed is the partition as a Delayed[[]T], when it was given as one
+	// (FromDelayed) or when Partitions made one.
+	typed graph.Delayed[[]T]
+}
+
+// consume is what a task does with a partition's elements; after is the
+// value of the task's extra dependency, if any.
+type consume[T any] func(x *exec, src producer[T], after any) (any, error)
+
+func valid[T any](d graph.Delayed[T]) bool { return d.Graph() != nil }
+
+// node adds a task consuming p: fused with p's pending stages, or reading
+// p's computed value if it has one.
+func (p *part[T]) node(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
+	if valid(p.memo) {
+		view := p.viewer()
+		return onValues(g, stages, idx, []graph.Delayed[any]{p.memo}, after, fn,
+			func(vs []any) producer[T] { return sliceSource(view(vs[0])) })
+	}
+	return p.build(g, stages, idx, after, fn)
+}
+
+func (p *part[T]) viewer() func(any) []T {
+	if p.view != nil {
+		return p.view
+	}
+	return asSlice[T]
+}
+
+func asSlice[T any](v any) []T {
+	s, _ := v.([]T)
+	return s
+}
+
+// whole returns the partition computed as a []T (held as any), adding its
+// task the first time.
+func (p *part[T]) whole(g *graph.Graph, idx int) graph.Delayed[any] {
+	if !valid(p.memo) {
+		if valid(p.typed) {
+			p.memo = graph.Call(g, "partition", boxed[[]T], p.typed)
+		} else {
+			p.memo = p.build(g, "partition", idx, graph.Delayed[any]{}, collect[T])
+		}
+		p.view = nil
+	}
+	return p.memo
+}
+
+// slice returns the partition as a typed Delayed.
+func (p *part[T]) slice(g *graph.Graph, idx int) graph.Delayed[[]T] {
+	if !valid(p.typed) {
+		p.typed = graph.Call(g, "partition", p.viewer(), p.whole(g, idx))
+	}
+	return p.typed
+}
+
+func boxed[T any](v T) any { return v }
+
+// collect is the consumer that keeps a partition's elements.
+func collect[T any](x *exec, src producer[T], _ any) (any, error) {
+	out := []T{}
+	src(x, func(b []T) bool {
+		out = append(out, b...)
+		return true
+	})
+	return out, nil
+}
+
+// wholes computes every partition of b as a []T, or says why it cannot.
+func (b Bag[T]) wholes(stage string) ([]graph.Delayed[any], *failure) {
+	if f := b.finite(stage); f != nil {
+		return nil, f
+	}
+	ds := make([]graph.Delayed[any], len(b.parts))
+	for i, p := range b.parts {
+		ds[i] = p.whole(b.g, i)
+	}
+	return ds, nil
+}
+
+// views returns the readers of b's computed partitions.
+func (b Bag[T]) views() []func(any) []T {
+	vs := make([]func(any) []T, len(b.parts))
+	for i, p := range b.parts {
+		vs[i] = p.viewer()
+	}
+	return vs
+}
+
+// sourcePart is a partition made from nothing the graph holds (a range, a
+// file block): its task has no dependency but the optional after.
+func sourcePart[T any](prefix string, open func() producer[T]) *part[T] {
+	return &part[T]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
+		name := prefix + "|" + stages
+		if valid(after) {
+			return graph.CallCtx(g, name, func(ctx context.Context, av any) (any, error) {
+				return execute(ctx, idx, open(), av, fn)
+			}, after)
+		}
+		return graph.Source(g, name, func(ctx context.Context) (any, error) {
+			return execute(ctx, idx, open(), nil, fn)
+		})
+	}}
+}
+
+// depPart is a partition read from one typed task (a Delayed slice, a
+// chunk of a sequence).
+func depPart[A, T any](prefix string, dep graph.Delayed[A], open func(A) producer[T]) *part[T] {
+	return &part[T]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
+		name := prefix + "|" + stages
+		if valid(after) {
+			return graph.CallCtx2(g, name, func(ctx context.Context, a A, av any) (any, error) {
+				return execute(ctx, idx, open(a), av, fn)
+			}, dep, after)
+		}
+		return graph.CallCtx(g, name, func(ctx context.Context, a A) (any, error) {
+			return execute(ctx, idx, open(a), nil, fn)
+		}, dep)
+	}}
+}
+
+// valuesPart is a partition read from computed partitions (Zip,
+// Repartition).
+func valuesPart[T any](prefix string, deps []graph.Delayed[any], open func([]any) producer[T]) *part[T] {
+	return &part[T]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
+		return onValues(g, prefix+"|"+stages, idx, deps, after, fn, open)
+	}}
+}
+
+func onValues[T any](g *graph.Graph, name string, idx int, deps []graph.Delayed[any], after graph.Delayed[any],
+	fn consume[T], open func([]any) producer[T]) graph.Delayed[any] {
+	n := len(deps)
+	if valid(after) {
+		deps = append(deps[:n:n], after)
+	}
+	return graph.CallSlice(g, name, func(ctx context.Context, vs []any) (any, error) {
+		var av any
+		if len(vs) > n {
+			av = vs[n]
+		}
+		return execute(ctx, idx, open(vs[:n]), av, fn)
+	}, deps)
+}
+
+// through returns p with one more element-wise stage: mk wraps p's
+// producer when a task is finally built.
+func through[T, U any](p *part[T], stage string, mk func(producer[T]) producer[U]) *part[U] {
+	return &part[U]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
+		return p.node(g, stage+"|"+stages, idx, after, func(x *exec, src producer[T], av any) (any, error) {
+			return fn(x, mk(src), av)
+		})
+	}}
+}
+
+// unbounded is the bag of a sequence whose length is not known when the
+// graph is built. It stays lazy until Take bounds it.
+type unbounded[T any] struct {
+	// exact: every stage so far maps one element to one element, so the
+	// first k outputs come from the first k inputs and the sequence can
+	// be cut into partitions of known size.
+	exact bool
+	// chunks cuts the first k elements of the sequence into partitions,
+	// with the stages so far applied.
+	chunks func(g *graph.Graph, k int) []*part[T]
+	// stream is the whole sequence as one partition, stages applied.
+	stream func() *part[T]
+}
+
+// stage applies an element-wise stage to every partition of b.
+func stage[T, U any](b Bag[T], name string, exact bool, mk func(producer[T]) producer[U]) Bag[U] {
+	if b.err != nil {
+		return Bag[U]{g: b.g, err: b.err}
+	}
+	out := Bag[U]{g: b.g}
+	if b.parts != nil {
+		out.parts = make([]*part[U], len(b.parts))
+		for i, p := range b.parts {
+			out.parts[i] = through(p, name, mk)
+		}
+	}
+	if u := b.seq; u != nil {
+		out.seq = &unbounded[U]{
+			exact: u.exact && exact,
+			chunks: func(g *graph.Graph, k int) []*part[U] {
+				ps := u.chunks(g, k)
+				qs := make([]*part[U], len(ps))
+				for i, p := range ps {
+					qs[i] = through(p, name, mk)
+				}
+				return qs
+			},
+			stream: func() *part[U] { return through(u.stream(), name, mk) },
+		}
+	}
+	return out
+}

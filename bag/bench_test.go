@@ -1,0 +1,236 @@
+package bag_test
+
+import (
+	"context"
+	"iter"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/seed001e6470/taskgraph/bag"
+	"github.com/seed001e6470/taskgraph/graph"
+	"github.com/seed001e6470/taskgraph/sched"
+)
+
+// Each workload is measured as a bag pipeline and as the single-goroutine
+// loop a Go programmer would write for it, in the same run. Workers follow
+// -cpu (the scheduler's default is GOMAXPROCS):
+//
+//	go test ./bag -run '^$' -bench . -cpu 1,2 -count 5
+//
+// ns/elem is the time per input element; compare a bag line with the loop
+// line of the same -cpu.
+
+const benchN = 10_000_000
+
+var sinkInt int
+
+func perElem(b *testing.B, n int) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
+}
+
+func square(x int) int { return x * x }
+func even(x int) bool  { return x%2 == 0 }
+
+// squareEven is map(square) and filter(even) as one MapBlocks kernel: the
+// per-element work the compiler can inline.
+func squareEven(dst, src []int) []int {
+	for _, x := range src {
+		if y := x * x; y%2 == 0 {
+			dst = append(dst, y)
+		}
+	}
+	return dst
+}
+
+// BenchmarkMapFilterSum is map(square) → filter(even) → sum over the
+// integers [0, 10^7).
+func BenchmarkMapFilterSum(b *testing.B) {
+	b.Run("loop", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			s := 0
+			for i := range benchN {
+				if x := square(i); even(x) {
+					s += x
+				}
+			}
+			sinkInt = s
+		}
+		perElem(b, benchN)
+	})
+	run := func(b *testing.B, build func(g *graph.Graph) graph.Delayed[int]) {
+		var g graph.Graph
+		sum := build(&g)
+		want := 0
+		for i := range benchN {
+			if x := square(i); even(x) {
+				want += x
+			}
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			v, err := sched.Compute(context.Background(), sum)
+			if err != nil || v != want {
+				b.Fatal(v, err)
+			}
+		}
+		perElem(b, benchN)
+	}
+	b.Run("bag", func(b *testing.B) {
+		run(b, func(g *graph.Graph) graph.Delayed[int] {
+			return bag.Sum(bag.Filter(bag.Map(bag.Range(g, 0, benchN), square), even))
+		})
+	})
+	b.Run("bag-blocks", func(b *testing.B) {
+		run(b, func(g *graph.Graph) graph.Delayed[int] {
+			return bag.Sum(bag.MapBlocks(bag.Range(g, 0, benchN), squareEven))
+		})
+	})
+}
+
+// mod1000 is the input of the frequencies benchmark: 10^7 ints mod 1000.
+var mod1000 = sync.OnceValue(func() []int {
+	xs := make([]int, benchN)
+	for i := range xs {
+		xs[i] = (i * 7919) % 1000
+	}
+	return xs
+})
+
+// BenchmarkFrequencies counts 10^7 ints mod 1000.
+func BenchmarkFrequencies(b *testing.B) {
+	xs := mod1000()
+	b.Run("loop", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m := make(map[int]int)
+			for _, x := range xs {
+				m[x]++
+			}
+			sinkInt = len(m)
+		}
+		perElem(b, benchN)
+	})
+	b.Run("bag", func(b *testing.B) {
+		var g graph.Graph
+		f := bag.Frequencies(bag.FromSlice(&g, xs))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			m, err := sched.Compute(context.Background(), f)
+			if err != nil || len(m) != 1000 {
+				b.Fatal(len(m), err)
+			}
+		}
+		perElem(b, benchN)
+	})
+}
+
+func key100(x int) int     { return x % 100 }
+func add(a, x int) int     { return a + x }
+func addInts(a, b int) int { return a + b }
+
+// BenchmarkFoldBy sums 10^7 ints by key x mod 100.
+func BenchmarkFoldBy(b *testing.B) {
+	xs := mod1000()
+	b.Run("loop", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m := make(map[int]int)
+			for _, x := range xs {
+				m[key100(x)] += x
+			}
+			sinkInt = len(m)
+		}
+		perElem(b, benchN)
+	})
+	b.Run("bag", func(b *testing.B) {
+		var g graph.Graph
+		f := bag.FoldBy(bag.FromSlice(&g, xs), key100, 0, add, addInts)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			m, err := sched.Compute(context.Background(), f)
+			if err != nil || len(m) != 100 {
+				b.Fatal(len(m), err)
+			}
+		}
+		perElem(b, benchN)
+	})
+}
+
+// naturals is an endless generator.
+func naturals(yield func(int) bool) {
+	for i := 0; ; i++ {
+		if !yield(i) {
+			return
+		}
+	}
+}
+
+// BenchmarkGenerator runs map → filter → sum over the first n elements of
+// an endless generator and reports the peak heap (sampled every
+// millisecond from runtime/metrics) and the most task results held at once
+// (sched's PeakLive): both stay flat from 10^6 to 10^8 elements.
+func BenchmarkGenerator(b *testing.B) {
+	for _, n := range []int{1e6, 1e8} {
+		b.Run(itoa(n), func(b *testing.B) {
+			var g graph.Graph
+			seq := iter.Seq[int](naturals)
+			sum := bag.Sum(bag.Filter(bag.Map(bag.Take(bag.FromSeq(&g, seq), n), square), even))
+			var peakLive atomic.Int64
+			hooks := sched.WithHooks(sched.Hooks{RunDone: func(s sched.RunStats) { peakLive.Store(int64(s.PeakLive)) }})
+			b.ReportAllocs()
+			runtime.GC()
+			stop := sampleHeap()
+			for b.Loop() {
+				if _, err := sched.Compute(context.Background(), sum, hooks); err != nil {
+					b.Fatal(err)
+				}
+			}
+			peak := stop()
+			perElem(b, n)
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+			b.ReportMetric(float64(peakLive.Load()), "peak-live-results")
+		})
+	}
+}
+
+// sampleHeap polls the heap size until the returned function is called,
+// which returns the largest size seen.
+func sampleHeap() func() uint64 {
+	done := make(chan struct{})
+	result := make(chan uint64)
+	go func() {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		var peak uint64
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			peak = max(peak, s[0].Value.Uint64())
+			select {
+			case <-done:
+				result <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(done); return <-result }
+}
+
+func itoa(n int) string {
+	switch n {
+	case 1e6:
+		return "1e6"
+	case 1e8:
+		return "1e8"
+	}
+	return "n"
+}

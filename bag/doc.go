@@ -1,0 +1,60 @@
+// Package bag provides partitioned collections, Dask's bag in Go: a lazy
+// collection split into partitions, transformed element by element,
+// reduced in trees, and computed by package sched.
+//
+//	var g graph.Graph
+//	nums := bag.Range(&g, 0, 10_000_000)                         // lazy: no task yet
+//	sq := bag.Map(nums, func(x int) int { return x * x })         // still none
+//	even := bag.Filter(sq, func(x int) bool { return x%2 == 0 })  // still none
+//	sum := bag.Sum(even)                                          // graph.Delayed[int]
+//	v, err := sched.Compute(ctx, sum)
+//
+// A bag's partitions become tasks of an ordinary [graph.Graph], so bags and
+// delayed values mix: every reduction returns a [graph.Delayed], and
+// [FromDelayed] makes a bag of Delayed slices.
+//
+// # Fusion
+//
+// Element-wise stages (Map, MapErr, Filter, Remove, FlatMap, MapPartitions,
+// MapBlocks, Pluck) add no tasks. A partition keeps the recipe of its
+// pending stages, and the task that consumes the partition — a reduction's
+// leaf, a write, a collect — runs them all in one pass: the source pushes
+// blocks of a few hundred elements through one tight loop per stage into
+// the consumer. No partition-sized slice is made between stages, and a
+// range, a file or a sequence is never held whole. Above, the sum over ten
+// million integers is 306 tasks (one per partition of 32Ki, plus the tree)
+// and reads no memory but a block per task.
+//
+// A function value cannot be inlined, so Map and Filter pay an indirect call
+// per element (a few nanoseconds); MapBlocks takes a block-at-a-time kernel
+// the compiler can optimise as a whole, for hot loops.
+//
+// A bag used by two consumers runs its pending stages for each. Stages that
+// need whole partitions (Zip, Repartition, Collect, Partitions) compute
+// them once and share them.
+//
+// # Reductions
+//
+// Reductions are trees: one task per partition, then combine tasks that
+// merge up to [SplitEvery] (default 8) partial results each, in partition
+// order, so results do not depend on the number of workers. Grouped
+// reductions (FoldBy, Frequencies, GroupBy, Distinct, TopK) combine
+// per-partition maps or lists in the same way.
+//
+// # Sequences
+//
+// [FromSeq] makes a bag of an iter.Seq, Go's generator, possibly infinite.
+// Its length is unknown, so it stays unbounded until [Take] bounds it;
+// the prefix is then cut into partitions, in order, while it is consumed,
+// so a pipeline over a hundred million generated elements runs in the
+// memory of a few partitions.
+//
+// # Errors
+//
+// Building never panics. A mistake (a nil function, k < 0, a missing file)
+// is kept by the bag ([Bag.Err]) and fails whatever is computed from it,
+// as a task named after the stage. At run time, an error or a panic in a
+// stage fails that partition's task with a [PartitionError] naming the
+// stage and the partition, inside the scheduler's TaskError naming the
+// task.
+package bag

@@ -1,0 +1,154 @@
+package bag
+
+import (
+	"context"
+	"errors"
+	"runtime/debug"
+
+	"github.com/seed001e6470/taskgraph/sched"
+)
+
+// blockSize is how many elements travel together between fused stages.
+// A block fits in L1 for small T, and a few hundred elements are enough
+// to make the per-block costs (a context check, a call per stage)
+// vanish next to the per-element ones.
+const blockSize = 512
+
+// producer pushes a partition's elements to sink, a block at a time, until
+// they run out, sink returns false, or x records an error. A block is only
+// valid during the call and must not be modified: it may be a piece of a
+// partition that other tasks read too.
+//
+// Pushing blocks rather than pulling elements keeps a fused pipeline to one
+// call per stage per block; the per-element work is a tight loop per stage.
+type producer[T any] func(x *exec, sink func(block []T) bool)
+
+// exec is the state of one partition task while it runs.
+type exec struct {
+	ctx   context.Context
+	part  int
+	stage string // the stage running user code now, for error reports
+	err   error  // the first failure; it stops the pipeline
+}
+
+// fail records err as the failure of the current stage and returns false,
+// so a sink can end with `return x.fail(err)`.
+func (x *exec) fail(err error) bool {
+	if x.err == nil {
+		x.err = &PartitionError{Stage: x.stage, Partition: x.part, Err: err}
+	}
+	return false
+}
+
+// live reports whether the run still wants results: sources ask once per
+// block, so a cancelled run stops within a block.
+func (x *exec) live() bool {
+	if x.err != nil {
+		return false
+	}
+	if err := x.ctx.Err(); err != nil {
+		return x.fail(err)
+	}
+	return true
+}
+
+// execute runs one partition's task: fn over src. A panic in any stage
+// becomes a PartitionError naming that stage and wrapping a
+// *sched.PanicError, so it tells the partition as well as the task.
+func execute[T any](ctx context.Context, idx int, src producer[T], after any, fn consume[T]) (res any, err error) {
+	x := &exec{ctx: ctx, part: idx}
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, &PartitionError{Stage: x.stage, Partition: idx, Err: &sched.PanicError{Value: v, Stack: debug.Stack()}}
+		}
+	}()
+	res, err = fn(x, src, after)
+	if x.err != nil {
+		return nil, x.err
+	}
+	if err != nil {
+		if pe := (*PartitionError)(nil); !errors.As(err, &pe) {
+			err = &PartitionError{Stage: x.stage, Partition: idx, Err: err}
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+// sliceSource pushes a computed partition in blocks, without copying.
+func sliceSource[T any](xs []T) producer[T] {
+	return func(x *exec, sink func([]T) bool) {
+		for lo := 0; lo < len(xs); lo += blockSize {
+			if !x.live() || !sink(xs[lo:min(lo+blockSize, len(xs))]) {
+				return
+			}
+		}
+	}
+}
+
+// concatSource pushes several computed partitions one after another.
+func concatSource[T any](xss [][]T) producer[T] {
+	return func(x *exec, sink func([]T) bool) {
+		ok := true
+		for _, xs := range xss {
+			sliceSource(xs)(x, func(b []T) bool {
+				ok = sink(b)
+				return ok
+			})
+			if !ok || x.err != nil {
+				return
+			}
+		}
+	}
+}
+
+// rangeSource makes the integers [lo, hi) without storing more than a
+// block of them.
+func rangeSource(lo, hi int) producer[int] {
+	return func(x *exec, sink func([]int) bool) {
+		buf := make([]int, min(blockSize, max(hi-lo, 0)))
+		for lo < hi {
+			if !x.live() {
+				return
+			}
+			b := buf[:min(blockSize, hi-lo)]
+			for i := range b {
+				b[i] = lo + i
+			}
+			if !sink(b) {
+				return
+			}
+			lo += len(b)
+		}
+	}
+}
+
+// appender collects elements into blocks for stages whose output count is
+// not their input count (FlatMap, MapPartitions).
+type appender[T any] struct {
+	buf  []T
+	sink func([]T) bool
+	ok   bool
+}
+
+func newAppender[T any](sink func([]T) bool) *appender[T] {
+	return &appender[T]{buf: make([]T, 0, blockSize), sink: sink, ok: true}
+}
+
+// add appends v and passes a full block on; false means stop.
+func (a *appender[T]) add(v T) bool {
+	a.buf = append(a.buf, v)
+	if len(a.buf) == blockSize {
+		a.ok = a.sink(a.buf)
+		a.buf = a.buf[:0]
+	}
+	return a.ok
+}
+
+// flush passes on what is left.
+func (a *appender[T]) flush() {
+	if a.ok && len(a.buf) > 0 {
+		a.ok = a.sink(a.buf)
+		a.buf = a.buf[:0]
+	}
+}
