@@ -36,7 +36,7 @@ func TestFibonacci(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("Fibonacci has %d terms ending %v, want %d ending %v", len(got), got[len(got)-3:], len(want), want[len(want)-3:])
 	}
-	if math.MaxInt == math.MaxInt64 && (len(got) != 92 || got[91] != 7540113804746346429) {
+	if math.MaxInt == math.MaxInt64 && (len(got) != 92 || int64(got[91]) != 7540113804746346429) {
 		t.Errorf("64-bit Fibonacci: %d terms, last %d", len(got), got[len(got)-1])
 	}
 }

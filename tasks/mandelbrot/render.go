@@ -33,14 +33,14 @@ var viridisLUT = func() (lut [256]color.NRGBA) {
 
 // viridisAt interpolates the anchors, which sit at entries 0, 8, …, 248, 255.
 func viridisAt(t float64) color.NRGBA {
-	x := t * 255 // position in entries
+	x := float64(t * 255) // position in entries; conversions keep this free of FMA
 	a := min(int(x/8), len(viridisAnchors)-2)
 	x0, x1 := float64(8*a), float64(min(8*(a+1), 255))
 	f := (x - x0) / (x1 - x0)
 	c0, c1 := viridisAnchors[a], viridisAnchors[a+1]
 	var c [3]uint8
 	for q := range c {
-		c[q] = uint8(math.Round(float64(c0[q]) + f*(float64(c1[q])-float64(c0[q]))))
+		c[q] = uint8(math.Round(float64(c0[q]) + float64(f*(float64(c1[q])-float64(c0[q])))))
 	}
 	return color.NRGBA{R: c[0], G: c[1], B: c[2], A: 255}
 }

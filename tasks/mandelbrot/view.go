@@ -72,8 +72,8 @@ func (v View) Bounds() Tile { return Tile{W: v.Width, H: v.Height} }
 // Center, one Scale per pixel.
 func (v View) Region(t Tile) (lo, hi complex128) {
 	s := v.Scale()
-	x0 := real(v.Center) - float64(float64(v.Width)*s)/2
-	y0 := imag(v.Center) - float64(float64(v.Height)*s)/2
+	x0 := real(v.Center) - float64(float64(float64(v.Width)*s)/2)
+	y0 := imag(v.Center) - float64(float64(float64(v.Height)*s)/2)
 	lo = complex(x0+float64(float64(t.X0)*s), y0+float64(float64(t.Y0)*s))
 	hi = complex(x0+float64(float64(t.X0+t.W)*s), y0+float64(float64(t.Y0+t.H)*s))
 	return lo, hi
@@ -87,7 +87,7 @@ func (v View) Validate() error {
 		return fmt.Errorf("%w: size %d×%d is not positive", ErrView, v.Width, v.Height)
 	case v.Width > MaxSide || v.Height > MaxSide:
 		return fmt.Errorf("%w: size %d×%d exceeds %d on a side", ErrView, v.Width, v.Height, MaxSide)
-	case v.Width*v.Height > MaxPixels: // cannot overflow: both sides ≤ 2¹⁶
+	case v.Width > MaxPixels/v.Height: // Width·Height could overflow a 32-bit int
 		return fmt.Errorf("%w: %d×%d pixels exceed %d", ErrView, v.Width, v.Height, MaxPixels)
 	case v.MaxIter <= 0:
 		return fmt.Errorf("%w: MaxIter %d is not positive", ErrView, v.MaxIter)

@@ -26,7 +26,10 @@ func TestValidate(t *testing.T) {
 		{"too many pixels", func(v *View) { v.Width, v.Height = MaxSide, MaxSide }},
 		{"zero MaxIter", func(v *View) { v.MaxIter = 0 }},
 		{"negative MaxIter", func(v *View) { v.MaxIter = -1 }},
-		{"MaxIter beyond int32", func(v *View) { v.MaxIter = MaxIterLimit + 1 }},
+		{"MaxIter beyond int32", func(v *View) {
+			over := int64(MaxIterLimit) + 1
+			v.MaxIter = int(over) // wraps negative with 32-bit ints: still invalid
+		}},
 		{"NaN centre", func(v *View) { v.Center = complex(nan, 0) }},
 		{"infinite centre", func(v *View) { v.Center = complex(0, -inf) }},
 		{"NaN extent", func(v *View) { v.Extent = complex(1, nan) }},
