@@ -29,8 +29,9 @@ type plan struct {
 	tlocal  []int32 // local number of each target; -1 for a Value target
 
 	slots []slot
+	ids   []int32      // local -> graph ID
 	tasks []graph.Task // local -> executable
-	deps  []int32      // task arguments, as local numbers
+	deps  []int32      // task arguments, as local numbers (see edge)
 	outs  []int32      // dependents, as local numbers, ascending per task
 	roots []int32      // tasks with no task arguments, ascending
 	opts  []*graph.Options
@@ -46,13 +47,26 @@ type plan struct {
 // slot holds no pointer, so a plan of millions of tasks costs the garbage
 // collector little to scan: only the tasks array holds pointers.
 type slot struct {
-	id           int32 // graph ID
 	depLo, depHi int32 // deps[depLo:depHi]
 	outLo, outHi int32 // outs[outLo:outHi]
 	pending      int32 // index into pending0, or -1: one argument at most
 	waiters      int32 // index into waiters0, or -1: one reader at most
-	target       bool
-	wide         bool // many arguments: workers count them down in batches
+	// only is the task's single dependent when that dependent has no
+	// other argument (a link of a chain): it is ready as soon as this
+	// task is done, with nothing to count. -1 otherwise.
+	only   int32
+	target bool
+	wide   bool // many arguments: workers count them down in batches
+}
+
+// An entry of plan.deps is an argument's local number d, or ^d (negative)
+// when this task is the argument's only reader, so that releasing it needs
+// neither its counter nor even a look at its slot.
+func edge(e int32) (d int32, onlyReader bool) {
+	if e < 0 {
+		return ^e, true
+	}
+	return e, false
 }
 
 // wideFanIn is the argument count from which a task's pending counter is
@@ -77,13 +91,14 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 	local := sc.marks(g.Len())
 	ids, nd := p.order(local, sc)
 	n := len(ids)
+	p.ids = ids
 
 	p.slots = make([]slot, n)
 	p.tasks = make([]graph.Task, n)
 	p.deps = make([]int32, 0, nd)
 	for i, id := range ids {
 		s := &p.slots[i]
-		s.id, s.depLo = id, int32(len(p.deps))
+		s.depLo = int32(len(p.deps))
 		p.tasks[i] = g.TaskOf(int(id))
 		for _, d := range g.Deps(int(id)) {
 			if l := local[d]; l > 0 {
@@ -130,10 +145,19 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 	}
 	for i := range p.slots {
 		s := &p.slots[i]
-		s.waiters = -1
-		if n := s.outHi - s.outLo; n > 1 || (n == 1 && s.target) {
+		s.waiters, s.only = -1, -1
+		n := s.outHi - s.outLo
+		if n > 1 || (n == 1 && s.target) {
 			s.waiters = int32(len(p.waiters0))
 			p.waiters0 = append(p.waiters0, n+b2i(s.target))
+		}
+		if n == 1 && p.slots[p.outs[s.outLo]].pending < 0 {
+			s.only = p.outs[s.outLo]
+		}
+	}
+	for k, d := range p.deps {
+		if p.slots[d].waiters < 0 {
+			p.deps[k] = ^d
 		}
 	}
 	return p, p.readOptions()
@@ -207,7 +231,7 @@ func (p *plan) readOptions() error {
 		return nil
 	}
 	for i := range p.slots {
-		id := int(p.slots[i].id)
+		id := int(p.ids[i])
 		o := p.g.OptionsOf(id)
 		if o == nil || (o.Priority == 0 && o.Retries == 0 && o.Timeout == 0 && len(o.Resources) == 0) {
 			continue

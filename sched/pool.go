@@ -145,8 +145,11 @@ func (w *worker) after(i int32) int32 {
 // count while running more of them delays nothing.
 func (w *worker) ready(i int32) int32 {
 	p, r := w.r.p, w.r
-	next := int32(-1)
 	s := &p.slots[i]
+	if s.only >= 0 {
+		return s.only
+	}
+	next := int32(-1)
 	for k := s.outHi - 1; k >= s.outLo; k-- {
 		j := p.outs[k]
 		sj := &p.slots[j]

@@ -45,7 +45,7 @@ func newResources(p *plan, limits map[string]int64) (*resources, error) {
 		}
 		for _, u := range o.Resources {
 			limit, ok := limits[u.Name]
-			key := p.g.Key(int(p.slots[i].id))
+			key := p.g.Key(int(p.ids[i]))
 			switch {
 			case !ok:
 				return nil, fmt.Errorf("%w: task %s uses %q, which has no limit (set Scheduler.Resources)", ErrResource, key, u.Name)

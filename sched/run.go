@@ -196,8 +196,8 @@ func protect(ctx context.Context, t interface{ Run(context.Context) error }) (er
 
 func (r *run) upstreamFailed(i int32) bool {
 	s := &r.p.slots[i]
-	for _, d := range r.p.deps[s.depLo:s.depHi] {
-		if r.state[d] != Done {
+	for _, e := range r.p.deps[s.depLo:s.depHi] {
+		if d, _ := edge(e); r.state[d] != Done {
 			return true
 		}
 	}
@@ -210,10 +210,9 @@ func (r *run) settle(i int32) {
 	p := r.p
 	s := &p.slots[i]
 	for k := s.depLo; k < s.depHi; k++ {
-		d := p.deps[k]
 		// A result with a single reader needs no shared counter. A target
 		// is counted as one more reader, so it is never released here.
-		if w := p.slots[d].waiters; w < 0 || atomic.AddInt32(&r.waiters[w], -1) == 0 {
+		if d, only := edge(p.deps[k]); only || atomic.AddInt32(&r.waiters[p.slots[d].waiters], -1) == 0 {
 			r.release(d)
 		}
 	}
@@ -272,7 +271,7 @@ func (r *run) fail(i int32, err error) {
 }
 
 func (r *run) taskError(i int32, err error) *TaskError {
-	id := int(r.p.slots[i].id)
+	id := int(r.p.ids[i])
 	return &TaskError{ID: id, Name: r.p.g.Name(id), Err: err}
 }
 
@@ -315,7 +314,7 @@ func (r *run) result(parent context.Context) error {
 }
 
 func (r *run) event(i int32, worker int) TaskEvent {
-	id := int(r.p.slots[i].id)
+	id := int(r.p.ids[i])
 	return TaskEvent{ID: id, Name: r.p.g.Name(id), Worker: worker}
 }
 

@@ -143,7 +143,7 @@ func AsCompleted[T any](ctx context.Context, ds []graph.Delayed[T], opts ...Opti
 		s := settings(opts)
 		go func() {
 			done <- s.execute(ctx, g, ids, func(p *plan, local int32) {
-				id := p.slots[local].id
+				id := p.ids[local]
 				for _, k := range byID[id] {
 					ready <- Completed[T]{k, ds[k].Stored()}
 				}
