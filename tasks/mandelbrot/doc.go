@@ -34,10 +34,12 @@
 // # Speed
 //
 // [Escape] and [Reference] are the plain loop, bound by the latency of the
-// z-update chain (about 3.4 ns per iteration here). [ComputeTile] and [Compute]
-// step four independent pixels at once so that their chains overlap, and hand a
-// lane the next pixel as soon as its pixel finishes; their results are the same
-// as the plain loop's, bit for bit, and about twice as fast per core.
+// z-update chain (about 3.8 ns per iteration here, 81 ms for the default
+// view). [ComputeTile] and [Compute] step four independent pixels at once so
+// that their chains overlap, and hand a lane the next pixel as soon as its
+// pixel finishes; their results are the same as the plain loop's, bit for
+// bit, at about 1.8 ns per iteration (38 ms for the default view in one
+// goroutine, against 69.5 ms for the workshop's numba loop).
 //
 // # Tiles
 //
