@@ -88,13 +88,16 @@ func (q *queue) run() {
 		steps := min(q.left[0], q.left[1], q.left[2], q.left[3])
 		n, escaped := step(q, steps)
 		for l := range lanes {
-			if escaped&(1<<l) == 0 {
+			switch {
+			case q.pix[l] < 0:
+				// Idle: its budget stays at idle, which no tile can use up.
+			case escaped&(1<<l) != 0:
+				// Lane l's escape test failed in round n−1, on z_m with
+				// m = maxIter − left + n − 1; the loop's k is m − 1.
+				q.finish(l, q.maxIter-q.left[l]+n-2)
+			default:
 				q.left[l] -= n
-				continue
 			}
-			// Lane l's escape test failed in round n−1, on z_m with
-			// m = maxIter − left + n − 1; the loop's k is m − 1.
-			q.finish(l, q.maxIter-q.left[l]+n-2)
 		}
 	}
 }
