@@ -3,7 +3,7 @@
 // reduced in trees, and computed by package sched.
 //
 //	var g graph.Graph
-//	nums := bag.Range(&g, 0, 10_000_000)                         // lazy: no task yet
+//	nums := bag.Range(&g, 0, 1_000_000)                          // lazy: no task yet
 //	sq := bag.Map(nums, func(x int) int { return x * x })         // still none
 //	even := bag.Filter(sq, func(x int) bool { return x%2 == 0 })  // still none
 //	sum := bag.Sum(even)                                          // graph.Delayed[int]
