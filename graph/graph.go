@@ -200,7 +200,7 @@ func check[T any](g *Graph, name string, d Delayed[T]) bool {
 		g.fail(fmt.Errorf("%w (task %q)", ErrZeroHandle, name))
 		return false
 	case d.g != g:
-		g.fail(fmt.Errorf("%w (task %q, argument %q)", ErrForeignHandle, name, d.g.Name(int(d.id))))
+		g.fail(fmt.Errorf("%w (task %q, argument %q)", ErrForeignHandle, name, d.Name()))
 		return false
 	case d.id < 0:
 		return false // the argument's own construction failed; g.err says why
