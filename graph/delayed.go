@@ -234,8 +234,10 @@ func (g *Graph) contentKey(name string, kind Kind, ident any, deps []int32) stri
 	if kind == KindValue {
 		fmt.Fprintf(h, "%T\x00%#v", ident, ident)
 	} else if fn := reflect.ValueOf(ident); fn.Kind() == reflect.Func {
+		// The symbol names the function; the entry point tells apart the
+		// instantiations of a generic one, which share a symbol name.
 		if f := runtime.FuncForPC(fn.Pointer()); f != nil {
-			h.Write([]byte(f.Name()))
+			fmt.Fprintf(h, "%s\x00%T\x00%x", f.Name(), ident, fn.Pointer())
 		}
 	}
 	for _, d := range deps {

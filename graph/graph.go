@@ -165,7 +165,13 @@ func (g *Graph) add(name string, kind Kind, t Task, opts *Options) int32 {
 	g.nodes = grow(g.nodes, 1)
 	g.nodes = append(g.nodes, node{depEnd: int32(len(g.deps)), name: g.nameIndex(name), kind: kind})
 	if int(id)%taskChunk == 0 {
-		g.tasks = append(g.tasks, make([]Task, 0, taskChunk))
+		// The first block starts small and grows by append: most graphs
+		// built inside tasks have a handful of nodes.
+		size := taskChunk
+		if id == 0 {
+			size = 8
+		}
+		g.tasks = append(g.tasks, make([]Task, 0, size))
 	}
 	last := &g.tasks[len(g.tasks)-1]
 	*last = append(*last, t)

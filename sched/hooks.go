@@ -48,8 +48,11 @@ func (s State) String() string {
 
 // TaskEvent describes one task in a hook call.
 type TaskEvent struct {
-	ID       int // node ID in the graph
-	Name     string
+	// Graph is the task's graph: the run's own, or one that a task
+	// built and computed while it ran (see Spawn in the package doc).
+	Graph    *graph.Graph
+	ID       int // node ID in Graph
+	Name     string // the node's name; a spawned task's is prefixed with its parent's path ("sort/sort/merge")
 	Worker   int       // 0 … Workers-1; -1 when it did not run
 	Start    time.Time // zero when it did not run
 	Duration time.Duration

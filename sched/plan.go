@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"container/heap"
 	"fmt"
 	"slices"
 	"sync"
@@ -36,6 +37,12 @@ type plan struct {
 	roots []int32      // tasks with no task arguments, ascending
 	opts  []*graph.Options
 
+	// With priorities (graph.Priority), prio holds each task's, and
+	// serialOrder the reference order: among ready tasks, the highest
+	// priority first, then the lowest static number. Both nil otherwise.
+	prio        []int32
+	serialOrder []int32
+
 	// Shared counters exist only where two workers may race: for tasks
 	// with several arguments (pending) and results with several readers
 	// (waiters). The rest, most tasks of chains and trees, need none, and
@@ -57,6 +64,7 @@ type slot struct {
 	only   int32
 	target bool
 	wide   bool // many arguments: workers count them down in batches
+	ranked bool // has a priority: becomes ready into the pool's ranked queues
 }
 
 // An entry of plan.deps is an argument's local number d, or ^d (negative)
@@ -240,13 +248,72 @@ func (p *plan) readOptions() error {
 			p.opts = make([]*graph.Options, len(p.slots))
 		}
 		p.opts[i] = o
+		if o.Priority != 0 {
+			if p.prio == nil {
+				p.prio = make([]int32, len(p.slots))
+			}
+			p.prio[i] = int32(max(min(o.Priority, 1<<30), -1<<30))
+			p.slots[i].ranked = true
+		}
 		for _, r := range o.Resources {
 			if r.Amount <= 0 {
 				return fmt.Errorf("%w: task %s uses %d of resource %q", ErrResource, p.g.Key(id), r.Amount, r.Name)
 			}
 		}
 	}
+	if p.prio != nil {
+		for i := range p.slots {
+			// A ranked task is never handed over directly.
+			if o := p.slots[i].only; o >= 0 && p.slots[o].ranked {
+				p.slots[i].only = -1
+			}
+		}
+		p.rankSerialOrder()
+	}
 	return nil
+}
+
+// rankSerialOrder is Kahn's algorithm over the plan, taking among ready
+// tasks the one with the highest priority, then the lowest static number:
+// without priorities it would give back the static order itself.
+func (p *plan) rankSerialOrder() {
+	pending := make([]int32, len(p.slots))
+	for i := range p.slots {
+		pending[i] = p.slots[i].depHi - p.slots[i].depLo
+	}
+	h := &rankHeap{p: p, xs: slices.Clone(p.roots)}
+	heap.Init(h)
+	for h.Len() > 0 {
+		i := heap.Pop(h).(int32)
+		p.serialOrder = append(p.serialOrder, i)
+		s := &p.slots[i]
+		for _, j := range p.outs[s.outLo:s.outHi] {
+			if pending[j]--; pending[j] == 0 {
+				heap.Push(h, j)
+			}
+		}
+	}
+}
+
+type rankHeap struct {
+	p  *plan
+	xs []int32
+}
+
+func (h *rankHeap) Len() int { return len(h.xs) }
+func (h *rankHeap) Less(a, b int) bool {
+	i, j := h.xs[a], h.xs[b]
+	if pi, pj := h.p.prio[i], h.p.prio[j]; pi != pj {
+		return pi > pj
+	}
+	return i < j
+}
+func (h *rankHeap) Swap(a, b int) { h.xs[a], h.xs[b] = h.xs[b], h.xs[a] }
+func (h *rankHeap) Push(x any)    { h.xs = append(h.xs, x.(int32)) }
+func (h *rankHeap) Pop() any {
+	x := h.xs[len(h.xs)-1]
+	h.xs = h.xs[:len(h.xs)-1]
+	return x
 }
 
 func b2i(b bool) int32 {

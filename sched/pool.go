@@ -1,6 +1,8 @@
 package sched
 
 import (
+	"container/heap"
+	"context"
 	"runtime"
 	"slices"
 	"sync"
@@ -20,109 +22,311 @@ import (
 // A deque is a slice under a mutex: an uncontended lock is a couple of
 // atomic operations, and stealing a batch under a lock is simple and
 // obviously correct where a lock-free deque with batch steals is neither.
+//
+// A pool serves one top-level run and the sub-runs its tasks start: a task
+// that computes a graph it built does not block its worker but joins the
+// pool (corun), so an item names its run as well as its task.
+type pool struct {
+	top      *run
+	workers  []*worker
+	idle     atomic.Int32
+	parkMu   sync.Mutex
+	parkCond sync.Cond
+
+	// Ready tasks with a priority (graph.Priority) wait here rather than
+	// in a deque: a positive one is taken before anything else a worker
+	// would run, a negative one only when there is nothing else.
+	rankMu   sync.Mutex
+	hi, lo   rankedItems
+	hiN, loN atomic.Int32
+}
+
+// rankedItems is a heap of ready tasks, highest priority first, then
+// lowest static number.
+type rankedItems []item
+
+func (h rankedItems) Len() int { return len(h) }
+func (h rankedItems) Less(a, b int) bool {
+	x, y := h[a], h[b]
+	if px, py := x.r.p.prio[x.i], y.r.p.prio[y.i]; px != py {
+		return px > py
+	}
+	return x.i < y.i
+}
+func (h rankedItems) Swap(a, b int) { h[a], h[b] = h[b], h[a] }
+func (h *rankedItems) Push(x any)   { *h = append(*h, x.(item)) }
+func (h *rankedItems) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	old[len(old)-1] = item{}
+	*h = old[:len(old)-1]
+	return x
+}
+
+func (pl *pool) rank(it item) {
+	pl.rankMu.Lock()
+	if it.r.p.prio[it.i] > 0 {
+		heap.Push(&pl.hi, it)
+		pl.hiN.Add(1)
+	} else {
+		heap.Push(&pl.lo, it)
+		pl.loN.Add(1)
+	}
+	pl.rankMu.Unlock()
+	if pl.idle.Load() > 0 {
+		pl.wakeOne()
+	}
+}
+
+// takeRanked pops the best task of the high (or low) queue, if any.
+func (pl *pool) takeRanked(high bool) item {
+	q, n := &pl.lo, &pl.loN
+	if high {
+		q, n = &pl.hi, &pl.hiN
+	}
+	if n.Load() == 0 {
+		return item{}
+	}
+	pl.rankMu.Lock()
+	defer pl.rankMu.Unlock()
+	if q.Len() == 0 {
+		return item{}
+	}
+	n.Add(-1)
+	return heap.Pop(q).(item)
+}
+
+// enqueue makes a ready task available: ranked tasks to the pool's
+// queues, the rest to this worker's deque.
+func (w *worker) enqueue(it item) {
+	if it.r.p.slots[it.i].ranked {
+		w.pool.rank(it)
+		return
+	}
+	w.push(it)
+}
+
+type item struct {
+	r *run
+	i int32
+}
+
 type worker struct {
-	r    *run
+	pool *pool
 	id   int
 	rng  uint64
-	buf  []int32 // stolen batch in transit
+	buf  []item // stolen batch in transit
 	size atomic.Int32
 
+	cur     *run      // the run of the task being run
 	current int32     // the task being run, for panic recovery
 	inTask  bool      // a panic now comes from a task
 	start   time.Time // when current started (hooked runs only)
 
+	// The context tasks get: the run's, plus this worker, so that a task
+	// computing a graph of its own can join the pool on this worker.
+	ctxRun *run
+	ctx    context.Context
+
 	// A count-down of a wide task's pending counter that this worker has
 	// not applied yet (see ready).
+	heldRun        *run
 	heldTask, held int32
 
 	mu   sync.Mutex
-	q    []int32
+	q    []item
 	head int // q[head:] are queued; q[head] is the oldest
 
 	_ [64]byte // keep neighbouring workers' hot fields on other cache lines
 }
 
-// parallel runs the plan on n workers; worker 0 is the calling goroutine.
-func (r *run) parallel(n int) {
-	p := r.p
-	r.pending = slices.Clone(p.pending0)
-	if r.pending == nil {
-		r.pending = []int32{} // non-nil marks a parallel run
+type workerKey struct{}
+
+// workerOf returns the pool worker whose goroutine runs the task that got
+// ctx, if that task belongs to a parallel run.
+func workerOf(ctx context.Context) *worker {
+	w, _ := ctx.Value(workerKey{}).(*worker)
+	return w
+}
+
+// taskCtx is the context tasks of r get on this worker.
+func (w *worker) taskCtx(r *run) context.Context {
+	if w.ctxRun != r {
+		w.ctxRun, w.ctx = r, context.WithValue(r.ctx, workerKey{}, w)
 	}
-	r.workers = make([]*worker, n)
-	for i := range r.workers {
-		r.workers[i] = &worker{r: r, id: i, rng: uint64(i)*0x9E3779B97F4A7C15 + 1, heldTask: -1}
+	return w.ctx
+}
+
+// parallel runs r on a new pool of n workers; worker 0 is the calling
+// goroutine.
+func (r *run) parallel(n int) {
+	pl := &pool{top: r}
+	pl.parkCond.L = &pl.parkMu
+	r.pool = pl
+	r.initPending()
+	pl.workers = make([]*worker, n)
+	for i := range pl.workers {
+		pl.workers[i] = &worker{pool: pl, id: i, rng: uint64(i)*0x9E3779B97F4A7C15 + 1, heldTask: -1}
 	}
 	// All initially ready tasks start on worker 0, newest = highest
 	// priority; the others steal the far end, which in the static order is
 	// a different part of the graph.
-	w0 := r.workers[0]
-	w0.q = make([]int32, len(p.roots))
-	for k, t := range p.roots {
-		w0.q[len(p.roots)-1-k] = t
-	}
-	w0.size.Store(int32(len(p.roots)))
+	w0 := pl.workers[0]
+	w0.q = make([]item, 0, len(r.p.roots))
+	w0.pushRoots(r)
 
 	var eg errgroup.Group
-	for _, w := range r.workers[1:] {
-		eg.Go(func() error { w.loop(); return nil })
+	for _, w := range pl.workers[1:] {
+		eg.Go(func() error { w.loop(nil); return nil })
 	}
-	w0.loop()
+	w0.loop(nil)
 	_ = eg.Wait() // workers report through the run, never through errgroup
-}
-
-func (w *worker) loop() {
-	for next, again := int32(-1), true; again; {
-		next, again = w.work(next)
+	for _, w := range pl.workers {
+		w.ctxRun, w.ctx = nil, nil
 	}
 }
 
-// work runs tasks until there are none left for this worker. When a task
-// panics, it returns the task to go on with and true.
-func (w *worker) work(next int32) (resume int32, again bool) {
+func (r *run) initPending() {
+	r.pending = slices.Clone(r.p.pending0)
+	if r.pending == nil {
+		r.pending = []int32{}
+	}
+}
+
+// pushRoots queues r's initially ready tasks on w, lowest static number on
+// top.
+func (w *worker) pushRoots(r *run) {
+	roots := r.p.roots
+	w.mu.Lock()
+	for k := len(roots) - 1; k >= 0; k-- {
+		if r.p.slots[roots[k]].ranked {
+			w.pool.rank(item{r, roots[k]})
+			continue
+		}
+		w.q = append(w.q, item{r, roots[k]})
+	}
+	w.size.Store(int32(len(w.q) - w.head))
+	w.mu.Unlock()
+	if w.pool.idle.Load() > 0 {
+		w.pool.wakeAll()
+	}
+}
+
+// corun computes sub-run r on the pool of the worker whose task asked for
+// it: the worker runs r's tasks, and any other ready work, until r is over,
+// so a task waiting for a graph it spawned never holds a worker idle and
+// nesting cannot deadlock.
+func (w *worker) corun(r *run) {
+	r.pool, r.sub = w.pool, true
+	r.initPending()
+	cur, current, inTask, start := w.cur, w.current, w.inTask, w.start
+	w.pushRoots(r)
+	w.loop(r)
+	w.cur, w.current, w.inTask, w.start = cur, current, inTask, start
+}
+
+// loop runs tasks until the pool's top run ends, or, in a corun, until
+// the sub-run `until` is over.
+func (w *worker) loop(until *run) {
+	for again := true; again; {
+		again = w.work(until)
+	}
+}
+
+// over tells whether a sub-run has stopped and none of its tasks is still
+// running anywhere.
+func (r *run) over() bool {
+	return r.halted() && r.inflight.Load() == 0
+}
+
+func (w *worker) finished(until *run) bool {
+	if until != nil {
+		return until.over()
+	}
+	return w.pool.top.halted()
+}
+
+// work runs tasks until loop's condition holds. When a task panics, it
+// settles that task and returns true to be called again.
+func (w *worker) work(until *run) (again bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			w.recovered(v)
-			resume, again = w.after(w.current), true
+			r := w.cur
+			if next := w.after(r, w.current); next >= 0 {
+				w.push(item{r, next})
+			}
+			again = true
 		}
 	}()
+	var next item
 	for {
-		if next < 0 {
+		if w.finished(until) {
+			if next.r != nil {
+				w.push(next)
+			}
+			w.flush(true)
+			return false
+		}
+		if w.pool.hiN.Load() > 0 {
+			if it := w.pool.takeRanked(true); it.r != nil {
+				if next.r != nil {
+					w.push(next)
+				}
+				next = it
+			}
+		}
+		if next.r == nil {
 			next = w.pop()
 		}
-		if w.held > 0 && (next < 0 || !w.feedsHeld(next)) {
-			if j := w.flush(); j >= 0 {
-				if next >= 0 {
+		if w.held > 0 && (next.r == nil || !w.feedsHeld(next)) {
+			if j := w.flush(false); j.r != nil {
+				if next.r != nil {
 					w.push(next)
 				}
 				next = j
 			}
 		}
-		if next < 0 {
-			if next = w.findWork(); next < 0 {
-				return -1, false
+		if next.r == nil {
+			if next = w.findWork(until); next.r == nil {
+				continue // woken: look at the condition again
 			}
 		}
-		if w.r.halted() {
-			return -1, false
+		if next.r.halted() {
+			next = item{} // its run stopped: it will not run
+			continue
 		}
 		next = w.step(next)
 	}
 }
 
-// step runs task i and returns the task to run next, or -1.
-func (w *worker) step(i int32) int32 {
-	r := w.r
+// step runs task it and returns the task to run next, if any.
+func (w *worker) step(it item) item {
+	r, i := it.r, it.i
 	if r.res != nil && !r.res.acquire(i, w) {
-		return -1 // queued until a holder of the resource finishes
+		return item{} // queued until a holder of the resource finishes
 	}
-	w.exec(i)
-	return w.after(i)
+	if r.sub {
+		r.inflight.Add(1)
+		defer r.leave()
+	}
+	w.exec(r, i)
+	if next := w.after(r, i); next >= 0 {
+		return item{r, next}
+	}
+	return item{}
 }
 
-// after settles task i and makes its dependents ready.
-func (w *worker) after(i int32) int32 {
-	r := w.r
+// leave ends a sub-run task's flight; the last one out of a stopped sub-run
+// wakes its waiter.
+func (r *run) leave() {
+	if r.inflight.Add(-1) == 0 && r.halted() {
+		r.pool.wakeAll()
+	}
+}
+
+// after settles task i of r and makes its dependents ready.
+func (w *worker) after(r *run, i int32) int32 {
 	if r.res != nil {
 		r.res.release(i, w)
 	}
@@ -130,7 +334,7 @@ func (w *worker) after(i int32) int32 {
 	if r.stopped.Load() {
 		return -1
 	}
-	return w.ready(i)
+	return w.ready(r, i)
 }
 
 // ready counts down the dependents of i. The highest-priority one that
@@ -143,8 +347,8 @@ func (w *worker) after(i int32) int32 {
 // run anything that does not feed that task, or to look for work: the join
 // can only become ready once all its arguments are done, so holding the
 // count while running more of them delays nothing.
-func (w *worker) ready(i int32) int32 {
-	p, r := w.r.p, w.r
+func (w *worker) ready(r *run, i int32) int32 {
+	p := r.p
 	s := &p.slots[i]
 	if s.only >= 0 {
 		return s.only
@@ -154,19 +358,23 @@ func (w *worker) ready(i int32) int32 {
 		j := p.outs[k]
 		sj := &p.slots[j]
 		if sj.wide {
-			if w.heldTask != j {
-				if t := w.flush(); t >= 0 {
-					w.push(t)
+			if w.heldRun != r || w.heldTask != j {
+				if t := w.flush(false); t.r != nil {
+					w.enqueue(t)
 				}
-				w.heldTask = j
+				w.heldRun, w.heldTask = r, j
 			}
 			w.held++
 			continue
 		}
 		// A task with a single argument is ready now: no shared counter.
 		if c := sj.pending; c < 0 || atomic.AddInt32(&r.pending[c], -1) == 0 {
+			if sj.ranked {
+				w.pool.rank(item{r, j})
+				continue
+			}
 			if next >= 0 {
-				w.push(next)
+				w.push(item{r, next})
 			}
 			next = j
 		}
@@ -174,69 +382,75 @@ func (w *worker) ready(i int32) int32 {
 	return next
 }
 
-// feedsHeld tells whether task i's only dependent is the wide task whose
+// feedsHeld tells whether task it's only dependent is the wide task whose
 // count-down this worker holds.
-func (w *worker) feedsHeld(i int32) bool {
-	s := &w.r.p.slots[i]
-	return s.outHi-s.outLo == 1 && w.r.p.outs[s.outLo] == w.heldTask
+func (w *worker) feedsHeld(it item) bool {
+	if it.r != w.heldRun {
+		return false
+	}
+	s := &it.r.p.slots[it.i]
+	return s.outHi-s.outLo == 1 && it.r.p.outs[s.outLo] == w.heldTask
 }
 
 // flush applies the held count-down and returns the wide task if that made
-// it ready.
-func (w *worker) flush() int32 {
-	j, n := w.heldTask, w.held
-	w.heldTask, w.held = -1, 0
-	if n == 0 {
-		return -1
+// it ready (or queues it, with queue set).
+func (w *worker) flush(queue bool) item {
+	r, j, n := w.heldRun, w.heldTask, w.held
+	w.heldRun, w.heldTask, w.held = nil, -1, 0
+	if n == 0 || atomic.AddInt32(&r.pending[r.p.slots[j].pending], -n) != 0 {
+		return item{}
 	}
-	if atomic.AddInt32(&w.r.pending[w.r.p.slots[j].pending], -n) == 0 {
-		return j
+	if queue || r.p.slots[j].ranked {
+		w.enqueue(item{r, j})
+		return item{}
 	}
-	return -1
+	return item{r, j}
 }
 
-func (w *worker) push(i int32) {
+func (w *worker) push(it item) {
 	w.mu.Lock()
-	w.q = append(w.q, i)
+	w.q = append(w.q, it)
 	w.size.Store(int32(len(w.q) - w.head))
 	w.mu.Unlock()
-	if w.r.idle.Load() > 0 {
-		w.r.wakeOne()
+	if w.pool.idle.Load() > 0 {
+		w.pool.wakeOne()
 	}
 }
 
-func (w *worker) pop() int32 {
+func (w *worker) pop() item {
 	if w.size.Load() == 0 {
-		return -1
+		return item{}
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(w.q) == w.head {
-		return -1
+		return item{}
 	}
-	i := w.q[len(w.q)-1]
+	it := w.q[len(w.q)-1]
+	w.q[len(w.q)-1] = item{} // do not keep a finished run alive
 	w.q = w.q[:len(w.q)-1]
 	if len(w.q) == w.head {
 		w.q, w.head = w.q[:0], 0
 	}
 	w.size.Store(int32(len(w.q) - w.head))
-	return i
+	return it
 }
 
 // stealFrom moves the oldest half of v's deque to w's and returns one task
 // of it to run now; more tells that work is left in either deque.
-func (w *worker) stealFrom(v *worker) (t int32, more bool) {
+func (w *worker) stealFrom(v *worker) (it item, more bool) {
 	if v.size.Load() == 0 {
-		return -1, false
+		return item{}, false
 	}
 	v.mu.Lock()
 	n := len(v.q) - v.head
 	if n == 0 {
 		v.mu.Unlock()
-		return -1, false
+		return item{}, false
 	}
 	k := (n + 1) / 2
 	w.buf = append(w.buf[:0], v.q[v.head:v.head+k]...)
+	clear(v.q[v.head : v.head+k])
 	v.head += k
 	if v.head == len(v.q) {
 		v.q, v.head = v.q[:0], 0
@@ -245,22 +459,23 @@ func (w *worker) stealFrom(v *worker) (t int32, more bool) {
 	v.size.Store(int32(left))
 	v.mu.Unlock()
 
-	t = w.buf[len(w.buf)-1]
+	it = w.buf[len(w.buf)-1]
 	if rest := w.buf[:len(w.buf)-1]; len(rest) > 0 {
 		w.mu.Lock()
 		w.q = append(w.q, rest...)
 		w.size.Store(int32(len(w.q) - w.head))
 		w.mu.Unlock()
 	}
-	return t, left > 0 || k > 1
+	clear(w.buf)
+	return it, left > 0 || k > 1
 }
 
 // stealAny tries every other worker once, from a random one on; more tells
 // that work was left behind for others.
-func (w *worker) stealAny() (t int32, more bool) {
-	ws := w.r.workers
+func (w *worker) stealAny() (it item, more bool) {
+	ws := w.pool.workers
 	if len(ws) < 2 {
-		return -1, false
+		return item{}, false
 	}
 	// xorshift: a cheap, per-worker random start so thieves spread out.
 	w.rng ^= w.rng << 13
@@ -272,69 +487,85 @@ func (w *worker) stealAny() (t int32, more bool) {
 		if v == w {
 			continue
 		}
-		if t, more := w.stealFrom(v); t >= 0 {
-			return t, more
+		if it, more := w.stealFrom(v); it.r != nil {
+			return it, more
 		}
 	}
-	return -1, false
+	return item{}, false
 }
 
 // findWork looks for work to steal, spinning briefly (a task that makes
-// work ready is usually microseconds away), then sleeps until woken.
-// It returns -1 when the run is over.
-func (w *worker) findWork() int32 {
+// work ready is usually microseconds away), then sleeps until woken. It
+// returns no item when the loop's condition may have changed.
+func (w *worker) findWork(until *run) item {
 	for spin := range 64 {
-		if w.r.stopped.Load() {
-			return -1
+		if w.finished(until) {
+			return item{}
 		}
-		if t, more := w.stealAny(); t >= 0 {
-			w.r.passOn(more)
-			return t
+		if it := w.takeAnyRanked(); it.r != nil {
+			return it
+		}
+		if it, more := w.stealAny(); it.r != nil {
+			w.pool.passOn(more)
+			return it
+		}
+		if it := w.pool.takeRanked(false); it.r != nil {
+			return it
 		}
 		if spin > 8 {
 			runtime.Gosched()
 		}
 	}
-	return w.park()
+	it, more := w.sleep(until)
+	w.pool.passOn(more)
+	return it
 }
 
-// park sleeps until work appears or the run stops. The idle count goes up
-// before the last look at the deques, under parkMu, and pushers read it
-// after pushing: so either the look sees the new task or the pusher sees
-// the sleeper and wakes it. No wake-up is lost.
-func (w *worker) park() int32 {
-	t, more := w.sleep()
-	w.r.passOn(more)
-	return t
-}
-
-func (w *worker) sleep() (int32, bool) {
-	r := w.r
-	r.parkMu.Lock()
-	defer r.parkMu.Unlock()
-	r.idle.Add(1)
-	defer r.idle.Add(-1)
+// sleep waits until work appears or the loop's condition may hold. The
+// idle count goes up before the last look at the deques, under parkMu, and
+// pushers read it after pushing; whoever stops a run broadcasts under
+// parkMu too. So no wake-up is lost.
+func (w *worker) sleep(until *run) (item, bool) {
+	pl := w.pool
+	pl.parkMu.Lock()
+	defer pl.parkMu.Unlock()
+	pl.idle.Add(1)
+	defer pl.idle.Add(-1)
 	for {
-		if r.stopped.Load() {
-			return -1, false
+		if w.finished(until) {
+			return item{}, false
 		}
-		if t, more := w.stealAny(); t >= 0 {
-			return t, more
+		if it := w.takeAnyRanked(); it.r != nil {
+			return it, false
 		}
-		r.parkCond.Wait()
+		if it, more := w.stealAny(); it.r != nil {
+			return it, more
+		}
+		if it := pl.takeRanked(false); it.r != nil {
+			return it, false
+		}
+		pl.parkCond.Wait()
 	}
 }
+
+func (w *worker) takeAnyRanked() item { return w.pool.takeRanked(true) }
 
 // passOn wakes a sleeper when a thief left work behind, so that a burst of
 // ready tasks spreads over all workers, not just the first to wake.
-func (r *run) passOn(more bool) {
-	if more && r.idle.Load() > 0 {
-		r.wakeOne()
+func (pl *pool) passOn(more bool) {
+	if more && pl.idle.Load() > 0 {
+		pl.wakeOne()
 	}
 }
 
-func (r *run) wakeOne() {
-	r.parkMu.Lock()
-	r.parkCond.Signal()
-	r.parkMu.Unlock()
+func (pl *pool) wakeOne() {
+	pl.parkMu.Lock()
+	pl.parkCond.Signal()
+	pl.parkMu.Unlock()
+}
+
+func (pl *pool) wakeAll() {
+	pl.parkMu.Lock()
+	pl.parkCond.Broadcast()
+	pl.parkMu.Unlock()
 }

@@ -44,6 +44,7 @@ type pnode struct {
 	ctxForm  bool // may return an error; plain forms panic instead
 	retries  int
 	uses     int64
+	priority int
 	fault    fault
 	err      error // what a faulty task fails with
 }
@@ -125,6 +126,7 @@ func (pg *pgraph) addTask(t *rapid.T, args []graph.Delayed[int], slice bool) gra
 		opts = append(opts, graph.Uses("slot", n.uses))
 	}
 	if p := rapid.IntRange(-2, 2).Draw(t, "priority"); p != 0 {
+		n.priority = p
 		opts = append(opts, graph.Priority(p))
 	}
 	pg.nodes = append(pg.nodes, n)
@@ -293,6 +295,38 @@ func drawGraph(t *rapid.T) *pgraph {
 	return pg
 }
 
+// ranked is the documented reference order with priorities: repeatedly the
+// ready task of highest priority, then earliest in the static order. A
+// plain quadratic loop, to be obviously right.
+func (pg *pgraph) ranked(static []int) []int {
+	pos := map[int]int{}
+	for k, id := range static {
+		pos[id] = k
+	}
+	done := map[int]bool{}
+	var out []int
+	for len(out) < len(static) {
+		best := -1
+		for _, id := range static {
+			if done[id] {
+				continue
+			}
+			ready := true
+			for _, d := range pg.nodes[id].deps {
+				if _, needed := pos[d]; needed && !done[d] {
+					ready = false
+				}
+			}
+			if ready && (best < 0 || pg.nodes[id].priority > pg.nodes[best].priority) {
+				best = id
+			}
+		}
+		done[best] = true
+		out = append(out, best)
+	}
+	return out
+}
+
 // model is what a run of some targets must do.
 type model struct {
 	needed []bool // tasks (not Values) the targets depend on
@@ -340,6 +374,7 @@ func (pg *pgraph) model(targets []graph.Delayed[int]) model {
 	for _, t := range targets {
 		visit(t.ID())
 	}
+	m.order = pg.ranked(m.order)
 	for _, id := range m.order {
 		if m.fails[id] && !m.upBad[id] {
 			m.failed = append(m.failed, id)

@@ -14,6 +14,7 @@ import (
 // it waits in the resource's queue, and whoever gives the resource back
 // pushes it onto its own deque to try again.
 type resources struct {
+	r    *run
 	uses [][]use // per local task; nil for tasks that use none
 }
 
@@ -75,7 +76,7 @@ func (rs *resources) acquire(i int32, w *worker) bool {
 		u.res.mu.Unlock()
 		if !ok {
 			for _, taken := range uses[:k] {
-				taken.give(w)
+				taken.give(rs.r, w)
 			}
 			return false
 		}
@@ -85,13 +86,13 @@ func (rs *resources) acquire(i int32, w *worker) bool {
 
 func (rs *resources) release(i int32, w *worker) {
 	for _, u := range rs.uses[i] {
-		u.give(w)
+		u.give(rs.r, w)
 	}
 }
 
 // give returns the amount and requeues as many waiters as it might admit
 // (at least one); those that still cannot run queue again.
-func (u use) give(w *worker) {
+func (u use) give(run *run, w *worker) {
 	r := u.res
 	r.mu.Lock()
 	r.sem.Release(u.amount)
@@ -100,6 +101,6 @@ func (u use) give(w *worker) {
 	r.waiting = r.waiting[n:]
 	r.mu.Unlock()
 	for _, t := range retry {
-		w.push(t)
+		w.enqueue(item{run, t})
 	}
 }

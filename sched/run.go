@@ -38,12 +38,30 @@ type run struct {
 
 	live, peakLive atomic.Int64 // result count, kept only when hooked
 
-	// the pool (parallel runs only)
-	workers  []*worker
-	idle     atomic.Int32
-	parkMu   sync.Mutex
-	parkCond sync.Cond
+	pool *pool // the workers (parallel runs only)
+
+	// A sub-run computes a graph that a running task built (see corun).
+	sub        bool
+	inflight   atomic.Int32 // sub-runs: its tasks running right now
+	parent     *run         // sub-runs: the run of the task that spawned it
+	parentTask int32
 }
+
+// name is task i's name as hooks and errors show it: in a sub-run, the
+// path of the spawning tasks' names first ("sort/sort/merge"). A path is
+// made only when asked for, and a deep one shows its last levels only.
+func (r *run) name(i int32) string {
+	name := r.p.g.Name(int(r.p.ids[i]))
+	for depth, q := 0, r; q.parent != nil; depth, q = depth+1, q.parent {
+		if depth == maxPathDepth {
+			return "…/" + name
+		}
+		name = q.parent.p.g.Name(int(q.parent.p.ids[q.parentTask])) + "/" + name
+	}
+	return name
+}
+
+const maxPathDepth = 16
 
 func newRun(p *plan, s *Scheduler) *run {
 	n := p.len()
@@ -57,34 +75,38 @@ func newRun(p *plan, s *Scheduler) *run {
 		}
 	}
 	r.targetsLeft.Store(int32(left))
-	r.parkCond.L = &r.parkMu
 	return r
 }
 
 // serial is the reference scheduler: every task in static order, in the
 // caller's goroutine. Any parallel schedule must give the same results.
 func (r *run) serial() {
-	w := &worker{r: r}
+	w := &worker{cur: r, heldTask: -1}
 	for from := int32(0); from >= 0; {
 		from = w.serialFrom(from)
 	}
 }
 
-// serialFrom runs tasks from local number i on; after a task panicked it
-// returns where to go on.
-func (w *worker) serialFrom(i int32) (resume int32) {
+// serialFrom runs tasks from position k of the reference order on; after a
+// task panicked it returns where to go on.
+func (w *worker) serialFrom(k int32) (resume int32) {
 	defer func() {
 		if v := recover(); v != nil {
 			w.recovered(v)
-			resume = w.current + 1
+			resume = k + 1
 		}
 	}()
-	r := w.r
-	for n := int32(r.p.len()); i < n; i++ {
+	r := w.cur
+	order := r.p.serialOrder
+	for n := int32(r.p.len()); k < n; k++ {
 		if r.halted() {
 			return -1
 		}
-		w.exec(i)
+		i := k
+		if order != nil {
+			i = order[k]
+		}
+		w.exec(r, i)
 		r.settle(i)
 	}
 	return -1
@@ -93,15 +115,14 @@ func (w *worker) serialFrom(i int32) (resume int32) {
 // exec runs task i and records how it ended. The common case (no hooks,
 // options or failures so far) is kept short: it is most of what a run of
 // tiny tasks costs.
-func (w *worker) exec(i int32) {
-	r := w.r
-	w.current = i
+func (w *worker) exec(r *run, i int32) {
+	w.cur, w.current = r, i
 	if r.slow || r.anyFailed.Load() {
 		r.runTask(i, w)
 		return
 	}
 	w.inTask = true
-	err := r.p.tasks[i].Run(r.ctx)
+	err := r.p.tasks[i].Run(w.taskCtx(r))
 	w.inTask = false
 	if err != nil {
 		r.state[i] = Failed
@@ -131,7 +152,7 @@ func (r *run) runTask(i int32, w *worker) {
 		}
 	}
 	w.inTask = true
-	err := r.call(i)
+	err := r.call(i, w.taskCtx(r))
 	w.inTask = false
 	r.ended(i, w, err)
 }
@@ -158,26 +179,26 @@ func (w *worker) recovered(v any) {
 		panic(v)
 	}
 	w.inTask = false
-	w.r.ended(w.current, w, &PanicError{Value: v, Stack: debug.Stack()})
-	if w.r.pending == nil {
-		w.r.settle(w.current)
+	w.cur.ended(w.current, w, &PanicError{Value: v, Stack: debug.Stack()})
+	if w.cur.pool == nil {
+		w.cur.settle(w.current)
 	}
 }
 
 // call runs task i, with its retries and timeout if it has options.
-func (r *run) call(i int32) error {
+func (r *run) call(i int32, ctx context.Context) error {
 	if r.p.opts == nil || r.p.opts[i] == nil {
-		return r.p.tasks[i].Run(r.ctx)
+		return r.p.tasks[i].Run(ctx)
 	}
 	o := r.p.opts[i]
 	for attempt := 0; ; attempt++ {
-		ctx, cancel := r.ctx, context.CancelFunc(func() {})
+		actx, cancel := ctx, context.CancelFunc(func() {})
 		if o.Timeout > 0 {
-			ctx, cancel = context.WithTimeout(r.ctx, o.Timeout)
+			actx, cancel = context.WithTimeout(ctx, o.Timeout)
 		}
-		err := protect(ctx, r.p.tasks[i])
+		err := protect(actx, r.p.tasks[i])
 		cancel()
-		if err == nil || attempt >= o.Retries || r.ctx.Err() != nil {
+		if err == nil || attempt >= o.Retries || ctx.Err() != nil {
 			return err
 		}
 	}
@@ -272,7 +293,7 @@ func (r *run) fail(i int32, err error) {
 
 func (r *run) taskError(i int32, err error) *TaskError {
 	id := int(r.p.ids[i])
-	return &TaskError{ID: id, Name: r.p.g.Name(id), Err: err}
+	return &TaskError{ID: id, Name: r.name(i), Err: err}
 }
 
 // stop ends dispatch: no task starts after it. A cause cancels the tasks'
@@ -284,9 +305,9 @@ func (r *run) stop(cause error) {
 	if cause != nil {
 		r.cancel(cause)
 	}
-	r.parkMu.Lock()
-	r.parkCond.Broadcast()
-	r.parkMu.Unlock()
+	if r.pool != nil {
+		r.pool.wakeAll()
+	}
 }
 
 // result is the run's error, once every worker has returned.
@@ -315,7 +336,7 @@ func (r *run) result(parent context.Context) error {
 
 func (r *run) event(i int32, worker int) TaskEvent {
 	id := int(r.p.ids[i])
-	return TaskEvent{ID: id, Name: r.p.g.Name(id), Worker: worker}
+	return TaskEvent{Graph: r.p.g, ID: id, Name: r.name(i), Worker: worker}
 }
 
 func (r *run) emitDone(i int32, worker int, start time.Time, d time.Duration, st State, err error) {
@@ -346,6 +367,9 @@ func (r *run) finishHooks(info RunInfo, err error) {
 		case Skipped:
 			st.Skipped++
 		}
+	}
+	if r.sub {
+		return // a sub-run's tasks are part of the run that spawned it
 	}
 	for _, f := range r.hooks.runDone {
 		f(st)

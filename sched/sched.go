@@ -148,9 +148,9 @@ func AsCompleted[T any](ctx context.Context, ds []graph.Delayed[T], opts ...Opti
 					ready <- Completed[T]{k, ds[k].Stored()}
 				}
 			}, func(p *plan) {
-				for k, l := range p.tlocal {
-					if l < 0 { // constants are ready from the start
-						ready <- Completed[T]{k, ds[k].Stored()}
+				for k, d := range ds { // constants are ready from the start
+					if g.Kind(d.ID()) == graph.KindValue {
+						ready <- Completed[T]{k, d.Stored()}
 					}
 				}
 			})
@@ -208,6 +208,12 @@ func nested(ctx context.Context, g *graph.Graph) bool {
 
 // execute is every entry point's common path: check, plan, run, collect
 // the targets' results, release everything.
+//
+// Called from inside a task (its ctx tells), it computes a graph that the
+// task built: a sub-run, whose tasks show in the hooks under the task's
+// name ("parent/child"). In a parallel run the sub-run joins the pool on
+// the caller's worker (see corun); in a serial run it is computed in
+// place, like a recursive call.
 func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32,
 	onTarget func(p *plan, local int32), collect func(p *plan)) error {
 	if g == nil {
@@ -221,10 +227,15 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 			return ErrNoTarget
 		}
 	}
-	if nested(ctx, g) {
-		return ErrNested
+	// Runs of one graph take turns; only when g is busy is it worth
+	// walking the chain of enclosing runs to see whether the caller is one
+	// of g's own tasks, which would wait for itself.
+	if !g.RunLock().TryLock() {
+		if nested(ctx, g) {
+			return ErrNested
+		}
+		g.RunLock().Lock()
 	}
-	g.RunLock().Lock()
 	defer g.RunLock().Unlock()
 
 	targets = unique(targets)
@@ -236,18 +247,32 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 		}
 		*g.Memo() = p
 	}
-	workers := s.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, p.len()))
 	r := newRun(p, s)
 	res, err := newResources(p, s.Resources)
 	if err != nil {
 		return err
 	}
-	if workers > 1 {
-		r.res = res
+	spawner := workerOf(ctx)
+	workers := s.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	switch {
+	case spawner != nil:
+		parent := spawner.cur
+		r.sub, r.parent, r.parentTask = true, parent, spawner.current
+		if r.hooks == nil {
+			r.hooks = parent.hooks
+		}
+		workers = 1
+		if spawner.pool != nil {
+			workers = len(spawner.pool.workers)
+		}
+	default:
+		workers = max(1, min(workers, p.len()))
+	}
+	if workers > 1 && res != nil {
+		res.r, r.res = r, res
 	}
 	r.slow = r.hooks != nil || r.res != nil || p.opts != nil
 	if onTarget != nil {
@@ -265,14 +290,19 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 	var info RunInfo
 	if r.hooks != nil {
 		info = RunInfo{Graph: g, Tasks: p.len(), Workers: workers, Start: time.Now()}
-		for _, f := range r.hooks.runStart {
-			f(info)
+		if !r.sub {
+			for _, f := range r.hooks.runStart {
+				f(info)
+			}
 		}
 	}
 	if ctx.Err() == nil && r.targetsLeft.Load() > 0 {
-		if workers == 1 {
+		switch {
+		case spawner != nil && spawner.pool != nil:
+			spawner.corun(r)
+		case workers == 1:
 			r.serial()
-		} else {
+		default:
 			r.parallel(workers)
 		}
 	}
