@@ -51,8 +51,8 @@ type TaskEvent struct {
 	// Graph is the task's graph: the run's own, or one that a task
 	// built and computed while it ran (see Spawn in the package doc).
 	Graph    *graph.Graph
-	ID       int // node ID in Graph
-	Name     string // the node's name; a spawned task's is prefixed with its parent's path ("sort/sort/merge")
+	ID       int       // node ID in Graph
+	Name     string    // the node's name; a spawned task's is prefixed with its parent's path ("sort/sort/merge")
 	Worker   int       // 0 … Workers-1; -1 when it did not run
 	Start    time.Time // zero when it did not run
 	Duration time.Duration
