@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -148,7 +149,7 @@ func TestHooksSuccess(t *testing.T) {
 		for _, id := range tasks {
 			want[id] = sched.Done
 		}
-		j.check(t, tasks, min(w, len(tasks)), want, nil)
+		j.check(t, tasks, w, want, nil)
 		if j.info[0].Graph != &g {
 			t.Errorf("RunInfo.Graph is not the graph run")
 		}
@@ -168,7 +169,7 @@ func TestHooksFailFast(t *testing.T) {
 			t.Fatal(err)
 		}
 		// b failed, c never started; a may or may not have run.
-		j.check(t, tasks, min(w, len(tasks)), map[int]sched.State{tasks[1]: sched.Failed, tasks[2]: sched.NotRun}, err)
+		j.check(t, tasks, w, map[int]sched.State{tasks[1]: sched.Failed, tasks[2]: sched.NotRun}, err)
 	}
 }
 
@@ -181,7 +182,7 @@ func TestHooksKeepGoing(t *testing.T) {
 		if !errors.Is(err, errDisk) {
 			t.Fatal(err)
 		}
-		j.check(t, tasks, min(w, len(tasks)), map[int]sched.State{tasks[0]: sched.Done, tasks[1]: sched.Failed, tasks[2]: sched.Skipped}, err)
+		j.check(t, tasks, w, map[int]sched.State{tasks[0]: sched.Done, tasks[1]: sched.Failed, tasks[2]: sched.Skipped}, err)
 	}
 }
 
@@ -193,7 +194,7 @@ func TestHooksPanic(t *testing.T) {
 		q := graph.Call(&g, "q", twice, p)
 		j := newJournal()
 		_, err := sched.Compute(context.Background(), q, sched.Workers(w), sched.WithHooks(j.hooks()))
-		j.check(t, []int{p.ID(), q.ID()}, min(w, 2), map[int]sched.State{p.ID(): sched.Failed, q.ID(): sched.NotRun}, err)
+		j.check(t, []int{p.ID(), q.ID()}, w, map[int]sched.State{p.ID(): sched.Failed, q.ID(): sched.NotRun}, err)
 		var pe *sched.PanicError
 		if !errors.As(j.dones[p.ID()][0].Err, &pe) {
 			t.Errorf("TaskDone of a panicking task has error %v", j.dones[p.ID()][0].Err)
@@ -249,7 +250,7 @@ func TestHooksValuesOnly(t *testing.T) {
 	if err != nil || fmt.Sprint(vs) != "[1 2]" {
 		t.Fatal(vs, err)
 	}
-	j.check(t, nil, 1, nil, nil)
+	j.check(t, nil, runtime.GOMAXPROCS(0), nil, nil)
 }
 
 // Several hooks all hear everything; nil fields are fine; a Scheduler's

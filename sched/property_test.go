@@ -716,7 +716,7 @@ func (pg *pgraph) checkHooks(t *rapid.T, where string, h *hookLog, m model, work
 	if s.PeakLive < 0 || s.PeakLive > tasks {
 		t.Fatalf("%s: PeakLive %d with %d tasks", where, s.PeakLive, tasks)
 	}
-	if want := min(max(workers, 1), max(tasks, 1)); tasks > 0 && h.info.Workers != want {
+	if want := max(workers, 1); h.info.Workers != want {
 		t.Fatalf("%s: RunInfo.Workers %d, want %d", where, h.info.Workers, want)
 	}
 }

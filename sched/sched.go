@@ -269,7 +269,9 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 			workers = len(spawner.pool.workers)
 		}
 	default:
-		workers = max(1, min(workers, p.len()))
+		// Not capped by the number of tasks: a single task may spawn a
+		// graph of thousands (see corun).
+		workers = max(1, workers)
 	}
 	if workers > 1 && res != nil {
 		res.r, r.res = r, res
@@ -350,4 +352,30 @@ func unique(ids []int32) []int32 {
 		}
 	}
 	return out
+}
+
+// Persist computes d once and returns a handle to its value as a constant
+// leaf of d's graph (Dask's persist): graphs built on the returned handle
+// use the value as it is and never compute d's part again. Handles that
+// already depended on d still compute it when they run.
+func Persist[T any](ctx context.Context, d graph.Delayed[T], opts ...Option) (graph.Delayed[T], error) {
+	v, err := Compute(ctx, d, opts...)
+	if err != nil {
+		return graph.Delayed[T]{}, err
+	}
+	return graph.Value(d.Graph(), d.Name(), v), nil
+}
+
+// PersistAll is Persist for several values of one type, computed in one
+// run that shares their common part.
+func PersistAll[T any](ctx context.Context, ds []graph.Delayed[T], opts ...Option) ([]graph.Delayed[T], error) {
+	vs, err := ComputeAll(ctx, ds, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]graph.Delayed[T], len(ds))
+	for k, d := range ds {
+		out[k] = graph.Value(d.Graph(), d.Name(), vs[k])
+	}
+	return out, nil
 }
