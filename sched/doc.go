@@ -25,4 +25,24 @@
 //
 // Hooks observe a run (progress bars, profilers); resources cap how many
 // tasks of a kind run at once; AsCompleted streams results as they finish.
+//
+// # Tasks that spawn tasks
+//
+// A running task may build a graph of its own and compute it with the
+// context it was given: sched.Compute(ctx, d) from inside a task. The
+// scheduler sees that the caller is a task and runs the new graph on the
+// same workers; while the task waits for it, its worker runs other ready
+// work (the new graph's tasks or anyone else's), so nesting never holds a
+// worker idle and cannot deadlock, not even with Workers(1), where the new
+// graph is computed in place like a recursive call. The spawned tasks show
+// in hooks and errors under their parent's name ("sum/sum/add"), and an
+// error or a cancellation inside them reaches the parent and the caller.
+//
+// # Priorities and persisted values
+//
+// graph.Priority ranks a task among ready tasks: a positive priority runs
+// before anything the static order would pick, a negative one only when
+// nothing else is ready; the one-worker reference follows the same rule.
+// Persist computes a value once and returns it as a constant leaf, so
+// graphs built on it later do not compute it again.
 package sched
