@@ -215,21 +215,24 @@ func ExamplePure() {
 	// true true
 }
 
-// Priority asks for a task to run before ready tasks that the static order
-// would run first (an urgent preview before the full render).
+// Priority lets a task run before ready tasks that the static order would
+// run first: here a quick preview before the full render. (The reference
+// scheduler, Workers(1), shows the order plainly.)
 func ExamplePriority() {
 	var g graph.Graph
 	scene := graph.Value(&g, "scene", "harbour")
 	full := graph.Call(&g, "render", func(s string) string { return s + " at 4K" }, scene)
 	preview := graph.Call(&g, "preview", func(s string) string { return s + " thumbnail" }, scene, graph.Priority(10))
 
-	var s sched.Scheduler
-	vs, _ := s.Run(context.Background(), full, preview)
-	fmt.Println(vs...)
-	fmt.Println(g.OptionsOf(preview.ID()).Priority)
+	var order []string
+	trace := sched.Hooks{TaskStart: func(e sched.TaskEvent) { order = append(order, e.Name) }}
+	vs, _ := sched.ComputeAll(context.Background(), []graph.Delayed[string]{full, preview},
+		sched.Workers(1), sched.WithHooks(trace))
+	fmt.Println(vs)
+	fmt.Println(order)
 	// Output:
-	// harbour at 4K harbour thumbnail
-	// 10
+	// [harbour at 4K harbour thumbnail]
+	// [preview render]
 }
 
 // Retries runs a failing task again: here a download that fails twice.

@@ -277,3 +277,34 @@ func ExamplePanicError() {
 	// runtime error: index out of range [9] with length 3
 	// true
 }
+
+// Persist computes a value once and turns it into a constant of the graph
+// (Dask's persist): what is built on it later never computes it again.
+func ExamplePersist() {
+	var g graph.Graph
+	var loads atomic.Int32
+	raw := graph.Source(&g, "load", func(context.Context) ([]int, error) {
+		loads.Add(1)
+		return []int{4, 8, 15, 16, 23, 42}, nil
+	})
+	data, err := sched.Persist(context.Background(), raw)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	total := graph.Call(&g, "total", func(xs []int) int { return xs[0] + xs[1] + xs[2] + xs[3] + xs[4] + xs[5] }, data)
+	largest := graph.Call(&g, "largest", func(xs []int) int { return slices.Max(xs) }, data)
+
+	vs, _ := sched.ComputeAll(context.Background(), []graph.Delayed[int]{total, largest})
+	fmt.Println(vs, "loaded", loads.Load(), "time")
+	// Output: [108 42] loaded 1 time
+}
+
+// PersistAll persists several values in one run that shares their common
+// part.
+func ExamplePersistAll() {
+	_, counts, _ := piGraph(4, 1000)
+	kept, err := sched.PersistAll(context.Background(), counts)
+	fmt.Println(len(kept), err, kept[0].Stored(), kept[3].Stored())
+	// Output: 4 <nil> 781 791
+}

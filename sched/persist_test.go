@@ -2,6 +2,7 @@ package sched_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -10,74 +11,61 @@ import (
 	"github.com/seed001e6470/taskgraph/sched"
 )
 
-// A persisted value is computed once; later graphs built on it read it as
-// a constant.
-func TestPersistComputesOnce(t *testing.T) {
-	var calls atomic.Int32
-	expensive := func(x int) int { calls.Add(1); return x * 10 }
-	for _, w := range []int{1, 2} {
-		calls.Store(0)
+func TestPersist(t *testing.T) {
+	for _, w := range workerCounts {
 		var g graph.Graph
+		var runs atomic.Int32
 		x := graph.Value(&g, "x", 4)
-		e := graph.Call(&g, "expensive", expensive, x)
-		kept, err := sched.Persist(context.Background(), e, sched.Workers(w))
-		if err != nil {
-			t.Fatal(err)
+		heavy := graph.Call(&g, "heavy", func(v int) int { runs.Add(1); return v * v }, x)
+		before := graph.Call(&g, "before", twice, heavy) // built before Persist
+
+		p, err := sched.Persist(context.Background(), heavy, sched.Workers(w))
+		if err != nil || runs.Load() != 1 {
+			t.Fatalf("workers=%d: Persist: %v after %d runs", w, err, runs.Load())
 		}
-		if g.Kind(kept.ID()) != graph.KindValue || kept.Name() != "expensive" {
-			t.Fatalf("persisted handle is a %v named %q", g.Kind(kept.ID()), kept.Name())
+		if p.Graph() != &g || p.Name() != "heavy" || g.Kind(p.ID()) != graph.KindValue || p.Stored() != 16 {
+			t.Errorf("workers=%d: persisted handle %v: kind %v, value %d", w, p, g.Kind(p.ID()), p.Stored())
 		}
-		for i := range 3 {
-			d := graph.Call(&g, "plus", func(v int) int { return v + i }, kept)
-			if v, err := sched.Compute(context.Background(), d, sched.Workers(w)); err != nil || v != 40+i {
-				t.Fatalf("round %d: %d, %v", i, v, err)
-			}
+		after := graph.Call(&g, "after", twice, p)
+		vs, err := sched.ComputeAll(context.Background(), []graph.Delayed[int]{after, p}, sched.Workers(w))
+		if err != nil || fmt.Sprint(vs) != "[32 16]" || runs.Load() != 1 {
+			t.Errorf("workers=%d: built on the persisted value: %v, %v, heavy ran %d times", w, vs, err, runs.Load())
 		}
-		if n := calls.Load(); n != 1 {
-			t.Fatalf("workers=%d: the persisted task ran %d times", w, n)
+		// What depended on heavy before still computes it.
+		if v, err := sched.Compute(context.Background(), before, sched.Workers(w)); v != 32 || err != nil || runs.Load() != 2 {
+			t.Errorf("workers=%d: %d, %v, heavy ran %d times", w, v, err, runs.Load())
 		}
 	}
 }
 
-func TestPersistAllAndErrors(t *testing.T) {
+func TestPersistAll(t *testing.T) {
 	var g graph.Graph
-	x := graph.Value(&g, "x", 2)
-	a := graph.Call(&g, "a", func(v int) int { return v + 1 }, x)
-	b := graph.Call(&g, "b", func(v int) int { return v * 3 }, x)
-	kept, err := sched.PersistAll(context.Background(), []graph.Delayed[int]{a, b})
-	if err != nil || kept[0].Stored() != 3 || kept[1].Stored() != 6 {
-		t.Fatalf("%v %v", kept, err)
+	var runs atomic.Int32
+	x := graph.Value(&g, "x", 3)
+	shared := graph.Call(&g, "shared", func(v int) int { runs.Add(1); return v }, x)
+	a := graph.Call(&g, "a", twice, shared)
+	b := graph.Call(&g, "b", func(v int) int { return v + 1 }, shared)
+	ps, err := sched.PersistAll(context.Background(), []graph.Delayed[int]{a, b, a})
+	if err != nil || len(ps) != 3 || runs.Load() != 1 {
+		t.Fatalf("%v, %v; shared ran %d times", ps, err, runs.Load())
 	}
-	bad := graph.CallCtx(&g, "bad", func(context.Context, int) (int, error) { return 0, fmt.Errorf("no") }, x)
-	if _, err := sched.Persist(context.Background(), bad); err == nil {
-		t.Fatal("a failing Persist returned no error")
+	if ps[0].Stored() != 6 || ps[1].Stored() != 4 || ps[2].Stored() != 6 {
+		t.Errorf("persisted %d %d %d", ps[0].Stored(), ps[1].Stored(), ps[2].Stored())
 	}
 }
 
-// Persist a value that later graphs share, so it is computed only once.
-func ExamplePersist() {
+func TestPersistFailure(t *testing.T) {
 	var g graph.Graph
-	data := graph.Value(&g, "data", []int{3, 1, 2})
-	sorted := graph.Call(&g, "sort", func(xs []int) []int {
-		fmt.Println("sorting")
-		out := append([]int(nil), xs...)
-		for i := range out {
-			for j := i + 1; j < len(out); j++ {
-				if out[j] < out[i] {
-					out[i], out[j] = out[j], out[i]
-				}
-			}
-		}
-		return out
-	}, data)
-	kept, _ := sched.Persist(context.Background(), sorted)
-
-	first := graph.Call(&g, "first", func(xs []int) int { return xs[0] }, kept)
-	last := graph.Call(&g, "last", func(xs []int) int { return xs[len(xs)-1] }, kept)
-	lo, _ := sched.Compute(context.Background(), first)
-	hi, _ := sched.Compute(context.Background(), last)
-	fmt.Println(lo, hi)
-	// Output:
-	// sorting
-	// 1 3
+	bad := graph.CallCtx(&g, "bad", func(context.Context, int) (int, error) { return 0, errDisk }, graph.Value(&g, "x", 1))
+	p, err := sched.Persist(context.Background(), bad)
+	if !errors.Is(err, errDisk) || p.Graph() != nil {
+		t.Errorf("Persist of a failing task: %v, %v", p, err)
+	}
+	ps, err := sched.PersistAll(context.Background(), []graph.Delayed[int]{bad})
+	if !errors.Is(err, errDisk) || ps != nil {
+		t.Errorf("PersistAll of a failing task: %v, %v", ps, err)
+	}
+	if g.Err() != nil {
+		t.Errorf("a failed Persist left a building error: %v", g.Err())
+	}
 }
