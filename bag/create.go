@@ -115,20 +115,19 @@ func seqSource[T any](seq iter.Seq[T]) producer[T] {
 		if !x.live() {
 			return
 		}
-		buf := make([]T, 0, blockSize)
 		x.stage = "from-seq"
+		a := newAppender(func(b []T) bool {
+			ok := x.live() && sink(b)
+			x.stage = "from-seq"
+			return ok
+		})
 		for v := range seq {
-			buf = append(buf, v)
-			if len(buf) == blockSize {
-				if !x.live() || !sink(buf) {
-					return
-				}
-				buf = buf[:0]
-				x.stage = "from-seq"
+			if !a.add(v) {
+				return
 			}
 		}
-		if len(buf) > 0 && x.live() {
-			sink(buf)
+		if x.live() {
+			a.flush()
 		}
 	}
 }
@@ -185,20 +184,24 @@ func openCursor[T any](ctx context.Context, seq iter.Seq[T]) *cursor[T] {
 	c := &cursor[T]{}
 	chunks := func(yield func([]T) bool) {
 		var buf []T
+		n := 0
 		for v := range seq {
 			if buf == nil {
-				buf = make([]T, 0, c.want)
+				// c.want is read here, after the switch from the cutting
+				// task that set it.
+				buf, n = make([]T, c.want), 0
 			}
-			buf = append(buf, v)
-			if len(buf) >= c.want {
+			buf[n] = v
+			n++
+			if n == len(buf) { // hand the chunk over before pulling more
 				if !yield(buf) {
 					return
 				}
 				buf = nil
 			}
 		}
-		if len(buf) > 0 {
-			yield(buf)
+		if buf != nil {
+			yield(buf[:n])
 		}
 	}
 	c.next, c.stop = iter.Pull(chunks)

@@ -15,9 +15,9 @@ import (
 const blockSize = 512
 
 // producer pushes a partition's elements to sink, a block at a time, until
-// they run out, sink returns false, or x records an error. A block is only
-// valid during the call and must not be modified: it may be a piece of a
-// partition that other tasks read too.
+// they run out, sink returns false, or x records an error. A block is never
+// empty; it is only valid during the call and must not be modified: it may
+// be a piece of a partition that other tasks read too.
 //
 // Pushing blocks rather than pulling elements keeps a fused pipeline to one
 // call per stage per block; the per-element work is a tight loop per stage.
@@ -107,48 +107,54 @@ func concatSource[T any](xss [][]T) producer[T] {
 func rangeSource(lo, hi int) producer[int] {
 	return func(x *exec, sink func([]int) bool) {
 		buf := make([]int, min(blockSize, max(hi-lo, 0)))
-		for lo < hi {
+		// next is a local: the closure's own lo would live on the heap,
+		// and every store to the block would force a reload of it.
+		for next := lo; next < hi; {
 			if !x.live() {
 				return
 			}
-			b := buf[:min(blockSize, hi-lo)]
+			b := buf[:min(blockSize, hi-next)]
 			for i := range b {
-				b[i] = lo + i
+				b[i] = next + i
 			}
 			if !sink(b) {
 				return
 			}
-			lo += len(b)
+			next += len(b)
 		}
 	}
 }
 
 // appender collects elements into blocks for stages whose output count is
-// not their input count (FlatMap, MapPartitions).
+// not their input count (FlatMap, MapPartitions, sequences). It writes by
+// index into a fixed block: an append to a slice that lives outside the
+// loop costs three stores per element, this costs two.
 type appender[T any] struct {
 	buf  []T
+	n    int
 	sink func([]T) bool
 	ok   bool
 }
 
 func newAppender[T any](sink func([]T) bool) *appender[T] {
-	return &appender[T]{buf: make([]T, 0, blockSize), sink: sink, ok: true}
+	return &appender[T]{buf: make([]T, blockSize), sink: sink, ok: true}
 }
 
 // add appends v and passes a full block on; false means stop.
 func (a *appender[T]) add(v T) bool {
-	a.buf = append(a.buf, v)
-	if len(a.buf) == blockSize {
+	a.buf[a.n] = v
+	a.n++
+	if a.n == len(a.buf) {
 		a.ok = a.sink(a.buf)
-		a.buf = a.buf[:0]
+		a.n = 0
 	}
 	return a.ok
 }
 
 // flush passes on what is left.
 func (a *appender[T]) flush() {
-	if a.ok && len(a.buf) > 0 {
-		a.ok = a.sink(a.buf)
-		a.buf = a.buf[:0]
+	if a.ok && a.n > 0 {
+		a.ok = a.sink(a.buf[:a.n])
+		a.n = 0
 	}
 }

@@ -215,10 +215,10 @@ func TopK[T any](b Bag[T], k int, cmp func(a, b T) int, opts ...Option) graph.De
 			i := 0
 			src(x, func(blk []T) bool {
 				x.stage = "top-k"
-				for _, v := range blk {
-					h.offer(ranked[T]{v, i}, k)
-					i++
+				for j, v := range blk {
+					h.offer(ranked[T]{v, i + j}, k)
 				}
+				i += len(blk)
 				return true
 			})
 			slices.SortFunc(h.es, better)

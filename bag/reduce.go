@@ -105,9 +105,11 @@ func Fold[T, A any](b Bag[T], init A, step func(A, T) A, combine func(A, A) A, o
 			acc := init
 			src(x, func(blk []T) bool {
 				x.stage = "fold"
+				a := acc // a local the loop can keep in registers
 				for _, v := range blk {
-					acc = step(acc, v)
+					a = step(a, v)
 				}
+				acc = a
 				return true
 			})
 			return acc
@@ -182,13 +184,15 @@ func Reduce[T any](b Bag[T], f func(T, T) T, opts ...Option) graph.Delayed[T] {
 			var acc maybe[T]
 			src(x, func(blk []T) bool {
 				x.stage = "reduce"
-				for _, v := range blk {
-					if acc.ok {
-						acc.v = f(acc.v, v)
-					} else {
-						acc = maybe[T]{v, true}
-					}
+				if !acc.ok {
+					acc = maybe[T]{blk[0], true}
+					blk = blk[1:]
 				}
+				a := acc.v
+				for _, v := range blk {
+					a = f(a, v)
+				}
+				acc.v = a
 				return true
 			})
 			return acc
@@ -257,9 +261,11 @@ func extreme[T cmp.Ordered](b Bag[T], name string, pick func(T, T) T, opts []Opt
 				if !acc.ok {
 					acc = maybe[T]{blk[0], true}
 				}
+				a := acc.v
 				for _, v := range blk {
-					acc.v = pick(acc.v, v)
+					a = pick(a, v)
 				}
+				acc.v = a
 				return true
 			})
 			return acc
