@@ -225,9 +225,11 @@ func existing[R any](g *Graph, id int32, key string) Delayed[R] {
 }
 
 // contentKey names a Pure node by what it computes: its name, the function
-// (by its symbol name, stable across processes) or the constant's printed
-// value, and its arguments' keys. Reflection and hashing happen here only,
-// for nodes that asked for it.
+// (its symbol, type and entry point: instantiations of a generic function
+// share a symbol) or the constant's printed value, and its arguments' keys.
+// Keys are for finding identical calls within a process; a node's identity
+// across processes is its ID. Reflection and hashing happen here only, for
+// nodes that asked for it.
 func (g *Graph) contentKey(name string, kind Kind, ident any, deps []int32) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%d\x00", name, kind)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 )
 
@@ -221,5 +220,7 @@ func grow[E any](s []E, n int) []E {
 	if len(s)+n <= cap(s) {
 		return s
 	}
-	return slices.Grow(s, max(n, len(s), 256))
+	bigger := make([]E, len(s), len(s)+max(n, len(s), 256))
+	copy(bigger, s)
+	return bigger
 }

@@ -48,8 +48,8 @@ func Uses(name string, amount int64) Option {
 // it gets a content key made from its name, its function's symbol and its
 // arguments' keys (for a Value, its printed value), and building an
 // identical node again returns the existing one, so it runs once. A
-// closure's captured variables are not part of the key: pass what varies as
-// an argument, or put it in the name.
+// closure's captured variables and a method value's receiver are not part
+// of the key: pass what varies as an argument, or put it in the name.
 func Pure() Option { return func(o *Options) { o.pure = true } }
 
 func resolve(opts []Option) *Options {

@@ -157,17 +157,23 @@ func (w *worker) taskCtx(r *run) context.Context {
 	return w.ctx
 }
 
-// parallel runs r on a new pool of n workers; worker 0 is the calling
-// goroutine.
-func (r *run) parallel(n int) {
+// newPool makes the pool of n workers that will run r. It exists before
+// the run starts so that whoever stops the run (the cancellation watcher
+// too) finds it.
+func newPool(r *run, n int) *pool {
 	pl := &pool{top: r}
 	pl.parkCond.L = &pl.parkMu
-	r.pool = pl
-	r.initPending()
 	pl.workers = make([]*worker, n)
 	for i := range pl.workers {
 		pl.workers[i] = &worker{pool: pl, id: i, rng: uint64(i)*0x9E3779B97F4A7C15 + 1, heldTask: -1}
 	}
+	return pl
+}
+
+// parallel runs r on its pool; worker 0 is the calling goroutine.
+func (r *run) parallel() {
+	pl := r.pool
+	r.initPending()
 	// All initially ready tasks start on worker 0, newest = highest
 	// priority; the others steal the far end, which in the static order is
 	// a different part of the graph.
@@ -217,7 +223,6 @@ func (w *worker) pushRoots(r *run) {
 // so a task waiting for a graph it spawned never holds a worker idle and
 // nesting cannot deadlock.
 func (w *worker) corun(r *run) {
-	r.pool, r.sub = w.pool, true
 	r.initPending()
 	cur, current, inTask, start := w.cur, w.current, w.inTask, w.start
 	w.pushRoots(r)

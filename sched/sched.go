@@ -281,6 +281,12 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 		r.onTarget = func(l int32) { onTarget(p, l) }
 	}
 
+	switch {
+	case spawner != nil && spawner.pool != nil:
+		r.pool = spawner.pool
+	case workers > 1:
+		r.pool = newPool(r, workers)
+	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	outer, _ := ctx.Value(runKey{}).(*running)
@@ -305,7 +311,7 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 		case workers == 1:
 			r.serial()
 		default:
-			r.parallel(workers)
+			r.parallel()
 		}
 	}
 	if !stopWatch() {

@@ -1,0 +1,247 @@
+package diag
+
+import (
+	"cmp"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/seed001e6470/taskgraph/graph"
+	"github.com/seed001e6470/taskgraph/sched"
+)
+
+// ErrNoRun is returned by the outputs of a Profiler that has not seen a
+// run end yet.
+var ErrNoRun = errors.New("diag: no finished run was observed")
+
+// DefaultSampleEvery is how often a Profiler samples heap, goroutines and
+// CPU unless told otherwise: often enough to draw a run of a few tens of
+// milliseconds, rarely enough to cost nothing measurable.
+const DefaultSampleEvery = 10 * time.Millisecond
+
+// Record is what a Profiler measured of one task.
+type Record struct {
+	ID   int    // node ID in the task's graph
+	Key  string // unique within the task's graph (graph.Graph.Key)
+	Name string // as the hooks report it: a spawned task's has its parents' path
+	// Spawned tells a task of a graph that a task of the run built and
+	// computed while it ran; its time is also part of its parent's.
+	Spawned    bool
+	Worker     int       // -1 when it did not run
+	Start, End time.Time // zero when it did not run
+	State      sched.State
+	Err        error // when State is Failed
+}
+
+// Duration is how long the task ran.
+func (r Record) Duration() time.Duration { return r.End.Sub(r.Start) }
+
+// ran tells whether the task took time on a worker.
+func (r Record) ran() bool { return r.State == sched.Done || r.State == sched.Failed }
+
+// ProfilerOption configures a Profiler.
+type ProfilerOption func(*Profiler)
+
+// SampleEvery sets how often the Profiler samples the resources of the
+// process while a run goes (see [Sample]); d <= 0 turns sampling off, so
+// the profiler starts no goroutine.
+func SampleEvery(d time.Duration) ProfilerOption {
+	return func(p *Profiler) { p.every = max(d, 0) }
+}
+
+// Profiler records a run, task by task (Dask's Profiler and
+// ResourceProfiler in one). Attach its Hooks to a run; once the run has
+// returned, read what it measured (Records, Profile, Samples) or write it
+// out (Summary, WriteTrace, WriteGantt, WriteJSON).
+//
+// A Profiler observes one run at a time; a new run starts afresh. Its
+// results are consistent once the run has returned.
+type Profiler struct {
+	every time.Duration
+
+	// Set by RunStart, before any task starts, and only read by the
+	// workers: the scheduler's start of its workers orders the two.
+	g      *graph.Graph
+	t0     time.Time
+	shards []shard
+
+	mu      sync.Mutex // guards what follows
+	info    sched.RunInfo
+	stats   sched.RunStats
+	ended   bool
+	sampler *sampler
+	samples []Sample
+	an      *analysis // made on first demand after the run
+}
+
+// shard is one worker's share of the records, so that workers recording
+// at once do not contend for a lock. The padding keeps two shards' locks
+// off one cache line.
+type shard struct {
+	mu   sync.Mutex
+	recs []rec
+	_    [64]byte
+}
+
+// rec is a Record as kept during the run: small, with times as offsets
+// from the run's start, and without the key (formatting one per task
+// would cost more than the rest of the hook).
+type rec struct {
+	g      *graph.Graph
+	name   string
+	err    error
+	start  time.Duration
+	dur    time.Duration
+	id     int32
+	worker int32
+	state  sched.State
+}
+
+// NewProfiler returns a Profiler that samples resources every
+// DefaultSampleEvery unless an option says otherwise.
+func NewProfiler(opts ...ProfilerOption) *Profiler {
+	p := &Profiler{every: DefaultSampleEvery, shards: make([]shard, 1)}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
+}
+
+// Hooks returns the callbacks that feed p, for sched.WithHooks.
+func (p *Profiler) Hooks() sched.Hooks {
+	return sched.Hooks{RunStart: p.runStart, TaskDone: p.taskDone, RunDone: p.runDone}
+}
+
+func (p *Profiler) runStart(info sched.RunInfo) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.info, p.stats, p.ended, p.samples, p.an = info, sched.RunStats{}, false, nil, nil
+	p.g, p.t0 = info.Graph, info.Start
+	// Shard 0 takes the tasks that did not run (Worker -1); the others
+	// are the workers'. Most runs spread tasks evenly.
+	p.shards = make([]shard, info.Workers+1)
+	per := info.Tasks/max(info.Workers, 1) + 16
+	for k := 1; k < len(p.shards); k++ {
+		p.shards[k].recs = make([]rec, 0, per)
+	}
+	if p.every > 0 {
+		p.sampler = startSampler(p.every, info.Start)
+	}
+}
+
+func (p *Profiler) taskDone(ev sched.TaskEvent) {
+	var start time.Duration
+	if !ev.Start.IsZero() {
+		start = ev.Start.Sub(p.t0)
+	}
+	s := &p.shards[0]
+	if k := ev.Worker + 1; k > 0 && k < len(p.shards) {
+		s = &p.shards[k]
+	}
+	s.mu.Lock()
+	s.recs = append(s.recs, rec{
+		g: ev.Graph, name: ev.Name, err: ev.Err, start: start, dur: ev.Duration,
+		id: int32(ev.ID), worker: int32(ev.Worker), state: ev.State,
+	})
+	s.mu.Unlock()
+}
+
+func (p *Profiler) runDone(st sched.RunStats) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.sampler != nil {
+		p.samples = p.sampler.finish()
+		p.sampler = nil
+	}
+	p.stats, p.ended = st, true
+}
+
+// Records returns every task of the last run once: those that ran in the
+// order they started (ties by worker, then ID), then those that did not,
+// by ID. The slice is shared; do not modify it.
+func (p *Profiler) Records() []Record {
+	an, _ := p.analysis()
+	if an == nil {
+		return nil
+	}
+	return an.records
+}
+
+// Samples returns the resource samples of the last run, in time order.
+func (p *Profiler) Samples() []Sample {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.samples
+}
+
+// analysis returns what was derived from the last run, deriving it on
+// the first call after the run.
+func (p *Profiler) analysis() (*analysis, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.ended {
+		return nil, ErrNoRun
+	}
+	if p.an == nil {
+		p.an = analyse(p.info, p.stats, p.samples, p.collect())
+	}
+	return p.an, nil
+}
+
+// collect turns the shards' records into Records, sorted.
+func (p *Profiler) collect() []Record {
+	n := 0
+	for k := range p.shards {
+		n += len(p.shards[k].recs)
+	}
+	out := make([]Record, 0, n)
+	for k := range p.shards {
+		s := &p.shards[k]
+		s.mu.Lock()
+		for _, r := range s.recs {
+			out = append(out, p.record(r))
+		}
+		s.mu.Unlock()
+	}
+	slices.SortFunc(out, compareRecords)
+	return out
+}
+
+func (p *Profiler) record(r rec) Record {
+	out := Record{
+		ID: int(r.id), Name: r.name, Spawned: r.g != p.g,
+		Worker: int(r.worker), State: r.state, Err: r.err,
+	}
+	if r.g != nil {
+		out.Key = r.g.Key(int(r.id))
+	}
+	if out.ran() {
+		out.Start = p.t0.Add(r.start)
+		out.End = out.Start.Add(r.dur)
+	}
+	return out
+}
+
+// compareRecords orders tasks that ran by start, then the others; ties
+// are broken by fields that tell any two tasks apart, so that the order
+// is the same whichever worker recorded first.
+func compareRecords(a, b Record) int {
+	if c := cmp.Compare(boolInt(!a.ran()), boolInt(!b.ran())); c != 0 {
+		return c
+	}
+	return cmp.Or(
+		a.Start.Compare(b.Start),
+		cmp.Compare(a.Worker, b.Worker),
+		cmp.Compare(boolInt(a.Spawned), boolInt(b.Spawned)),
+		cmp.Compare(a.ID, b.ID),
+		cmp.Compare(a.Name, b.Name),
+	)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
