@@ -266,7 +266,10 @@ func (w *worker) work(until *run) (again bool) {
 	}()
 	var next item
 	for {
-		if w.finished(until) {
+		// A corun ends as soon as its sub-run is over. The top-level loop
+		// needs no check per task: the next task's own run halting says
+		// enough (a sub-run halts with the run it belongs to).
+		if until != nil && until.over() {
 			if next.r != nil {
 				w.push(next)
 			}
@@ -294,10 +297,18 @@ func (w *worker) work(until *run) (again bool) {
 		}
 		if next.r == nil {
 			if next = w.findWork(until); next.r == nil {
-				continue // woken: look at the condition again
+				if w.finished(until) {
+					w.flush(true)
+					return false
+				}
+				continue // woken: look again
 			}
 		}
 		if next.r.halted() {
+			if until == nil && w.pool.top.halted() {
+				w.flush(true)
+				return false
+			}
 			next = item{} // its run stopped: it will not run
 			continue
 		}
