@@ -104,6 +104,15 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 	p.slots = make([]slot, n)
 	p.tasks = make([]graph.Task, n)
 	p.deps = make([]int32, 0, nd)
+	for k, id := range targets {
+		l := local[id] - 1
+		p.tlocal[k] = l
+		if l >= 0 {
+			p.slots[l].target = true
+		}
+	}
+
+	// Pass 1: arguments, and a count of dependents (kept in outHi).
 	for i, id := range ids {
 		s := &p.slots[i]
 		s.depLo = int32(len(p.deps))
@@ -111,7 +120,7 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 		for _, d := range g.Deps(int(id)) {
 			if l := local[d]; l > 0 {
 				p.deps = append(p.deps, l-1)
-				p.slots[l-1].outHi++ // counts dependents for now
+				p.slots[l-1].outHi++
 			}
 		}
 		s.depHi = int32(len(p.deps))
@@ -126,46 +135,44 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 		}
 	}
 
-	// Dependents: a counting sort of the reversed edges. Filling in
-	// ascending order of the dependent keeps every list sorted by priority.
+	// Pass 2: where each task's dependents go (a counting sort of the
+	// reversed edges), and which results need a shared reader count.
 	off := int32(0)
 	for i := range p.slots {
 		s := &p.slots[i]
 		c := s.outHi
 		s.outLo, s.outHi = off, off
 		off += c
-	}
-	p.outs = make([]int32, nd)
-	for i := range p.slots {
-		s := &p.slots[i]
-		for _, d := range p.deps[s.depLo:s.depHi] {
-			p.outs[p.slots[d].outHi] = int32(i)
-			p.slots[d].outHi++
+		s.waiters, s.only = -1, -1
+		if c > 1 || (c == 1 && s.target) {
+			s.waiters = int32(len(p.waiters0))
+			p.waiters0 = append(p.waiters0, c+b2i(s.target))
+		}
+		if c == 1 {
+			s.only = -2 // one dependent: found in pass 3
 		}
 	}
 
-	for k, id := range targets {
-		l := local[id] - 1
-		p.tlocal[k] = l
-		if l >= 0 {
-			p.slots[l].target = true
-		}
-	}
+	// Pass 3: fill the dependents in ascending order (so every list is
+	// sorted by priority), hand chain links over directly, and mark the
+	// edges to results with a single reader.
+	p.outs = make([]int32, nd)
 	for i := range p.slots {
 		s := &p.slots[i]
-		s.waiters, s.only = -1, -1
-		n := s.outHi - s.outLo
-		if n > 1 || (n == 1 && s.target) {
-			s.waiters = int32(len(p.waiters0))
-			p.waiters0 = append(p.waiters0, n+b2i(s.target))
-		}
-		if n == 1 && p.slots[p.outs[s.outLo]].pending < 0 {
-			s.only = p.outs[s.outLo]
-		}
-	}
-	for k, d := range p.deps {
-		if p.slots[d].waiters < 0 {
-			p.deps[k] = ^d
+		for k := s.depLo; k < s.depHi; k++ {
+			d := p.deps[k]
+			sd := &p.slots[d]
+			p.outs[sd.outHi] = int32(i)
+			sd.outHi++
+			if sd.only == -2 {
+				sd.only = -1
+				if s.pending < 0 {
+					sd.only = int32(i)
+				}
+			}
+			if sd.waiters < 0 {
+				p.deps[k] = ^d
+			}
 		}
 	}
 	return p, p.readOptions()
