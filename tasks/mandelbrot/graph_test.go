@@ -42,11 +42,15 @@ func TestBuildMatchesCompute(t *testing.T) {
 		t.Fatal(err)
 	}
 	tilings := map[string]func() ([]mandelbrot.Tile, error){
-		"one":      func() ([]mandelbrot.Tile, error) { return mandelbrot.Split(small, 1) },
-		"split 6":  func() ([]mandelbrot.Tile, error) { return mandelbrot.Split(small, 6) },
-		"8x5":      func() ([]mandelbrot.Tile, error) { return mandelbrot.Tiles(small, 8, 5) },
-		"pixels":   func() ([]mandelbrot.Tile, error) { return mandelbrot.Tiles(small, 1, 1) },
-		"reversed": func() ([]mandelbrot.Tile, error) { ts, err := mandelbrot.Tiles(small, 4, 4); slices.Reverse(ts); return ts, err },
+		"one":     func() ([]mandelbrot.Tile, error) { return mandelbrot.Split(small, 1) },
+		"split 6": func() ([]mandelbrot.Tile, error) { return mandelbrot.Split(small, 6) },
+		"8x5":     func() ([]mandelbrot.Tile, error) { return mandelbrot.Tiles(small, 8, 5) },
+		"pixels":  func() ([]mandelbrot.Tile, error) { return mandelbrot.Tiles(small, 1, 1) },
+		"reversed": func() ([]mandelbrot.Tile, error) {
+			ts, err := mandelbrot.Tiles(small, 4, 4)
+			slices.Reverse(ts)
+			return ts, err
+		},
 	}
 	for name, tiling := range tilings {
 		tiles, err := tiling()
