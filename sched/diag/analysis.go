@@ -164,9 +164,13 @@ func criticalPath(g *graph.Graph, recs []Record, own map[int]int) ([]Record, tim
 		lo, hi = min(lo, id), max(hi, id)
 	}
 	n := hi - lo + 1
-	idx := make([]int32, n) // index into recs + 1; 0 = not a task of the run
+	// Only tasks that ran form chains: one that did not has no duration,
+	// and a failed run's skipped join would otherwise end every chain.
+	idx := make([]int32, n) // index into recs + 1; 0 = not a task that ran
 	for id, k := range own {
-		idx[id-lo] = int32(k + 1)
+		if recs[k].ran() {
+			idx[id-lo] = int32(k + 1)
+		}
 	}
 	heavy := make([]time.Duration, n) // heaviest chain ending at the task
 	prev := make([]int32, n)          // its previous task (ID), or -1
@@ -178,17 +182,20 @@ func criticalPath(g *graph.Graph, recs []Record, own map[int]int) ([]Record, tim
 		var w time.Duration
 		p := int32(-1)
 		for _, d := range g.Deps(lo + i) {
-			if j := int(d) - lo; j >= 0 && idx[j] != 0 && heavy[j] > w {
+			if j := int(d) - lo; j >= 0 && idx[j] != 0 && (p < 0 || heavy[j] > w) {
 				w, p = heavy[j], d
 			}
 		}
-		if r := recs[idx[i]-1]; r.ran() {
-			w += r.Duration()
-		}
+		w += recs[idx[i]-1].Duration()
 		heavy[i], prev[i] = w, p
-		if best < 0 || w > heavy[best] {
+		// On a tie the later task wins: it may be the first one's
+		// dependent, which a clock too coarse to see it made free.
+		if best < 0 || w >= heavy[best] {
 			best = i
 		}
+	}
+	if best < 0 {
+		return nil, 0
 	}
 	var chain []Record
 	for id := int32(lo + best); id >= 0; id = prev[int(id)-lo] {

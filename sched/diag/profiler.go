@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,7 +24,7 @@ const DefaultSampleEvery = 10 * time.Millisecond
 // Record is what a Profiler measured of one task.
 type Record struct {
 	ID   int    // node ID in the task's graph
-	Key  string // unique within the task's graph (graph.Graph.Key)
+	Key  string // unique within the task's graph (graph.Graph.Key); a spawned task's has its parents' path
 	Name string // as the hooks report it: a spawned task's has its parents' path
 	// Spawned tells a task of a graph that a task of the run built and
 	// computed while it ran; its time is also part of its parent's.
@@ -79,23 +80,43 @@ type Profiler struct {
 // at once do not contend for a lock. The padding keeps two shards' locks
 // off one cache line.
 type shard struct {
-	mu   sync.Mutex
-	recs []rec
-	_    [64]byte
+	mu     sync.Mutex
+	chunks [][]rec
+	more   []more
+	_      [64]byte
 }
 
-// rec is a Record as kept during the run: small, with times as offsets
-// from the run's start, and without the key (formatting one per task
-// would cost more than the rest of the hook).
+// chunkLen is the number of records of one chunk of a shard: records are
+// kept in chunks, so that no allocation is large (none costs RunStart a
+// pause) and none is ever copied to grow.
+const chunkLen = 1024
+
+func (s *shard) add(r rec) {
+	n := len(s.chunks)
+	if n == 0 || len(s.chunks[n-1]) == chunkLen {
+		s.chunks = append(s.chunks, make([]rec, 0, chunkLen))
+		n++
+	}
+	s.chunks[n-1] = append(s.chunks[n-1], r)
+}
+
+// rec is a Record as kept during the run: times as offsets from the
+// run's start, no key (formatting one per task would cost more than the
+// rest of the hook) and no pointers, so that a run's worth of records
+// costs the garbage collector nothing to scan. A task of the run's own
+// graph that did not fail needs nothing else: its name is the graph's.
 type rec struct {
-	g      *graph.Graph
-	name   string
-	err    error
-	start  time.Duration
-	dur    time.Duration
-	id     int32
-	worker int32
-	state  sched.State
+	start, dur time.Duration
+	id, worker int32
+	more       int32 // 1 + index into the shard's more, or 0
+	state      sched.State
+}
+
+// more is what a spawned or failed task needs besides its rec.
+type more struct {
+	g    *graph.Graph
+	name string
+	err  error
 }
 
 // NewProfiler returns a Profiler that samples resources every
@@ -121,10 +142,6 @@ func (p *Profiler) runStart(info sched.RunInfo) {
 	// Shard 0 takes the tasks that did not run (Worker -1); the others
 	// are the workers'. Most runs spread tasks evenly.
 	p.shards = make([]shard, info.Workers+1)
-	per := info.Tasks/max(info.Workers, 1) + 16
-	for k := 1; k < len(p.shards); k++ {
-		p.shards[k].recs = make([]rec, 0, per)
-	}
 	if p.every > 0 {
 		p.sampler = startSampler(p.every, info.Start)
 	}
@@ -139,11 +156,13 @@ func (p *Profiler) taskDone(ev sched.TaskEvent) {
 	if k := ev.Worker + 1; k > 0 && k < len(p.shards) {
 		s = &p.shards[k]
 	}
+	r := rec{start: start, dur: ev.Duration, id: int32(ev.ID), worker: int32(ev.Worker), state: ev.State}
 	s.mu.Lock()
-	s.recs = append(s.recs, rec{
-		g: ev.Graph, name: ev.Name, err: ev.Err, start: start, dur: ev.Duration,
-		id: int32(ev.ID), worker: int32(ev.Worker), state: ev.State,
-	})
+	if ev.Graph != p.g || ev.Err != nil {
+		s.more = append(s.more, more{ev.Graph, ev.Name, ev.Err})
+		r.more = int32(len(s.more))
+	}
+	s.add(r)
 	s.mu.Unlock()
 }
 
@@ -193,14 +212,18 @@ func (p *Profiler) analysis() (*analysis, error) {
 func (p *Profiler) collect() []Record {
 	n := 0
 	for k := range p.shards {
-		n += len(p.shards[k].recs)
+		for _, c := range p.shards[k].chunks {
+			n += len(c)
+		}
 	}
 	out := make([]Record, 0, n)
 	for k := range p.shards {
 		s := &p.shards[k]
 		s.mu.Lock()
-		for _, r := range s.recs {
-			out = append(out, p.record(r))
+		for _, c := range s.chunks {
+			for _, r := range c {
+				out = append(out, p.record(r, s))
+			}
 		}
 		s.mu.Unlock()
 	}
@@ -208,13 +231,25 @@ func (p *Profiler) collect() []Record {
 	return out
 }
 
-func (p *Profiler) record(r rec) Record {
-	out := Record{
-		ID: int(r.id), Name: r.name, Spawned: r.g != p.g,
-		Worker: int(r.worker), State: r.state, Err: r.err,
+func (p *Profiler) record(r rec, s *shard) Record {
+	out := Record{ID: int(r.id), Worker: int(r.worker), State: r.state}
+	g := p.g
+	if r.more > 0 {
+		m := s.more[r.more-1]
+		g, out.Name, out.Err = m.g, m.name, m.err
+	} else if g != nil {
+		out.Name = g.Name(out.ID)
 	}
-	if r.g != nil {
-		out.Key = r.g.Key(int(r.id))
+	out.Spawned = g != p.g
+	if g != nil {
+		out.Key = g.Key(out.ID)
+	}
+	if out.Spawned {
+		// Keys are unique within a graph only: give a spawned task's the
+		// path of its parents, as its name has ("sort/sort/merge#2").
+		if k := strings.LastIndexByte(out.Name, '/'); k >= 0 {
+			out.Key = out.Name[:k+1] + out.Key
+		}
 	}
 	if out.ran() {
 		out.Start = p.t0.Add(r.start)

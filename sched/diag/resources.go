@@ -26,6 +26,7 @@ var sampleNames = [...]string{"/memory/classes/heap/objects:bytes", "/sched/goro
 // which its owner (the Profiler's run) stops and waits for.
 type sampler struct {
 	t0      time.Time
+	every   time.Duration
 	cpu0    time.Duration
 	buf     []metrics.Sample
 	samples []Sample
@@ -34,7 +35,7 @@ type sampler struct {
 }
 
 func startSampler(every time.Duration, t0 time.Time) *sampler {
-	s := &sampler{t0: t0, cpu0: processCPU(), stop: make(chan struct{}), done: make(chan struct{})}
+	s := &sampler{t0: t0, every: every, cpu0: processCPU(), stop: make(chan struct{}), done: make(chan struct{})}
 	s.buf = make([]metrics.Sample, len(sampleNames))
 	for k, name := range sampleNames {
 		s.buf[k].Name = name
@@ -64,6 +65,11 @@ func (s *sampler) finish() []Sample {
 	close(s.stop)
 	<-s.done
 	s.read()
+	// A last interval much shorter than the others would give a CPU rate
+	// of mostly rounding noise: fold it into the one before.
+	if n := len(s.samples); n > 2 && s.samples[n-1].At-s.samples[n-2].At < s.every/2 {
+		s.samples = append(s.samples[:n-2], s.samples[n-1])
+	}
 	return s.samples
 }
 

@@ -22,10 +22,10 @@ func (p *Profiler) WriteTrace(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	tw := traceWriter{w: bw, enc: json.NewEncoder(bw)}
 	tw.raw(`{"displayTimeUnit":"ms","traceEvents":[`)
-	tw.event(metaEvent{Name: "process_name", Ph: "M", Pid: 1, Args: metaArgs{Name: "taskgraph"}})
+	tw.event(metaEvent{Name: "process_name", Ph: "M", Pid: 1, Args: map[string]any{"name": "taskgraph"}})
 	for k := range an.profile.Workers {
-		tw.event(metaEvent{Name: "thread_name", Ph: "M", Pid: 1, Tid: k, Args: metaArgs{Name: fmt.Sprintf("worker %d", k)}})
-		tw.event(metaEvent{Name: "thread_sort_index", Ph: "M", Pid: 1, Tid: k, Args: metaArgs{SortIndex: k}})
+		tw.event(metaEvent{Name: "thread_name", Ph: "M", Pid: 1, Tid: k, Args: map[string]any{"name": fmt.Sprintf("worker %d", k)}})
+		tw.event(metaEvent{Name: "thread_sort_index", Ph: "M", Pid: 1, Tid: k, Args: map[string]any{"sort_index": k}})
 	}
 	t0 := an.profile.Start
 	for _, r := range an.records {
@@ -79,15 +79,11 @@ type (
 		Error   string `json:"error,omitempty"`
 	}
 	metaEvent struct {
-		Name string   `json:"name"`
-		Ph   string   `json:"ph"`
-		Pid  int      `json:"pid"`
-		Tid  int      `json:"tid"`
-		Args metaArgs `json:"args"`
-	}
-	metaArgs struct {
-		Name      string `json:"name,omitempty"`
-		SortIndex int    `json:"sort_index,omitempty"`
+		Name string         `json:"name"`
+		Ph   string         `json:"ph"`
+		Pid  int            `json:"pid"`
+		Tid  int            `json:"tid"`
+		Args map[string]any `json:"args"`
 	}
 	counterEvent struct {
 		Name string             `json:"name"`

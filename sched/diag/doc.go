@@ -1,0 +1,47 @@
+// Package diag observes runs of package sched: progress bars, profiles,
+// resource samples, traces and pictures of where a run's time went
+// (Dask's diagnostics). Everything here is built on sched.Hooks, so a run
+// that attaches none pays nothing for this package.
+//
+//	p := diag.NewProfiler()
+//	v, err := sched.Compute(ctx, d, sched.WithHooks(p.Hooks()))
+//	p.Summary(os.Stdout)                        // tables: workers, stages, critical path, slowest tasks
+//	diag.WriteFile("trace.json", p.WriteTrace)  // open in ui.perfetto.dev
+//	diag.WriteFile("run.png", func(w io.Writer) error { return p.WriteGantt(w, "png") })
+//
+// # What there is
+//
+//   - [Progress]: a progress bar (tasks done, rate, elapsed, time left) on
+//     a terminal, or anywhere when forced.
+//   - [Profiler]: every task's worker, start, end, state and error; per
+//     run wall and busy time, utilisation, the critical path and the
+//     slowest tasks ([Profile], [Profiler.Summary]); heap, goroutines
+//     and CPU sampled in the background ([Sample]).
+//   - Exports of a profile: Chrome trace-event JSON
+//     ([Profiler.WriteTrace]), a Gantt chart in PNG or SVG with resource
+//     panels ([Profiler.WriteGantt]), the profile as JSON
+//     ([Profiler.WriteJSON]) and measurements for a DOT picture coloured
+//     by duration or state ([Profiler.DotStats], [Dot]).
+//   - [Log]: the run's events through log/slog. Any other callback is a
+//     sched.Hooks value of one's own; [Combine] joins several.
+//   - [New] and [Options]: all of the above as a command line asks for
+//     it, with the outputs written to paths after the run.
+//
+// # Costs
+//
+// Hook callbacks run on the workers, between tasks. The profiler's
+// TaskDone appends a small record to its worker's own buffer (keys and
+// sorting wait until the results are asked for); the progress bar's adds
+// one to an atomic counter. Drawing the bar and sampling resources happen
+// in goroutines that the hooks start at RunStart and stop, and wait for,
+// at RunDone: none outlives the run. BenchmarkOverhead states the cost
+// per task.
+//
+// # Spawned graphs
+//
+// A task that builds and computes a graph while it runs lends its worker
+// to that graph's tasks, which the hooks report too (with the spawning
+// task's path in their name). The profiler records them as Spawned: they
+// show in traces and charts, nested in their parent, but not in the run's
+// counts, its critical path or a progress bar's total.
+package diag
