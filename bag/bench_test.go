@@ -23,6 +23,11 @@ import (
 //
 // ns/elem is the time per input element; compare a bag line with the loop
 // line of the same -cpu.
+//
+// The loops are `for range b.N`, not b.Loop: with b.Loop the whole first
+// measurement of a -cpu list runs before the testing package sets
+// GOMAXPROCS (golang/go#49980), so "-cpu 1,2" measured its first "1" with
+// two procs.
 
 const benchN = 10_000_000
 
@@ -30,6 +35,27 @@ var sinkInt int
 
 func perElem(b *testing.B, n int) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/elem")
+}
+
+// paired runs the bag computation and, before each run with the timer
+// stopped, the loop it is compared with. This machine's speed drifts by
+// tens of percent from minute to minute (other tenants), so besides each
+// one's ns/elem it reports their ratio over the same moments: "x-loop" is
+// the bag's throughput over the loop's (above 1, the bag is faster).
+func paired(b *testing.B, n int, loop, bagRun func()) {
+	b.ReportAllocs()
+	var loopTime time.Duration
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		start := time.Now()
+		loop()
+		loopTime += time.Since(start)
+		b.StartTimer()
+		bagRun()
+	}
+	perElem(b, n)
+	b.ReportMetric(float64(loopTime.Nanoseconds())/float64(b.Elapsed().Nanoseconds()), "x-loop")
 }
 
 func square(x int) int { return x * x }
@@ -72,17 +98,6 @@ func BenchmarkMapFilterSum(b *testing.B) {
 			b.Fatal(v, want)
 		}
 	}
-	run := func(b *testing.B, sum graph.Delayed[int]) {
-		b.ReportAllocs()
-		for b.Loop() {
-			v, err := sched.Compute(context.Background(), sum)
-			if err != nil {
-				b.Fatal(err)
-			}
-			check(b, v)
-		}
-		perElem(b, benchN)
-	}
 	inputs := []struct {
 		name string
 		loop func() int
@@ -110,11 +125,20 @@ func BenchmarkMapFilterSum(b *testing.B) {
 	for _, in := range inputs {
 		b.Run(in.name+"/loop", func(b *testing.B) {
 			b.ReportAllocs()
-			for b.Loop() {
+			for range b.N {
 				check(b, in.loop())
 			}
 			perElem(b, benchN)
 		})
+		run := func(b *testing.B, sum graph.Delayed[int]) {
+			paired(b, benchN, func() { check(b, in.loop()) }, func() {
+				v, err := sched.Compute(context.Background(), sum)
+				if err != nil {
+					b.Fatal(err)
+				}
+				check(b, v)
+			})
+		}
 		b.Run(in.name+"/bag", func(b *testing.B) {
 			var g graph.Graph
 			run(b, bag.Sum(bag.Filter(bag.Map(in.bag(&g), square), even)))
@@ -135,32 +159,33 @@ var mod1000 = sync.OnceValue(func() []int {
 	return xs
 })
 
+func frequencies(xs []int) map[int]int {
+	m := make(map[int]int)
+	for _, x := range xs {
+		m[x]++
+	}
+	return m
+}
+
 // BenchmarkFrequencies counts 10^7 ints mod 1000.
 func BenchmarkFrequencies(b *testing.B) {
 	xs := mod1000()
 	b.Run("loop", func(b *testing.B) {
 		b.ReportAllocs()
-		for b.Loop() {
-			m := make(map[int]int)
-			for _, x := range xs {
-				m[x]++
-			}
-			sinkInt = len(m)
+		for range b.N {
+			sinkInt = len(frequencies(xs))
 		}
 		perElem(b, benchN)
 	})
 	b.Run("bag", func(b *testing.B) {
 		var g graph.Graph
 		f := bag.Frequencies(bag.FromSlice(&g, xs))
-		b.ReportAllocs()
-		b.ResetTimer()
-		for b.Loop() {
+		paired(b, benchN, func() { sinkInt = len(frequencies(xs)) }, func() {
 			m, err := sched.Compute(context.Background(), f)
 			if err != nil || len(m) != 1000 {
 				b.Fatal(len(m), err)
 			}
-		}
-		perElem(b, benchN)
+		})
 	})
 }
 
@@ -168,32 +193,33 @@ func key100(x int) int     { return x % 100 }
 func add(a, x int) int     { return a + x }
 func addInts(a, b int) int { return a + b }
 
+func foldBy100(xs []int) map[int]int {
+	m := make(map[int]int)
+	for _, x := range xs {
+		m[key100(x)] += x
+	}
+	return m
+}
+
 // BenchmarkFoldBy sums 10^7 ints by key x mod 100.
 func BenchmarkFoldBy(b *testing.B) {
 	xs := mod1000()
 	b.Run("loop", func(b *testing.B) {
 		b.ReportAllocs()
-		for b.Loop() {
-			m := make(map[int]int)
-			for _, x := range xs {
-				m[key100(x)] += x
-			}
-			sinkInt = len(m)
+		for range b.N {
+			sinkInt = len(foldBy100(xs))
 		}
 		perElem(b, benchN)
 	})
 	b.Run("bag", func(b *testing.B) {
 		var g graph.Graph
 		f := bag.FoldBy(bag.FromSlice(&g, xs), key100, 0, add, addInts)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for b.Loop() {
+		paired(b, benchN, func() { sinkInt = len(foldBy100(xs)) }, func() {
 			m, err := sched.Compute(context.Background(), f)
 			if err != nil || len(m) != 100 {
 				b.Fatal(len(m), err)
 			}
-		}
-		perElem(b, benchN)
+		})
 	})
 }
 
@@ -231,7 +257,8 @@ func BenchmarkGenerator(b *testing.B) {
 			runtime.GC()
 			base := heapNow()
 			stop := sampleHeap()
-			for b.Loop() {
+			b.ResetTimer()
+			for range b.N {
 				if _, err := sched.Compute(context.Background(), sum, hooks); err != nil {
 					b.Fatal(err)
 				}
