@@ -1,0 +1,96 @@
+package pipeline
+
+import (
+	"bytes"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/seed001e6470/taskgraph/bag"
+	"github.com/seed001e6470/taskgraph/graph"
+	"github.com/seed001e6470/taskgraph/tasks/generators"
+)
+
+// Generators are the parameters of the "generators" pipeline.
+type Generators struct {
+	N   int    // how many values to take
+	Seq string // which generator: "integers", "even" or "fibonacci"
+}
+
+// DefaultGenerators returns the first million even numbers (the workshop's
+// first exercise).
+func DefaultGenerators() Generators { return Generators{N: 1_000_000, Seq: "even"} }
+
+// sequence is one of the workshop's generators, by name.
+type sequence struct {
+	name string
+	seq  func() iter.Seq[int]
+}
+
+// sequences are the generators the pipeline can take values from, sorted.
+var sequences = []sequence{
+	{"even", generators.Even},
+	{"fibonacci", generators.Fibonacci},
+	{"integers", generators.Integers},
+}
+
+func sequenceNames() string {
+	var names []string
+	for _, s := range sequences {
+		names = append(names, s.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Flags registers the generators flags on fs.
+func (p *Generators) Flags(fs *pflag.FlagSet) {
+	fs.Var(countValue{&p.N}, "n", "how many values to take from the generator")
+	fs.StringVar(&p.Seq, "seq", p.Seq, "the generator: "+sequenceNames())
+}
+
+// Build lays out the bag of the first N values of the generator (Take of
+// FromSeq, see generators.Bag) and its one-pass summary.
+func (p *Generators) Build(g *graph.Graph) (*Job, error) {
+	if p.N <= 0 {
+		return nil, paramErrorf("n", "must be at least 1 (got %d)", p.N)
+	}
+	k := slices.IndexFunc(sequences, func(s sequence) bool { return s.name == p.Seq })
+	if k < 0 {
+		return nil, paramErrorf("seq", "unknown generator %q (there are: %s)", p.Seq, sequenceNames())
+	}
+	b := generators.Bag(g, sequences[k].seq(), p.N)
+	if err := b.Err(); err != nil {
+		return nil, &ParamError{Err: err}
+	}
+	d := generators.Summarize(b)
+	q := *p
+	return &Job{Pipeline: "generators", Graph: g, Targets: []graph.Node{d}, run: runTarget(d, func() (func(generators.Summary, *Report) error, func(), error) {
+		return func(s generators.Summary, r *Report) error { return q.report(b, s, r) }, nil, nil
+	})}, nil
+}
+
+func (p *Generators) report(b bag.Bag[int], s generators.Summary, r *Report) error {
+	parts := "partitions"
+	if b.NumPartitions() == 1 {
+		parts = "partition"
+	}
+	r.Lines = append(r.Lines, fmt.Sprintf("the first %d values of %s, an infinite generator, in %d %s", p.N, p.Seq, b.NumPartitions(), parts))
+	if s.Count < p.N {
+		r.Lines = append(r.Lines, fmt.Sprintf("the generator stopped after %d values: the next would overflow an int", s.Count))
+	}
+	r.Lines = append(r.Lines, fmt.Sprintf("count %d, sum %s, min %d, max %d", s.Count, s.Sum, s.Min, s.Max))
+	// The workshop's line-numbering coroutine prints the first values.
+	var buf bytes.Buffer
+	pr := generators.NewPrinter(&buf)
+	for _, x := range s.Head {
+		if err := pr.Send(x); err != nil {
+			return err
+		}
+	}
+	r.Lines = append(r.Lines, "first values, numbered by the printer coroutine:")
+	r.Lines = append(r.Lines, strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")...)
+	return nil
+}
