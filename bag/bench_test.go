@@ -48,6 +48,7 @@ func paired(b *testing.B, n int, loop, bagRun func()) {
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
+		runtime.GC() // neither run pays for the other's garbage
 		start := time.Now()
 		loop()
 		loopTime += time.Since(start)
@@ -72,6 +73,16 @@ func squareEven(dst, src []int) []int {
 	return dst
 }
 
+// sumSquaresOfEvens is the whole pipeline as one FoldBlocks step.
+func sumSquaresOfEvens(acc int, blk []int) int {
+	for _, x := range blk {
+		if y := x * x; y%2 == 0 {
+			acc += y
+		}
+	}
+	return acc
+}
+
 // ints is 0 … 10^7-1 in a slice (80 MB), for the benchmarks that read
 // their input from memory.
 var ints = sync.OnceValue(func() []int {
@@ -83,9 +94,10 @@ var ints = sync.OnceValue(func() []int {
 })
 
 // BenchmarkMapFilterSum is map(square) → filter(even) → sum over the
-// integers 0 … 10^7-1, made on the fly (range) or read from a slice. The
-// bag runs it with Map and Filter (an indirect call per element and
-// stage) and with one MapBlocks kernel (the same loop body, inlined).
+// integers 0 … 10^7-1, made on the fly (range) or read from a slice, three
+// ways: Map, Filter and Sum (an indirect call per element and stage); one
+// MapBlocks kernel, then Sum; and one FoldBlocks step (the loop's body,
+// run per block, partials summed in the tree).
 func BenchmarkMapFilterSum(b *testing.B) {
 	want := 0
 	for i := range benchN {
@@ -146,6 +158,10 @@ func BenchmarkMapFilterSum(b *testing.B) {
 		b.Run(in.name+"/bag-blocks", func(b *testing.B) {
 			var g graph.Graph
 			run(b, bag.Sum(bag.MapBlocks(in.bag(&g), squareEven)))
+		})
+		b.Run(in.name+"/bag-fold-blocks", func(b *testing.B) {
+			var g graph.Graph
+			run(b, bag.FoldBlocks(in.bag(&g), 0, sumSquaresOfEvens, addInts))
 		})
 	}
 }

@@ -26,8 +26,12 @@
 // and reads no memory but a block per task.
 //
 // A function value cannot be inlined, so Map and Filter pay an indirect call
-// per element (a few nanoseconds); MapBlocks takes a block-at-a-time kernel
-// the compiler can optimise as a whole, for hot loops.
+// per element (one to three nanoseconds), which is more than the whole body
+// of a cheap loop: map(square) → filter(even) → sum costs 4–7 ns per element
+// on one core where the hand-written loop costs under 1. For hot loops,
+// MapBlocks (stages) and FoldBlocks (reductions) take block-at-a-time
+// kernels the compiler optimises as a whole: FoldBlocks runs that pipeline
+// at the loop's speed per core.
 //
 // A bag used by two consumers runs its pending stages for each. Stages that
 // need whole partitions (Zip, Repartition, Collect, Partitions) compute

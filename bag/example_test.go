@@ -228,6 +228,25 @@ func ExampleFold() {
 	// Output: 4
 }
 
+// FoldBlocks runs a whole pipeline as one loop per block: here, the sum of
+// the squares of the even numbers below a million, as fast as a loop
+// written by hand, on every core.
+func ExampleFoldBlocks() {
+	sumSquaresOfEvens := func(acc int, blk []int) int {
+		for _, x := range blk {
+			if x%2 == 0 {
+				acc += x * x
+			}
+		}
+		return acc
+	}
+	var g graph.Graph
+	total := bag.FoldBlocks(bag.Range(&g, 0, 1_000_000), 0, sumSquaresOfEvens, func(a, b int) int { return a + b })
+	v, _ := sched.Compute(ctx, total)
+	fmt.Println(v)
+	// Output: 166666166667000000
+}
+
 func ExampleReduce() {
 	var g graph.Graph
 	b := bag.FromSlice(&g, []string{"a", "b", "c", "d"}, bag.Partitions(3))

@@ -238,6 +238,15 @@ func checkAll(t *rapid.T, g *graph.Graph, b bag.Bag[int], want []int, every, wor
 	if v, err := compute(bag.Fold(b, 0, func(a, x int) int { return a + x }, func(a, b int) int { return a + b }, opt)); v != sum || err != nil {
 		fail("Fold", v, sum, err)
 	}
+	sumBlocks := func(acc int, blk []int) int {
+		for _, x := range blk {
+			acc += x
+		}
+		return acc
+	}
+	if v, err := compute(bag.FoldBlocks(b, 0, sumBlocks, func(a, b int) int { return a + b }, opt)); v != sum || err != nil {
+		fail("FoldBlocks", v, sum, err)
+	}
 	// A fold whose combine does not commute: any reordering shows.
 	text := ""
 	for _, x := range want {
