@@ -2,6 +2,7 @@ package diag
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -78,24 +79,23 @@ type analysis struct {
 	records  []Record
 	profile  Profile
 	samples  []Sample
-	own      map[int]int // the run's own tasks: node ID → index in records
-	slowest  []Record    // all tasks that ran, slowest first; made on demand
+	own      ownIndex // the run's own tasks' records, by node ID
+	slowest  []Record // all tasks that ran, slowest first; made on demand
 	slowOnce sync.Once
 }
 
 func analyse(info sched.RunInfo, st sched.RunStats, samples []Sample, recs []Record) *analysis {
-	an := &analysis{records: recs, samples: samples, own: make(map[int]int, info.Tasks)}
+	an := &analysis{records: recs, samples: samples, own: newOwnIndex(recs)}
 	pr := Profile{
 		Start: info.Start, Wall: st.Elapsed, Workers: info.Workers, Tasks: info.Tasks,
 		PeakLive: st.PeakLive, Err: st.Err,
 		PerWorker: make([]WorkerProfile, info.Workers),
 	}
-	for k, r := range recs {
+	for _, r := range recs {
 		if r.Spawned {
 			pr.Spawned++
 			continue
 		}
-		an.own[r.ID] = k
 		switch r.State {
 		case sched.Done:
 			pr.Done++
@@ -150,43 +150,70 @@ func busy(recs []Record, ws []WorkerProfile) {
 	}
 }
 
+// ownIndex finds the record of a task of the run's own graph by its ID:
+// a slice over the range of IDs the run used, which is dense for any run
+// worth profiling and, unlike a map, cheap to build for a million tasks.
+type ownIndex struct {
+	lo  int
+	idx []int32 // 1 + index into the records, or 0
+}
+
+func newOwnIndex(recs []Record) ownIndex {
+	lo, hi := math.MaxInt, -1
+	for _, r := range recs {
+		if !r.Spawned {
+			lo, hi = min(lo, r.ID), max(hi, r.ID)
+		}
+	}
+	if hi < 0 {
+		return ownIndex{}
+	}
+	o := ownIndex{lo: lo, idx: make([]int32, hi-lo+1)}
+	for k, r := range recs {
+		if !r.Spawned {
+			o.idx[r.ID-lo] = int32(k + 1)
+		}
+	}
+	return o
+}
+
+// get returns the index of node id's record.
+func (o ownIndex) get(id int) (int, bool) {
+	if j := id - o.lo; j >= 0 && j < len(o.idx) && o.idx[j] != 0 {
+		return int(o.idx[j]) - 1, true
+	}
+	return 0, false
+}
+
 // criticalPath finds the longest chain of measured durations through the
 // run's own tasks, in O(V+E). A node's arguments are always older than
 // the node (graphs are append-only and an argument must exist to be
 // passed), so increasing ID is a topological order: one sweep computes
-// for each task the heaviest chain ending at it.
-func criticalPath(g *graph.Graph, recs []Record, own map[int]int) ([]Record, time.Duration) {
-	if g == nil || len(own) == 0 {
+// for each task the heaviest chain ending at it. Only tasks that ran form
+// chains: one that did not has no duration, and a failed run's skipped
+// join would otherwise end every chain.
+func criticalPath(g *graph.Graph, recs []Record, own ownIndex) ([]Record, time.Duration) {
+	n := len(own.idx)
+	if g == nil || n == 0 {
 		return nil, 0
 	}
-	lo, hi := g.Len(), -1
-	for id := range own {
-		lo, hi = min(lo, id), max(hi, id)
-	}
-	n := hi - lo + 1
-	// Only tasks that ran form chains: one that did not has no duration,
-	// and a failed run's skipped join would otherwise end every chain.
-	idx := make([]int32, n) // index into recs + 1; 0 = not a task that ran
-	for id, k := range own {
-		if recs[k].ran() {
-			idx[id-lo] = int32(k + 1)
-		}
-	}
+	lo := own.lo
 	heavy := make([]time.Duration, n) // heaviest chain ending at the task
 	prev := make([]int32, n)          // its previous task (ID), or -1
+	ok := func(j int) bool { return j >= 0 && j < n && own.idx[j] != 0 && recs[own.idx[j]-1].ran() }
 	best := -1
 	for i := range n {
-		if idx[i] == 0 {
+		if !ok(i) {
 			continue
 		}
 		var w time.Duration
 		p := int32(-1)
 		for _, d := range g.Deps(lo + i) {
-			if j := int(d) - lo; j >= 0 && idx[j] != 0 && (p < 0 || heavy[j] > w) {
+			if j := int(d) - lo; ok(j) && (p < 0 || heavy[j] > w) {
 				w, p = heavy[j], d
 			}
 		}
-		w += recs[idx[i]-1].Duration()
+		w += recs[own.idx[i]-1].Duration()
 		heavy[i], prev[i] = w, p
 		// On a tie the later task wins: it may be the first one's
 		// dependent, which a clock too coarse to see it made free.
@@ -199,7 +226,7 @@ func criticalPath(g *graph.Graph, recs []Record, own map[int]int) ([]Record, tim
 	}
 	var chain []Record
 	for id := int32(lo + best); id >= 0; id = prev[int(id)-lo] {
-		chain = append(chain, recs[idx[int(id)-lo]-1])
+		chain = append(chain, recs[own.idx[int(id)-lo]-1])
 	}
 	slices.Reverse(chain)
 	return chain, heavy[best]

@@ -110,6 +110,9 @@ func (o *observed) check(t *testing.T, target graph.Node, workers int) diag.Prof
 		t.Errorf("profile: %d workers (%d rows), error %v; want %d, %v", pr.Workers, len(pr.PerWorker), pr.Err, workers, o.err)
 	}
 	recs := o.prof.Records()
+	if !sortedRecords(recs) {
+		t.Error("records are not in start order, those that ran first")
+	}
 	var ids []int
 	ran := 0
 	for _, r := range recs {
@@ -296,4 +299,20 @@ func TestCriticalPathFollowsHeavierBranch(t *testing.T) {
 			t.Errorf("critical path %v (%v), want %v (7ms)", path, pr.CriticalTime, want)
 		}
 	}
+}
+
+// sortedRecords tells whether the tasks that ran come first, by start,
+// and the others after them, by ID.
+func sortedRecords(recs []diag.Record) bool {
+	ran := func(r diag.Record) bool { return r.State == sched.Done || r.State == sched.Failed }
+	for k := 1; k < len(recs); k++ {
+		a, b := recs[k-1], recs[k]
+		switch {
+		case ran(a) && ran(b) && b.Start.Before(a.Start),
+			!ran(a) && ran(b),
+			!ran(a) && !ran(b) && b.ID < a.ID:
+			return false
+		}
+	}
+	return true
 }

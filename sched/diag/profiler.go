@@ -39,7 +39,7 @@ type Record struct {
 func (r Record) Duration() time.Duration { return r.End.Sub(r.Start) }
 
 // ran tells whether the task took time on a worker.
-func (r Record) ran() bool { return r.State == sched.Done || r.State == sched.Failed }
+func (r Record) ran() bool { return ran(r.State) }
 
 // ProfilerOption configures a Profiler.
 type ProfilerOption func(*Profiler)
@@ -208,28 +208,98 @@ func (p *Profiler) analysis() (*analysis, error) {
 	return p.an, nil
 }
 
-// collect turns the shards' records into Records, sorted.
+// collect turns the shards' records into Records, sorted. A worker's
+// records are nearly in order already (it runs one task after another;
+// only a task that spawned a graph ends after the tasks it spawned), so
+// each shard is sorted alone, cheaply, and the shards are merged.
 func (p *Profiler) collect() []Record {
+	runs := make([][]item, 0, len(p.shards))
 	n := 0
-	for k := range p.shards {
-		for _, c := range p.shards[k].chunks {
-			n += len(c)
-		}
-	}
-	out := make([]Record, 0, n)
 	for k := range p.shards {
 		s := &p.shards[k]
 		s.mu.Lock()
+		m := 0
+		for _, c := range s.chunks {
+			m += len(c)
+		}
+		run := make([]item, 0, m)
 		for _, c := range s.chunks {
 			for _, r := range c {
-				out = append(out, p.record(r, s))
+				run = append(run, item{r, int32(k)})
 			}
 		}
 		s.mu.Unlock()
+		if !slices.IsSortedFunc(run, p.compare) {
+			slices.SortStableFunc(run, p.compare)
+		}
+		runs = append(runs, run)
+		n += len(run)
 	}
-	slices.SortFunc(out, compareRecords)
+	for len(runs) > 1 { // merge pairs of runs until one is left
+		var next [][]item
+		for k := 0; k+1 < len(runs); k += 2 {
+			next = append(next, merge(runs[k], runs[k+1], p.compare))
+		}
+		if len(runs)%2 == 1 {
+			next = append(next, runs[len(runs)-1])
+		}
+		runs = next
+	}
+	out := make([]Record, 0, n)
+	for _, run := range runs {
+		for _, it := range run {
+			out = append(out, p.record(it.r, &p.shards[it.shard]))
+		}
+	}
 	return out
 }
+
+func merge[E any](a, b []E, cmp func(E, E) int) []E {
+	out := make([]E, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if cmp(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// item is a rec and the shard that holds its more.
+type item struct {
+	r     rec
+	shard int32
+}
+
+// compare orders tasks that ran by start, then the others; ties are
+// broken by worker, then by fields that tell any two tasks apart (own
+// graph first, ID, name), so that the order is the same whichever
+// worker recorded first.
+func (p *Profiler) compare(a, b item) int {
+	if c := cmp.Compare(boolInt(!ran(a.r.state)), boolInt(!ran(b.r.state))); c != 0 {
+		return c
+	}
+	if c := cmp.Or(cmp.Compare(a.r.start, b.r.start), cmp.Compare(a.r.worker, b.r.worker)); c != 0 {
+		return c
+	}
+	as, an := p.spawnedName(a)
+	bs, bn := p.spawnedName(b)
+	return cmp.Or(cmp.Compare(boolInt(as), boolInt(bs)), cmp.Compare(a.r.id, b.r.id), cmp.Compare(an, bn))
+}
+
+// spawnedName tells whether an item is a spawned task, and its name if
+// it has one besides its graph's (two tasks of the run's own graph never
+// have the same ID, so their names never decide).
+func (p *Profiler) spawnedName(it item) (bool, string) {
+	if it.r.more == 0 {
+		return false, ""
+	}
+	m := p.shards[it.shard].more[it.r.more-1]
+	return m.g != p.g, m.name
+}
+
+func ran(s sched.State) bool { return s == sched.Done || s == sched.Failed }
 
 func (p *Profiler) record(r rec, s *shard) Record {
 	out := Record{ID: int(r.id), Worker: int(r.worker), State: r.state}
@@ -256,22 +326,6 @@ func (p *Profiler) record(r rec, s *shard) Record {
 		out.End = out.Start.Add(r.dur)
 	}
 	return out
-}
-
-// compareRecords orders tasks that ran by start, then the others; ties
-// are broken by fields that tell any two tasks apart, so that the order
-// is the same whichever worker recorded first.
-func compareRecords(a, b Record) int {
-	if c := cmp.Compare(boolInt(!a.ran()), boolInt(!b.ran())); c != 0 {
-		return c
-	}
-	return cmp.Or(
-		a.Start.Compare(b.Start),
-		cmp.Compare(a.Worker, b.Worker),
-		cmp.Compare(boolInt(a.Spawned), boolInt(b.Spawned)),
-		cmp.Compare(a.ID, b.ID),
-		cmp.Compare(a.Name, b.Name),
-	)
 }
 
 func boolInt(b bool) int {

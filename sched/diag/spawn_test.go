@@ -56,6 +56,9 @@ func TestSpawnedTasks(t *testing.T) {
 			if b := lastBar(bar.String()); !strings.Contains(b, "(2/2") {
 				t.Errorf("progress bar ends %q, want 2/2", b)
 			}
+			if !sortedRecords(p.Records()) {
+				t.Error("records are not in start order")
+			}
 			for _, r := range p.Records() {
 				if r.Spawned && (!strings.HasPrefix(r.Name, "sum/") || !strings.HasPrefix(r.Key, "sum/")) {
 					t.Errorf("spawned record %+v has no parent path", r)
