@@ -114,14 +114,26 @@ func rangeSource(lo, hi int) producer[int] {
 				return
 			}
 			b := buf[:min(blockSize, hi-next)]
-			for i := range b {
-				b[i] = next + i
-			}
+			fillRange(b, next)
 			if !sink(b) {
 				return
 			}
 			next += len(b)
 		}
+	}
+}
+
+// fillRange sets b to start, start+1, …, four at a time: the loop overhead
+// is most of the work of a store per element.
+func fillRange(b []int, start int) {
+	i := 0
+	for ; i+4 <= len(b); i += 4 {
+		v := start + i
+		b4 := b[i : i+4 : i+4]
+		b4[0], b4[1], b4[2], b4[3] = v, v+1, v+2, v+3
+	}
+	for ; i < len(b); i++ {
+		b[i] = start + i
 	}
 }
 
