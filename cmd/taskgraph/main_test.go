@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -53,6 +54,33 @@ func writeText(t *testing.T, dir, name, text string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/pi.dot")
+
+// testdata/pi.dot is the picture the README shows; it must stay what the
+// command prints. Regenerate it (and the SVG) with
+//
+//	go test ./cmd/taskgraph -run DotGolden -update
+//	dot -Tsvg cmd/taskgraph/testdata/pi.dot > cmd/taskgraph/testdata/pi.svg
+func TestDotGolden(t *testing.T) {
+	code, stdout, stderr := tg(t, "dot", "pi", "--chunks=8", "--direction=LR")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	golden := filepath.Join("testdata", "pi.dot")
+	if *update {
+		if err := os.WriteFile(golden, []byte(stdout), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stdout != string(want) {
+		t.Fatalf("taskgraph dot pi --chunks=8 --direction=LR differs from %s:\n%s", golden, stdout)
+	}
 }
 
 // Bad input never panics: it exits with 2 for a mistake on the command
