@@ -78,8 +78,9 @@ func (v sizeValue) Set(s string) error {
 	}
 	w, err1 := strconv.Atoi(ws)
 	h, err2 := strconv.Atoi(hs)
-	if err1 != nil || err2 != nil {
-		return errors.New("not a size like 64x32 or 64")
+	if err1 != nil || err2 != nil || w <= 0 || h <= 0 {
+		// 0 would read back as "not set": refuse it here.
+		return errors.New("not a positive size like 64x32 or 64")
 	}
 	*v.p = Size{w, h}
 	return nil

@@ -94,6 +94,9 @@ func TestParseMistakes(t *testing.T) {
 		{"mandelbrot", "--extent=1+"},
 		{"mandelbrot", "--width=wide"},
 		{"mandelbrot", "--tile-size=8y"},
+		{"mandelbrot", "--tile-size=0"},
+		{"mandelbrot", "--tile-size=0x4"},
+		{"mandelbrot", "--tile-size=-8"},
 		{"mandelbrot", "stray"},
 		{"pi", "--samples=1.5"},
 		{"pi", "--samples=1e30"},
@@ -122,8 +125,6 @@ func TestBuildMistakes(t *testing.T) {
 		{"mandelbrot", "--max-iter=-1", "max-iter"},
 		{"mandelbrot", "--tiles=0", "tiles"},
 		{"mandelbrot", "--tiles=1000003", "tiles"}, // a prime: no grid fits 512×512
-		{"mandelbrot", "--tile-size=0x4", "tile-size"},
-		{"mandelbrot", "--tile-size=-8", "tile-size"},
 		{"mandelbrot", "--figure=plot.bmp", "figure"},
 		{"mandelbrot", "--center=Inf", ""},
 		{"mandelbrot", "--extent=-1", ""},
@@ -160,6 +161,11 @@ func TestBuildMistakes(t *testing.T) {
 		if g.Len() != 0 {
 			t.Errorf("%s %s: a rejected build added %d nodes", c.name, c.arg, g.Len())
 		}
+	}
+	m := pipeline.DefaultMandelbrot()
+	m.TileSize = pipeline.Size{W: 0, H: 4} // set from Go, not through the flag
+	if _, err := m.Build(new(graph.Graph)); !errors.Is(err, pipeline.ErrParam) || !strings.HasPrefix(err.Error(), "--tile-size: ") {
+		t.Errorf("Size{0, 4}: %v", err)
 	}
 	ps := parse(t, "wordcount", "--top=0", "--input="+textFile(t))
 	if _, err := ps.Build(new(graph.Graph)); !errors.Is(err, pipeline.ErrParam) {
