@@ -366,3 +366,27 @@ func ExampleFormatOf() {
 	// Output:
 	// png svg
 }
+
+func ExampleProfiler_Hooks() {
+	p := diag.NewProfiler(diag.SampleEvery(0))
+	// With sched.WithHooks(p.Hooks()) for one run, or in a Scheduler for
+	// all the runs it makes (the profiler keeps the last).
+	s := sched.Scheduler{Workers: 1, Hooks: []sched.Hooks{p.Hooks()}}
+	vs, err := s.Run(context.Background(), pipeline())
+	pr, _ := p.Profile()
+	fmt.Println(vs, err, pr.Done)
+	// Output:
+	// [18] <nil> 5
+}
+
+func ExampleSession_Close() {
+	var summary bytes.Buffer
+	s := diag.New(diag.Options{Summary: &summary, SampleEvery: -1})
+	_, _ = sched.Compute(context.Background(), pipeline(), sched.WithHooks(s.Hooks()))
+	// Close writes what the options asked for: here, the summary.
+	fmt.Println(s.Close())
+	fmt.Println(strings.SplitN(summary.String(), "\n", 2)[0])
+	// Output:
+	// <nil>
+	// tasks          5: 5 done, 0 failed, 0 skipped, 0 not run
+}
