@@ -53,7 +53,8 @@ func (e *PartitionError) Unwrap() error { return e.Err }
 // [FromDelayed] turns a Delayed slice into a bag.
 //
 // A Bag is a small value: copy it freely; stages return new bags and never
-// change their input. Element-wise stages (Map, Filter, FlatMap, …) add no
+// change their input. Like building a graph, building bags is not safe for
+// concurrent use; computing them is. Element-wise stages (Map, Filter, FlatMap, …) add no
 // tasks: they are fused into the task of whatever consumes the partition,
 // which runs them all in one pass, block by block.
 //

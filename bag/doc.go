@@ -31,7 +31,7 @@
 // on one core where the hand-written loop costs under 1. For hot loops,
 // MapBlocks (stages) and FoldBlocks (reductions) take block-at-a-time
 // kernels the compiler optimises as a whole: FoldBlocks runs that pipeline
-// at the loop's speed per core.
+// at about the loop's speed per core, on every core.
 //
 // A bag used by two consumers runs its pending stages for each. Stages that
 // need whole partitions (Zip, Repartition, Collect, Partitions) compute
