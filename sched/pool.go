@@ -122,6 +122,7 @@ type worker struct {
 	current int32     // the task being run, for panic recovery
 	inTask  bool      // a panic now comes from a task
 	start   time.Time // when current started (hooked runs only)
+	lastEnd time.Time // when the last task ended, if the worker went straight on
 
 	// The context tasks get: the run's, plus this worker, so that a task
 	// computing a graph of its own can join the pool on this worker.
@@ -514,6 +515,7 @@ func (w *worker) stealAny() (it item, more bool) {
 // work ready is usually microseconds away), then sleeps until woken. It
 // returns no item when the loop's condition may have changed.
 func (w *worker) findWork(until *run) item {
+	w.lastEnd = time.Time{} // the next task does not start right away
 	for spin := range 64 {
 		if w.finished(until) {
 			return item{}
