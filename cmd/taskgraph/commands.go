@@ -188,7 +188,7 @@ func runPipeline(cmd *cobra.Command, params pipeline.Params, rf *runFlags) error
 	for _, f := range append(report.Files, rf.written()...) {
 		fmt.Fprintf(out, "wrote %s\n", f)
 	}
-	return nil
+	return rf.writeSummary(out)
 }
 
 func plural(n int, noun string) string {

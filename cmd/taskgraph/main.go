@@ -8,7 +8,11 @@
 //	taskgraph dot pi --chunks 8 | dot -Tsvg > pi.svg
 //	taskgraph version
 //
-// Every run flag is listed by "taskgraph run PIPELINE --help". The exit
+// Every run takes --workers N, and the diagnostics of package sched/diag:
+// --progress (a bar on a terminal), --summary (where the time went),
+// --profile FILE.json, --trace FILE.json (for ui.perfetto.dev), --gantt
+// FILE.png|.svg and --dot FILE (the graph coloured by task time).
+// "taskgraph run PIPELINE --help" lists the pipeline's own flags. The exit
 // status is 0 on success, 2 for a mistake on the command line (an unknown
 // pipeline or flag, a size out of range) and 1 when the run itself fails
 // (a missing input file, an unwritable output); the reason is one line on

@@ -16,7 +16,7 @@ import (
 // Runs use the scheduler's goroutines and the progress bar's: none may
 // outlive a test.
 func TestMain(m *testing.M) {
-	progressAfter = 0 // draw the bar for every run, so tests can see it
+	forceProgress = true // draw the bar in the tests' buffers
 	goleak.VerifyTestMain(m)
 }
 
@@ -121,6 +121,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "pi", "--samples", "5", "--chunks", "6"}, 2, "--chunks"},
 		{[]string{"run", "pi", "--workers", "-1"}, 2, "--workers: must not be negative"},
 		{[]string{"run", "pi", "--workers", "two"}, 2, `"--workers"`},
+		{[]string{"run", "pi", "--gantt", "g.jpg"}, 2, "--gantt: cannot tell the format"},
+		{[]string{"run", "pi", "--samples=1e4", "--profile", filepath.Join(dir, "no", "p.json")}, 1, "cannot write"},
 		{[]string{"run", "generators", "--n", "0"}, 2, "--n: must be at least 1"},
 		{[]string{"run", "generators", "--seq", "primes"}, 2, `unknown generator "primes"`},
 		{[]string{"run", "wordcount"}, 2, "--input: required"},
@@ -200,7 +202,7 @@ func TestRunMandelbrotInstruments(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
 	}
-	if !strings.Contains(stderr, "100% 21/21 tasks") || !strings.HasSuffix(stderr, "\n") {
+	if !strings.Contains(stderr, "mandelbrot 100%") || !strings.Contains(stderr, "(21/21") || !strings.HasSuffix(stderr, "\n") {
 		t.Errorf("progress bar %q", stderr)
 	}
 	picture, err := os.ReadFile(dotFile)
@@ -209,6 +211,45 @@ func TestRunMandelbrotInstruments(t *testing.T) {
 	}
 	if got := files(t, dir); len(got) != 3 {
 		t.Fatalf("directory holds %q", got)
+	}
+}
+
+// The profiler's outputs, and its tables after the report.
+func TestRunDiagnostics(t *testing.T) {
+	dir := t.TempDir()
+	prof, trace, gantt := filepath.Join(dir, "p.json"), filepath.Join(dir, "t.json"), filepath.Join(dir, "g.svg")
+	code, stdout, stderr := tg(t, "run", "pi", "--samples=1e5", "--chunks=6", "--workers=2",
+		"--profile", prof, "--trace", trace, "--gantt", gantt, "--summary")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"wrote " + prof + "\n", "wrote " + trace + "\n", "wrote " + gantt + "\n", "critical path", "slowest"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	for path, start := range map[string]string{prof: "{", trace: "{", gantt: "<?xml"} {
+		b, err := os.ReadFile(path)
+		if err != nil || !strings.HasPrefix(strings.TrimSpace(string(b)), start) {
+			t.Errorf("%s starts %.40q, %v", path, b, err)
+		}
+	}
+	if got := files(t, dir); len(got) != 3 {
+		t.Fatalf("directory holds %q", got)
+	}
+}
+
+// One output that cannot be written fails the run before it starts, and
+// the others, already created, are removed.
+func TestRunDiagnosticsUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := tg(t, "run", "pi", "--samples=1e4", "--chunks=2",
+		"--profile", filepath.Join(dir, "p.json"), "--dot", filepath.Join(dir, "g.dot"), "--trace", filepath.Join(dir, "no", "t.json"))
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "cannot write "+filepath.Join(dir, "no", "t.json")) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if got := files(t, dir); len(got) != 0 {
+		t.Fatalf("left %q", got)
 	}
 }
 
