@@ -25,7 +25,7 @@ import (
 
 // leafSize is where the recursion stops and a plain loop takes over: big
 // enough that a task's cost (well under a microsecond) is noise.
-const leafSize = 1 << 15
+const leafSize = 1 << 17
 
 // weight is the per-element work: a modular square, exact in integers, so
 // every schedule gives the same sum.

@@ -48,7 +48,7 @@ func BenchmarkSum(b *testing.B) {
 	want := SumLoop(xs)
 	b.Run("loop", func(b *testing.B) {
 		b.ReportAllocs()
-		for b.Loop() {
+		for range b.N {
 			if SumLoop(xs) != want {
 				b.Fatal("wrong sum")
 			}
@@ -56,7 +56,7 @@ func BenchmarkSum(b *testing.B) {
 	})
 	b.Run("tasks", func(b *testing.B) {
 		b.ReportAllocs()
-		for b.Loop() {
+		for range b.N {
 			if v, err := SumTasks(context.Background(), xs, 0); err != nil || v != want {
 				b.Fatal(v, err)
 			}
