@@ -42,7 +42,12 @@ func Summarize(b bag.Bag[int]) graph.Delayed[Summary] {
 	if b.Graph() == nil {
 		return graph.Delayed[Summary]{}
 	}
-	folded := bag.Fold(b, tally{}, tally.add, tally.merge)
+	// A block at a time: the loop in addBlock is compiled as a whole,
+	// where a per-element step costs an indirect call and two copies of
+	// the tally per value. Measured with BenchmarkBag: 31 ns a value with
+	// bag.Fold, 10 with FoldBlocks, the same as bag.Sum (the rest is the
+	// generator being pulled into partitions; a plain loop takes 2.7).
+	folded := bag.FoldBlocks(b, tally{}, tally.addBlock, tally.merge)
 	return graph.Call(b.Graph(), "summary", tally.summary, folded)
 }
 
@@ -56,20 +61,23 @@ type tally struct {
 	head     [HeadLen]int
 }
 
-func (t tally) add(x int) tally {
-	var carry uint64
-	t.lo, carry = bits.Add64(t.lo, uint64(x), 0)
-	t.hi += int64(carry) + int64(x>>63) // x>>63 sign-extends x to 128 bits
-	if t.n == 0 || x < t.min {
-		t.min = x
+func (t tally) addBlock(xs []int) tally {
+	if len(xs) == 0 {
+		return t
 	}
-	if t.n == 0 || x > t.max {
-		t.max = x
+	if t.n == 0 { // the first values: the bounds start from one of them
+		t.min, t.max = xs[0], xs[0]
 	}
-	if t.n < HeadLen {
-		t.head[t.n] = x
+	copy(t.head[min(t.n, HeadLen):], xs) // fills what is left of the head
+	t.n += len(xs)
+	lo, hi, lw, hg := t.lo, t.hi, t.min, t.max
+	for _, x := range xs {
+		var carry uint64
+		lo, carry = bits.Add64(lo, uint64(x), 0)
+		hi += int64(carry) + int64(x>>63) // x>>63 sign-extends x to 128 bits
+		lw, hg = min(lw, x), max(hg, x)
 	}
-	t.n++
+	t.lo, t.hi, t.min, t.max = lo, hi, lw, hg
 	return t
 }
 
