@@ -39,11 +39,19 @@ type pool struct {
 	rankMu   sync.Mutex
 	hi, lo   rankedItems
 	hiN, loN atomic.Int32
+
+	subs   sync.Map // number -> *run, for sub-runs in progress
+	lastID atomic.Uint32
 }
 
 // rankedItems is a heap of ready tasks, highest priority first, then
 // lowest static number.
-type rankedItems []item
+type rankedItems []ranked
+
+type ranked struct {
+	r *run
+	i int32
+}
 
 func (h rankedItems) Len() int { return len(h) }
 func (h rankedItems) Less(a, b int) bool {
@@ -54,18 +62,19 @@ func (h rankedItems) Less(a, b int) bool {
 	return x.i < y.i
 }
 func (h rankedItems) Swap(a, b int) { h[a], h[b] = h[b], h[a] }
-func (h *rankedItems) Push(x any)   { *h = append(*h, x.(item)) }
+func (h *rankedItems) Push(x any)   { *h = append(*h, x.(ranked)) }
 func (h *rankedItems) Pop() any {
 	old := *h
 	x := old[len(old)-1]
-	old[len(old)-1] = item{}
+	old[len(old)-1] = ranked{}
 	*h = old[:len(old)-1]
 	return x
 }
 
-func (pl *pool) rank(it item) {
+func (pl *pool) rank(r *run, i int32) {
+	it := ranked{r, i}
 	pl.rankMu.Lock()
-	if it.r.p.prio[it.i] > 0 {
+	if r.p.prio[i] > 0 {
 		heap.Push(&pl.hi, it)
 		pl.hiN.Add(1)
 	} else {
@@ -93,22 +102,40 @@ func (pl *pool) takeRanked(high bool) item {
 		return item{}
 	}
 	n.Add(-1)
-	return heap.Pop(q).(item)
+	x := heap.Pop(q).(ranked)
+	return item{x.r.id, x.i}
 }
 
 // enqueue makes a ready task available: ranked tasks to the pool's
 // queues, the rest to this worker's deque.
-func (w *worker) enqueue(it item) {
-	if it.r.p.slots[it.i].ranked {
-		w.pool.rank(it)
+func (w *worker) enqueue(r *run, i int32) {
+	if r.p.slots[i].ranked {
+		w.pool.rank(r, i)
 		return
 	}
-	w.push(it)
+	w.push(item{r.id, i})
 }
 
+// item names a ready task in a deque: its run's number in the pool and
+// its local number. Deques hold no pointers, so the garbage collector never
+// scans them and pushing a task needs no write barrier.
 type item struct {
-	r *run
-	i int32
+	run uint32 // the run's number in the pool; 0: no item
+	i   int32
+}
+
+func (it item) ok() bool { return it.run != 0 }
+
+// runOf finds an item's run: the top-level run is number 1, sub-runs are
+// looked up (they are few and their tasks coarse). A finished sub-run is
+// gone, and so are its leftover items.
+func (pl *pool) runOf(it item) *run {
+	if it.run == 1 {
+		return pl.top
+	}
+	r, _ := pl.subs.Load(it.run)
+	rr, _ := r.(*run)
+	return rr
 }
 
 type worker struct {
@@ -163,6 +190,8 @@ func (w *worker) taskCtx(r *run) context.Context {
 // too) finds it.
 func newPool(r *run, n int) *pool {
 	pl := &pool{top: r}
+	pl.lastID.Store(1)
+	r.id = 1
 	pl.parkCond.L = &pl.parkMu
 	pl.workers = make([]*worker, n)
 	for i := range pl.workers {
@@ -207,10 +236,10 @@ func (w *worker) pushRoots(r *run) {
 	w.mu.Lock()
 	for k := len(roots) - 1; k >= 0; k-- {
 		if r.p.slots[roots[k]].ranked {
-			w.pool.rank(item{r, roots[k]})
+			w.pool.rank(r, roots[k])
 			continue
 		}
-		w.q = append(w.q, item{r, roots[k]})
+		w.q = append(w.q, item{r.id, roots[k]})
 	}
 	w.size.Store(int32(len(w.q) - w.head))
 	w.mu.Unlock()
@@ -226,6 +255,8 @@ func (w *worker) pushRoots(r *run) {
 func (w *worker) corun(r *run) {
 	r.initPending()
 	cur, current, inTask, start := w.cur, w.current, w.inTask, w.start
+	w.pool.subs.Store(r.id, r)
+	defer w.pool.subs.Delete(r.id)
 	w.pushRoots(r)
 	w.loop(r)
 	w.cur, w.current, w.inTask, w.start = cur, current, inTask, start
@@ -260,7 +291,7 @@ func (w *worker) work(until *run) (again bool) {
 			w.recovered(v)
 			r := w.cur
 			if next := w.after(r, w.current); next >= 0 {
-				w.push(item{r, next})
+				w.push(item{r.id, next})
 			}
 			again = true
 		}
@@ -271,33 +302,33 @@ func (w *worker) work(until *run) (again bool) {
 		// needs no check per task: the next task's own run halting says
 		// enough (a sub-run halts with the run it belongs to).
 		if until != nil && until.over() {
-			if next.r != nil {
+			if next.ok() {
 				w.push(next)
 			}
 			w.flush(true)
 			return false
 		}
 		if w.pool.hiN.Load() > 0 {
-			if it := w.pool.takeRanked(true); it.r != nil {
-				if next.r != nil {
+			if it := w.pool.takeRanked(true); it.ok() {
+				if next.ok() {
 					w.push(next)
 				}
 				next = it
 			}
 		}
-		if next.r == nil {
+		if !next.ok() {
 			next = w.pop()
 		}
-		if w.held > 0 && (next.r == nil || !w.feedsHeld(next)) {
-			if j := w.flush(false); j.r != nil {
-				if next.r != nil {
+		if w.held > 0 && (!next.ok() || !w.feedsHeld(next)) {
+			if j := w.flush(false); j.ok() {
+				if next.ok() {
 					w.push(next)
 				}
 				next = j
 			}
 		}
-		if next.r == nil {
-			if next = w.findWork(until); next.r == nil {
+		if !next.ok() {
+			if next = w.findWork(until); !next.ok() {
 				if w.finished(until) {
 					w.flush(true)
 					return false
@@ -305,7 +336,7 @@ func (w *worker) work(until *run) (again bool) {
 				continue // woken: look again
 			}
 		}
-		if next.r.halted() {
+		if r := w.pool.runOf(next); r == nil || r.halted() {
 			if until == nil && w.pool.top.halted() {
 				w.flush(true)
 				return false
@@ -319,7 +350,10 @@ func (w *worker) work(until *run) (again bool) {
 
 // step runs task it and returns the task to run next, if any.
 func (w *worker) step(it item) item {
-	r, i := it.r, it.i
+	r, i := w.pool.runOf(it), it.i
+	if r == nil {
+		return item{}
+	}
 	if r.res != nil && !r.res.acquire(i, w) {
 		return item{} // queued until a holder of the resource finishes
 	}
@@ -329,7 +363,7 @@ func (w *worker) step(it item) item {
 	}
 	w.exec(r, i)
 	if next := w.after(r, i); next >= 0 {
-		return item{r, next}
+		return item{r.id, next}
 	}
 	return item{}
 }
@@ -376,8 +410,8 @@ func (w *worker) ready(r *run, i int32) int32 {
 		sj := &p.slots[j]
 		if sj.wide {
 			if w.heldRun != r || w.heldTask != j {
-				if t := w.flush(false); t.r != nil {
-					w.enqueue(t)
+				if t := w.flush(false); t.ok() {
+					w.push(t)
 				}
 				w.heldRun, w.heldTask = r, j
 			}
@@ -387,11 +421,11 @@ func (w *worker) ready(r *run, i int32) int32 {
 		// A task with a single argument is ready now: no shared counter.
 		if c := sj.pending; c < 0 || atomic.AddInt32(&r.pending[c], -1) == 0 {
 			if sj.ranked {
-				w.pool.rank(item{r, j})
+				w.pool.rank(r, j)
 				continue
 			}
 			if next >= 0 {
-				w.push(item{r, next})
+				w.push(item{r.id, next})
 			}
 			next = j
 		}
@@ -402,11 +436,12 @@ func (w *worker) ready(r *run, i int32) int32 {
 // feedsHeld tells whether task it's only dependent is the wide task whose
 // count-down this worker holds.
 func (w *worker) feedsHeld(it item) bool {
-	if it.r != w.heldRun {
+	r := w.heldRun
+	if it.run != r.id {
 		return false
 	}
-	s := &it.r.p.slots[it.i]
-	return s.outHi-s.outLo == 1 && it.r.p.outs[s.outLo] == w.heldTask
+	s := &r.p.slots[it.i]
+	return s.outHi-s.outLo == 1 && r.p.outs[s.outLo] == w.heldTask
 }
 
 // flush applies the held count-down and returns the wide task if that made
@@ -418,10 +453,10 @@ func (w *worker) flush(queue bool) item {
 		return item{}
 	}
 	if queue || r.p.slots[j].ranked {
-		w.enqueue(item{r, j})
+		w.enqueue(r, j)
 		return item{}
 	}
-	return item{r, j}
+	return item{r.id, j}
 }
 
 func (w *worker) push(it item) {
@@ -444,7 +479,6 @@ func (w *worker) pop() item {
 		return item{}
 	}
 	it := w.q[len(w.q)-1]
-	w.q[len(w.q)-1] = item{} // do not keep a finished run alive
 	w.q = w.q[:len(w.q)-1]
 	if len(w.q) == w.head {
 		w.q, w.head = w.q[:0], 0
@@ -467,7 +501,6 @@ func (w *worker) stealFrom(v *worker) (it item, more bool) {
 	}
 	k := (n + 1) / 2
 	w.buf = append(w.buf[:0], v.q[v.head:v.head+k]...)
-	clear(v.q[v.head : v.head+k])
 	v.head += k
 	if v.head == len(v.q) {
 		v.q, v.head = v.q[:0], 0
@@ -483,7 +516,6 @@ func (w *worker) stealFrom(v *worker) (it item, more bool) {
 		w.size.Store(int32(len(w.q) - w.head))
 		w.mu.Unlock()
 	}
-	clear(w.buf)
 	return it, left > 0 || k > 1
 }
 
@@ -504,7 +536,7 @@ func (w *worker) stealAny() (it item, more bool) {
 		if v == w {
 			continue
 		}
-		if it, more := w.stealFrom(v); it.r != nil {
+		if it, more := w.stealFrom(v); it.ok() {
 			return it, more
 		}
 	}
@@ -520,14 +552,14 @@ func (w *worker) findWork(until *run) item {
 		if w.finished(until) {
 			return item{}
 		}
-		if it := w.takeAnyRanked(); it.r != nil {
+		if it := w.takeAnyRanked(); it.ok() {
 			return it
 		}
-		if it, more := w.stealAny(); it.r != nil {
+		if it, more := w.stealAny(); it.ok() {
 			w.pool.passOn(more)
 			return it
 		}
-		if it := w.pool.takeRanked(false); it.r != nil {
+		if it := w.pool.takeRanked(false); it.ok() {
 			return it
 		}
 		if spin > 8 {
@@ -553,13 +585,13 @@ func (w *worker) sleep(until *run) (item, bool) {
 		if w.finished(until) {
 			return item{}, false
 		}
-		if it := w.takeAnyRanked(); it.r != nil {
+		if it := w.takeAnyRanked(); it.ok() {
 			return it, false
 		}
-		if it, more := w.stealAny(); it.r != nil {
+		if it, more := w.stealAny(); it.ok() {
 			return it, more
 		}
-		if it := pl.takeRanked(false); it.r != nil {
+		if it := pl.takeRanked(false); it.ok() {
 			return it, false
 		}
 		pl.parkCond.Wait()

@@ -101,6 +101,6 @@ func (u use) give(run *run, w *worker) {
 	r.waiting = r.waiting[n:]
 	r.mu.Unlock()
 	for _, t := range retry {
-		w.enqueue(item{run, t})
+		w.enqueue(run, t)
 	}
 }

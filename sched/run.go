@@ -38,7 +38,8 @@ type run struct {
 
 	live, peakLive atomic.Int64 // result count, kept only when hooked
 
-	pool *pool // the workers (parallel runs only)
+	pool *pool  // the workers (parallel runs only)
+	id   uint32 // the run's number in its pool (see item)
 
 	// A sub-run computes a graph that a running task built (see corun).
 	sub        bool

@@ -283,7 +283,7 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 
 	switch {
 	case spawner != nil && spawner.pool != nil:
-		r.pool = spawner.pool
+		r.pool, r.id = spawner.pool, spawner.pool.lastID.Add(1)
 	case workers > 1:
 		r.pool = newPool(r, workers)
 	}
