@@ -358,9 +358,20 @@ func (w *worker) step(it item) item {
 		return item{} // queued until a holder of the resource finishes
 	}
 	if r.sub {
-		r.inflight.Add(1)
-		defer r.leave()
+		return w.stepSub(r, i)
 	}
+	w.exec(r, i)
+	if next := w.after(r, i); next >= 0 {
+		return item{r.id, next}
+	}
+	return item{}
+}
+
+// stepSub is step for a sub-run's task, counted in flight so that the
+// corun waiting for the sub-run knows when none is left running.
+func (w *worker) stepSub(r *run, i int32) item {
+	r.inflight.Add(1)
+	defer r.leave()
 	w.exec(r, i)
 	if next := w.after(r, i); next >= 0 {
 		return item{r.id, next}
