@@ -17,7 +17,7 @@ import (
 //
 //	flock /tmp/tg.lock go test -run '^$' -bench 'Compute$|Tiled' -cpu 1,2 -count 5 ./tasks/mandelbrot/
 func BenchmarkTiled(b *testing.B) {
-	for _, n := range []int{16, 4096} {
+	for _, n := range []int{16, 256, 4096} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			v := mandelbrot.DefaultView()
 			tiles, err := mandelbrot.Split(v, n)
