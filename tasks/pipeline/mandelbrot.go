@@ -13,9 +13,13 @@ import (
 )
 
 // DefaultTiles is how many tiles the Mandelbrot pipeline cuts the view
-// into unless told otherwise: enough that two workers stay busy to the end
-// although tiles differ in cost by 4× (16 tiles leave one worker idle for
-// the last few milliseconds), few enough that the per-task cost is noise.
+// into unless told otherwise (32×32 pixels each for the default view).
+// Tiles differ in cost (the one on the cardioid, 18 times the average), so
+// with few tiles a worker can be left waiting for the last big one; with
+// thousands, the 8×8-pixel tiles are computed less efficiently by the
+// four-lane kernel. Measured on the default view with 2 workers, against
+// the serial kernel: 16 tiles 1.71×, 256 tiles 1.78×, 4,096 tiles 1.43×
+// (medians of 25 paired runs).
 const DefaultTiles = 256
 
 // Mandelbrot are the parameters of the "mandelbrot" pipeline.
