@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/spf13/pflag"
+
 	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
 	"github.com/seed001e6470/taskgraph/tasks/mandelbrot"
@@ -254,4 +256,21 @@ func ExampleJob_Run() {
 	// Output:
 	// 1 worker(s): pi ≈ 3.14396000 ± 0.00366835 (standard error; 0.6 standard errors from π)
 	// 2 worker(s): pi ≈ 3.14396000 ± 0.00366835 (standard error; 0.6 standard errors from π)
+}
+
+// Flags binds the parameters to a pflag.FlagSet, as the taskgraph command
+// does for each pipeline's subcommand.
+func ExampleMandelbrot_Flags() {
+	params := pipeline.DefaultMandelbrot()
+	fs := pflag.NewFlagSet("mandelbrot", pflag.ContinueOnError)
+	params.Flags(fs)
+	if err := fs.Parse([]string{"--width=800", "--center=-0.75+0.1i", "--tile-size=64"}); err != nil {
+		panic(err)
+	}
+	fmt.Println(params.View.Width, params.View.Center, params.TileSize)
+	fs.VisitAll(func(f *pflag.Flag) { fmt.Print(f.Name, " ") })
+	fmt.Println()
+	// Output:
+	// 800 (-0.75+0.1i) 64x64
+	// center extent figure height max-iter out tile-size tiles width
 }
