@@ -54,6 +54,7 @@ func (p *Generators) Flags(fs *pflag.FlagSet) {
 // Build lays out the bag of the first N values of the generator (Take of
 // FromSeq, see generators.Bag) and its one-pass summary.
 func (p *Generators) Build(g *graph.Graph) (*Job, error) {
+	g = orNew(g)
 	if p.N <= 0 {
 		return nil, paramErrorf("n", "must be at least 1 (got %d)", p.N)
 	}

@@ -94,6 +94,7 @@ func (p *Mandelbrot) tiles() ([]mandelbrot.Tile, error) {
 // Build lays out the tiled computation ("tile" tasks and an "assemble"
 // task, see mandelbrot.Build). Running the job writes Out and Figure.
 func (p *Mandelbrot) Build(g *graph.Graph) (*Job, error) {
+	g = orNew(g)
 	ts, err := p.tiles()
 	if err != nil {
 		return nil, err

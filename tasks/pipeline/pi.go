@@ -31,6 +31,7 @@ func (p *Pi) Flags(fs *pflag.FlagSet) {
 // Build lays out the chunked estimate ("chunk" tasks and an "estimate"
 // task, see pi.Build).
 func (p *Pi) Build(g *graph.Graph) (*Job, error) {
+	g = orNew(g)
 	switch {
 	case p.Samples <= 0:
 		return nil, paramErrorf("samples", "must be at least 1 (got %d)", p.Samples)

@@ -80,10 +80,19 @@ type Params interface {
 	// Flags registers one flag per parameter on fs, bound to the receiver,
 	// with its current value as the default.
 	Flags(fs *pflag.FlagSet)
-	// Build checks the parameters and lays the pipeline out in g. A bad
-	// parameter is reported as a *ParamError; other errors (a missing input
-	// file) are the world's, not the command line's.
+	// Build checks the parameters and lays the pipeline out in g (a new
+	// graph when g is nil). A bad parameter is reported as a *ParamError;
+	// other errors (a missing input file) are the world's, not the
+	// command line's.
 	Build(g *graph.Graph) (*Job, error)
+}
+
+// orNew returns g, or a new graph when g is nil.
+func orNew(g *graph.Graph) *graph.Graph {
+	if g == nil {
+		return new(graph.Graph)
+	}
+	return g
 }
 
 // Job is a pipeline laid out in a graph and ready to run. Building one
@@ -229,9 +238,10 @@ func Args(ps Params) []string {
 }
 
 // runTarget is the common shape of a job's run: prepare outputs, compute
-// one target, then turn its value into a report. prepare may be nil; it
-// runs before the computation, so an output that cannot be written is
-// found before any work is done, and its cleanup runs whatever happens.
+// one target, then turn its value into a report with the finish step that
+// prepare returned. prepare runs before the computation, so an output that
+// cannot be written is found before any work is done; its cleanup (which
+// may be nil) runs whatever happens, and removes what was not committed.
 func runTarget[T any](d graph.Delayed[T], prepare func() (finish func(T, *Report) error, cleanup func(), err error)) func(context.Context, []sched.Option) (Report, error) {
 	return func(ctx context.Context, opts []sched.Option) (Report, error) {
 		finish, cleanup, err := prepare()

@@ -321,6 +321,20 @@ func TestJobKeepsItsParameters(t *testing.T) {
 	}
 }
 
+// Build(nil) lays the pipeline out in a graph of its own.
+func TestBuildNilGraph(t *testing.T) {
+	for _, p := range pipeline.All() {
+		ps := p.New()
+		if w, ok := ps.(*pipeline.WordCount); ok {
+			w.Input = []string{textFile(t)}
+		}
+		job, err := ps.Build(nil)
+		if err != nil || job.Graph == nil || job.Tasks() == 0 {
+			t.Fatalf("%s: %v", p.Name, err)
+		}
+	}
+}
+
 func TestZeroJob(t *testing.T) {
 	var j *pipeline.Job
 	if _, err := j.Run(context.Background()); !errors.Is(err, sched.ErrNoTarget) {

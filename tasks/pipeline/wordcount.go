@@ -29,6 +29,7 @@ func (p *WordCount) Flags(fs *pflag.FlagSet) {
 // Build lays out the word count (see wordcount.Build). The files are
 // listed now, so a pattern that matches nothing is an error here.
 func (p *WordCount) Build(g *graph.Graph) (*Job, error) {
+	g = orNew(g)
 	switch {
 	case len(p.Input) == 0:
 		return nil, paramErrorf("input", "required: the text files to count the words of")
