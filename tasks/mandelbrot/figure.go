@@ -3,6 +3,8 @@ package mandelbrot
 import (
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -31,7 +33,35 @@ func Figure(v View, m Image) (*plot.Plot, error) {
 	// Fix the axes to the image so no margin is added around it.
 	p.X.Min, p.X.Max = real(lo), real(hi)
 	p.Y.Min, p.Y.Max = imag(lo), imag(hi)
+	// A deep zoom spans a tiny range around a large value: the default
+	// labels would round every tick to the same "-1.12".
+	p.X.Tick.Marker = preciseTicks{}
+	p.Y.Tick.Marker = preciseTicks{}
 	return p, nil
+}
+
+// preciseTicks are gonum's default ticks, labelled with as many digits as
+// it takes to tell neighbouring ticks apart.
+type preciseTicks struct{}
+
+func (preciseTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	step := hi - lo
+	for i := 1; i < len(ticks); i++ {
+		if d := ticks[i].Value - ticks[i-1].Value; d > 0 && d < step {
+			step = d
+		}
+	}
+	digits := 0
+	if step > 0 && step < 1 {
+		digits = int(math.Ceil(-math.Log10(step))) + 1
+	}
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', digits, 64)
+		}
+	}
+	return ticks
 }
 
 // WriteFigure draws [Figure] as a FigureSize square in the given format
