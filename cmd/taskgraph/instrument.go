@@ -76,7 +76,7 @@ func (f *runFlags) writeSummary(w io.Writer) error {
 // output is a file an instrument fills in after the run.
 type output struct {
 	path  string
-	file  *outFile
+	file  *pipeline.OutputFile
 	write func(w io.Writer, runErr error) error
 }
 
@@ -127,10 +127,10 @@ func (f *runFlags) instrument(job *pipeline.Job, stderr io.Writer) (opts []sched
 	}
 
 	for _, o := range outs {
-		if o.file, err = createFile(o.path); err != nil {
+		if o.file, err = pipeline.CreateOutput(o.path); err != nil {
 			for _, p := range outs {
 				if p.file != nil {
-					p.file.abort()
+					p.file.Abort()
 				}
 			}
 			return nil, nil, err
@@ -146,15 +146,15 @@ func (f *runFlags) instrument(job *pipeline.Job, stderr io.Writer) (opts []sched
 		var errs []error
 		for _, o := range outs {
 			if !started {
-				o.file.abort() // the run failed before it began: nothing to show
+				o.file.Abort() // the run failed before it began: nothing to show
 				continue
 			}
 			if err := o.write(o.file, runErr); err != nil {
-				o.file.abort()
+				o.file.Abort()
 				errs = append(errs, fmt.Errorf("cannot write %s: %w", o.path, err))
 				continue
 			}
-			if err := o.file.commit(); err != nil {
+			if err := o.file.Commit(); err != nil {
 				errs = append(errs, err)
 				continue
 			}

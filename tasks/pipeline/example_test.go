@@ -274,3 +274,31 @@ func ExampleMandelbrot_Flags() {
 	// 800 (-0.75+0.1i) 64x64
 	// center extent figure height max-iter out tile-size tiles width
 }
+
+// An output file appears whole or not at all: it is written under a
+// temporary name and renamed into place by Commit.
+func ExampleCreateOutput() {
+	dir, _ := os.MkdirTemp("", "out")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "result.txt")
+
+	f, err := pipeline.CreateOutput(path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer f.Abort() // no-op once committed
+	fmt.Fprintln(f, "pi ≈ 3.1416")
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		fmt.Println("not there before Commit")
+	}
+	if err := f.Commit(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	b, _ := os.ReadFile(path)
+	fmt.Print(string(b))
+	// Output:
+	// not there before Commit
+	// pi ≈ 3.1416
+}

@@ -112,16 +112,16 @@ func (p *Mandelbrot) Build(g *graph.Graph) (*Job, error) {
 // outputs creates the output files and returns the step that fills them in
 // and reports, and the cleanup that removes whatever was not committed.
 func (p *Mandelbrot) outputs(ntiles int) (func(mandelbrot.Result, *Report) error, func(), error) {
-	var out, fig *pending
-	cleanup := func() { out.abort(); fig.abort() }
+	var out, fig *OutputFile
+	cleanup := func() { out.Abort(); fig.Abort() }
 	var err error
 	if p.Out != "" {
-		if out, err = create(p.Out); err != nil {
+		if out, err = CreateOutput(p.Out); err != nil {
 			return nil, cleanup, err
 		}
 	}
 	if p.Figure != "" {
-		if fig, err = create(p.Figure); err != nil {
+		if fig, err = CreateOutput(p.Figure); err != nil {
 			return nil, cleanup, err
 		}
 	}
@@ -143,7 +143,7 @@ func (p *Mandelbrot) outputs(ntiles int) (func(mandelbrot.Result, *Report) error
 			if err := mandelbrot.WritePNG(out, res.Image); err != nil {
 				return fmt.Errorf("cannot write %s: %w", p.Out, err)
 			}
-			if err := out.commit(); err != nil {
+			if err := out.Commit(); err != nil {
 				return err
 			}
 			r.Files = append(r.Files, p.Out)
@@ -153,7 +153,7 @@ func (p *Mandelbrot) outputs(ntiles int) (func(mandelbrot.Result, *Report) error
 			if err := mandelbrot.WriteFigure(fig, v, res.Image, format); err != nil {
 				return fmt.Errorf("cannot write %s: %w", p.Figure, err)
 			}
-			if err := fig.commit(); err != nil {
+			if err := fig.Commit(); err != nil {
 				return err
 			}
 			r.Files = append(r.Files, p.Figure)

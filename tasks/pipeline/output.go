@@ -10,20 +10,20 @@ import (
 	"path/filepath"
 )
 
-// pending is an output file being written. It lives under a temporary name
+// OutputFile is an output file being written. It lives under a temporary name
 // in its destination's directory (so the final rename stays on one file
 // system and is atomic) until commit renames it into place; abort removes
 // it. Either way no half-written file is left under the destination's name.
-type pending struct {
+type OutputFile struct {
 	path string // the destination
 	f    *os.File
 	w    *bufio.Writer
 }
 
-// create starts an output file. It fails at once when the destination's
+// CreateOutput starts an output file. It fails at once when the destination's
 // directory is missing or not writable, or the destination is a directory,
 // which is why jobs create their outputs before computing anything.
-func create(path string) (*pending, error) {
+func CreateOutput(path string) (*OutputFile, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("cannot write %s: it is a directory", path)
 	}
@@ -35,17 +35,17 @@ func create(path string) (*pending, error) {
 		}
 		return nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}
-	return &pending{path: path, f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+	return &OutputFile{path: path, f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
 }
 
 // Write buffers p; errors surface here or in commit.
-func (p *pending) Write(b []byte) (int, error) { return p.w.Write(b) }
+func (p *OutputFile) Write(b []byte) (int, error) { return p.w.Write(b) }
 
-var _ io.Writer = (*pending)(nil)
+var _ io.Writer = (*OutputFile)(nil)
 
-// commit flushes, closes and renames the file into place. On failure the
+// Commit flushes, closes and renames the file into place. On failure the
 // temporary file is removed and the destination is left as it was.
-func (p *pending) commit() error {
+func (p *OutputFile) Commit() error {
 	err := p.w.Flush()
 	// CreateTemp makes the file 0600; an output should be readable like
 	// any other (os.Create with the common umask 022 gives 0644).
@@ -66,9 +66,9 @@ func (p *pending) commit() error {
 	return nil
 }
 
-// abort removes the temporary file unless commit succeeded; it is safe to
-// call after commit, and is what a deferred cleanup calls.
-func (p *pending) abort() {
+// Abort removes the temporary file unless Commit succeeded; it is safe to
+// call after Commit, and is what a deferred cleanup calls.
+func (p *OutputFile) Abort() {
 	if p == nil || p.f == nil {
 		return
 	}
