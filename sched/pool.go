@@ -563,7 +563,7 @@ func (w *worker) findWork(until *run) item {
 		if w.finished(until) {
 			return item{}
 		}
-		if it := w.takeAnyRanked(); it.ok() {
+		if it := w.pool.takeRanked(true); it.ok() {
 			return it
 		}
 		if it, more := w.stealAny(); it.ok() {
@@ -596,7 +596,7 @@ func (w *worker) sleep(until *run) (item, bool) {
 		if w.finished(until) {
 			return item{}, false
 		}
-		if it := w.takeAnyRanked(); it.ok() {
+		if it := w.pool.takeRanked(true); it.ok() {
 			return it, false
 		}
 		if it, more := w.stealAny(); it.ok() {
@@ -608,8 +608,6 @@ func (w *worker) sleep(until *run) (item, bool) {
 		pl.parkCond.Wait()
 	}
 }
-
-func (w *worker) takeAnyRanked() item { return w.pool.takeRanked(true) }
 
 // passOn wakes a sleeper when a thief left work behind, so that a burst of
 // ready tasks spreads over all workers, not just the first to wake.
