@@ -47,6 +47,8 @@ func (d Delayed[T]) Name() string {
 // executors such as package sched, which call it while they hold the
 // graph's RunLock; outside a run, a task's result has been released and
 // Stored returns the zero value, while a Value leaf returns its constant.
+// (An intermediate result without pointers, an int say, may keep its last
+// value: zeroing it would free nothing, so schedulers need not.)
 func (d Delayed[T]) Stored() T { return d.c.v }
 
 // String describes d for debugging: its key.
@@ -205,7 +207,7 @@ func finish[R any](g *Graph, name string, kind Kind, t Task, c *cell[R], start i
 			return existing[R](g, id, o.key)
 		}
 	}
-	id := g.add(name, kind, t, o)
+	id := g.add(name, kind, t, pointerFree[R](), o)
 	if o != nil && o.key != "" {
 		if g.keys == nil {
 			g.keys = make(map[string]int32)

@@ -63,6 +63,7 @@ type node struct {
 	depEnd int32
 	name   uint32
 	kind   Kind
+	plain  bool // the result holds no pointers (see HoldsPointers)
 }
 
 // taskChunk is how many executables one block of g.tasks holds. Blocks are
@@ -106,6 +107,11 @@ func (g *Graph) Name(id int) string { return g.names[g.nodes[id].name] }
 
 // Kind tells whether node id is a constant or a task.
 func (g *Graph) Kind(id int) Kind { return g.nodes[id].kind }
+
+// HoldsPointers tells whether node id's result type may hold pointers. A
+// result without any (an int, a float64, an array of them) lives inside its
+// task, so clearing it frees nothing and a scheduler may skip the call.
+func (g *Graph) HoldsPointers(id int) bool { return !g.nodes[id].plain }
 
 // Deps returns the IDs of node id's arguments, in argument order. The slice
 // is shared with the graph and must not be modified.
@@ -156,13 +162,13 @@ func (g *Graph) fail(err error) {
 }
 
 // add appends a node whose dependencies were already appended to g.deps.
-func (g *Graph) add(name string, kind Kind, t Task, opts *Options) int32 {
+func (g *Graph) add(name string, kind Kind, t Task, plain bool, opts *Options) int32 {
 	if len(g.nodes) >= maxNodes || len(g.deps) >= maxNodes {
 		g.fail(ErrTooLarge)
 	}
 	id := int32(len(g.nodes))
 	g.nodes = grow(g.nodes, 1)
-	g.nodes = append(g.nodes, node{depEnd: int32(len(g.deps)), name: g.nameIndex(name), kind: kind})
+	g.nodes = append(g.nodes, node{depEnd: int32(len(g.deps)), name: g.nameIndex(name), kind: kind, plain: plain})
 	if int(id)%taskChunk == 0 {
 		// The first block starts small and grows by append: most graphs
 		// built inside tasks have a handful of nodes.

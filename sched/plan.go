@@ -65,6 +65,12 @@ type slot struct {
 	target bool
 	wide   bool // many arguments: workers count them down in batches
 	ranked bool // has a priority: becomes ready into the pool's ranked queues
+	// plain: the result holds no pointers, so releasing it frees nothing
+	// and skips the call that would zero it (graph.HoldsPointers).
+	plain bool
+	// quiet: settling the task has nothing to do: it is not a target and
+	// its arguments are plain results it alone reads (most chain links).
+	quiet bool
 }
 
 // An entry of plan.deps is an argument's local number d, or ^d (negative)
@@ -117,6 +123,7 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 		s := &p.slots[i]
 		s.depLo = int32(len(p.deps))
 		p.tasks[i] = g.TaskOf(int(id))
+		s.plain = !g.HoldsPointers(int(id))
 		for _, d := range g.Deps(int(id)) {
 			if l := local[d]; l > 0 {
 				p.deps = append(p.deps, l-1)
@@ -159,6 +166,7 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 	p.outs = make([]int32, nd)
 	for i := range p.slots {
 		s := &p.slots[i]
+		s.quiet = !s.target
 		for k := s.depLo; k < s.depHi; k++ {
 			d := p.deps[k]
 			sd := &p.slots[d]
@@ -173,6 +181,7 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 			if sd.waiters < 0 {
 				p.deps[k] = ^d
 			}
+			s.quiet = s.quiet && sd.waiters < 0 && sd.plain
 		}
 	}
 	return p, p.readOptions()

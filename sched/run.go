@@ -117,7 +117,10 @@ func (w *worker) serialFrom(k int32) (resume int32) {
 // options or failures so far) is kept short: it is most of what a run of
 // tiny tasks costs.
 func (w *worker) exec(r *run, i int32) {
-	w.cur, w.current = r, i
+	if w.cur != r {
+		w.cur = r // a pointer store costs a write-barrier check; skip it
+	}
+	w.current = i
 	if r.slow || r.anyFailed.Load() {
 		r.runTask(i, w)
 		return
@@ -244,6 +247,9 @@ func (r *run) upstreamFailed(i int32) bool {
 func (r *run) settle(i int32) {
 	p := r.p
 	s := &p.slots[i]
+	if s.quiet && r.hooks == nil {
+		return
+	}
 	for k := s.depLo; k < s.depHi; k++ {
 		// A result with a single reader needs no shared counter. A target
 		// is counted as one more reader, so it is never released here.
@@ -262,7 +268,9 @@ func (r *run) settle(i int32) {
 }
 
 func (r *run) release(d int32) {
-	r.p.tasks[d].Clear()
+	if !r.p.slots[d].plain {
+		r.p.tasks[d].Clear()
+	}
 	if r.hooks != nil && r.state[d] == Done {
 		r.addLive(-1)
 	}
