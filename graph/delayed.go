@@ -105,7 +105,7 @@ func CallCtx[A, R any](g *Graph, name string, fn func(context.Context, A) (R, er
 	if fn == nil || !check(g, name, a) {
 		return broken[R](g, name)
 	}
-	t := &call1[A, R]{fc: fn, a: a.c}
+	t := &ctxCall1[A, R]{f: fn, a: a.c}
 	start := len(g.deps)
 	g.deps = append(grow(g.deps, 1), a.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
@@ -127,7 +127,7 @@ func CallCtx2[A, B, R any](g *Graph, name string, fn func(context.Context, A, B)
 	if fn == nil || !check(g, name, a) || !check(g, name, b) {
 		return broken[R](g, name)
 	}
-	t := &call2[A, B, R]{fc: fn, a: a.c, b: b.c}
+	t := &ctxCall2[A, B, R]{f: fn, a: a.c, b: b.c}
 	start := len(g.deps)
 	g.deps = append(grow(g.deps, 2), a.id, b.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
@@ -149,7 +149,7 @@ func CallCtx3[A, B, C, R any](g *Graph, name string, fn func(context.Context, A,
 	if fn == nil || !check(g, name, a) || !check(g, name, b) || !check(g, name, c) {
 		return broken[R](g, name)
 	}
-	t := &call3[A, B, C, R]{fc: fn, a: a.c, b: b.c, c: c.c}
+	t := &ctxCall3[A, B, C, R]{f: fn, a: a.c, b: b.c, c: c.c}
 	start := len(g.deps)
 	g.deps = append(grow(g.deps, 3), a.id, b.id, c.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)

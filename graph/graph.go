@@ -120,7 +120,11 @@ func (g *Graph) Deps(id int) []int32 {
 }
 
 // TaskOf returns node id's executable part (for executors).
-func (g *Graph) TaskOf(id int) Task { return g.tasks[id/taskChunk][id%taskChunk] }
+func (g *Graph) TaskOf(id int) Task {
+	// Unsigned: a shift and a mask, where a signed id costs a sign fix-up.
+	u := uint(id)
+	return g.tasks[u/taskChunk][u%taskChunk]
+}
 
 // HasOptions tells whether any node of g was given options.
 func (g *Graph) HasOptions() bool { return len(g.opts) > 0 }

@@ -4,7 +4,7 @@ import (
 	"container/heap"
 	"fmt"
 	"slices"
-	"sync"
+	"sync/atomic"
 
 	"github.com/seed001e6470/taskgraph/graph"
 )
@@ -99,8 +99,8 @@ func (p *plan) sameTargets(g *graph.Graph, targets []int32) bool {
 // of the needed part, plus one mark per graph node.
 func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 	p := &plan{g: g, targets: targets, tlocal: make([]int32, len(targets))}
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
+	sc := takeScratch()
+	defer sc.putBack()
 	// local: 0 unvisited, -1 on the stack, k+1 is local number k
 	local := sc.marks(g.Len())
 	ids, nd := p.order(local, sc)
@@ -235,7 +235,27 @@ type scratch struct {
 
 type frame struct{ id, next int32 }
 
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+// spare is the scratch of the last plan made. A sync.Pool would drop it
+// at every garbage collection, and building a large graph triggers a few:
+// the marks and a stack as deep as a chain were then allocated afresh for
+// most plans. One spare is kept, as long as it is at most maxSpare entries
+// (a few MiB); concurrent planners beyond the first get fresh memory.
+var spare atomic.Pointer[scratch]
+
+const maxSpare = 1 << 19
+
+func takeScratch() *scratch {
+	if sc := spare.Swap(nil); sc != nil {
+		return sc
+	}
+	return new(scratch)
+}
+
+func (sc *scratch) putBack() {
+	if cap(sc.local) <= maxSpare && cap(sc.stack) <= maxSpare {
+		spare.Store(sc)
+	}
+}
 
 // marks returns n zeroed marks.
 func (sc *scratch) marks(n int) []int32 {
