@@ -95,6 +95,49 @@ func sumSquaresOfEvens(acc int, blk []int) int {
 	return acc
 }
 
+// funcLoop is the hand-written loop over [lo, hi) with the user's functions
+// as func values, as any library taking func(T) U and func(T) bool per
+// element must call them. It is not inlinable, so f and keep are not known
+// at its call sites' compile time: two indirect calls per element.
+//
+//go:noinline
+func funcLoop(lo, hi int, f func(int) int, keep func(int) bool) int {
+	s := 0
+	for i := lo; i < hi; i++ {
+		if y := f(i); keep(y) {
+			s += y
+		}
+	}
+	return s
+}
+
+//go:noinline
+func funcLoopSlice(xs []int, f func(int) int, keep func(int) bool) int {
+	s := 0
+	for _, x := range xs {
+		if y := f(x); keep(y) {
+			s += y
+		}
+	}
+	return s
+}
+
+// onGoroutines runs part(i) for i in [0, k) on k goroutines and adds the
+// results: the hand-written parallel loop.
+func onGoroutines(k int, part func(i int) int) int {
+	sums := make([]int, k)
+	var wg sync.WaitGroup
+	for i := range k {
+		wg.Go(func() { sums[i] = part(i) })
+	}
+	wg.Wait()
+	s := 0
+	for _, v := range sums {
+		s += v
+	}
+	return s
+}
+
 // ints is 0 … 10^7-1 in a slice (80 MB), for the benchmarks that read
 // their input from memory.
 var ints = sync.OnceValue(func() []int {
@@ -110,6 +153,12 @@ var ints = sync.OnceValue(func() []int {
 // ways: Map, Filter and Sum (an indirect call per element and stage); one
 // MapBlocks kernel, then Sum; and one FoldBlocks step (the loop's body,
 // run per block, partials summed in the tree).
+//
+// Besides the plain loop (square and even inlined), "funcs-1g" and
+// "funcs-2g" are the floor for any library that takes the user's
+// functions per element: the same loop calling square and even as func
+// values it cannot inline, on one goroutine and split over two. Their
+// x-loop is against the plain single-goroutine loop, like the bag's.
 func BenchmarkMapFilterSum(b *testing.B) {
 	want := 0
 	for i := range benchN {
@@ -125,7 +174,9 @@ func BenchmarkMapFilterSum(b *testing.B) {
 	inputs := []struct {
 		name string
 		loop func() int
-		bag  func(g *graph.Graph) bag.Bag[int]
+		// funcs is the loop with func values over the i-th of k pieces.
+		funcs func(i, k int) int
+		bag   func(g *graph.Graph) bag.Bag[int]
 	}{
 		{"range", func() int {
 			s := 0
@@ -135,6 +186,8 @@ func BenchmarkMapFilterSum(b *testing.B) {
 				}
 			}
 			return s
+		}, func(i, k int) int {
+			return funcLoop(i*benchN/k, (i+1)*benchN/k, square, even)
 		}, func(g *graph.Graph) bag.Bag[int] { return bag.Range(g, 0, benchN) }},
 		{"slice", func() int {
 			s := 0
@@ -144,6 +197,8 @@ func BenchmarkMapFilterSum(b *testing.B) {
 				}
 			}
 			return s
+		}, func(i, k int) int {
+			return funcLoopSlice(ints()[i*benchN/k:(i+1)*benchN/k], square, even)
 		}, func(g *graph.Graph) bag.Bag[int] { return bag.FromSlice(g, ints()) }},
 	}
 	for _, in := range inputs {
@@ -154,6 +209,13 @@ func BenchmarkMapFilterSum(b *testing.B) {
 			}
 			perElem(b, benchN)
 		})
+		for _, k := range []int{1, 2} {
+			b.Run(in.name+"/funcs-"+itoa(k)+"g", func(b *testing.B) {
+				paired(b, benchN, func() { check(b, in.loop()) }, func() {
+					check(b, onGoroutines(k, func(i int) int { return in.funcs(i, k) }))
+				})
+			})
+		}
 		run := func(b *testing.B, sum graph.Delayed[int]) {
 			paired(b, benchN, func() { check(b, in.loop()) }, func() {
 				v, err := sched.Compute(context.Background(), sum)
@@ -338,6 +400,8 @@ func itoa(n int) string {
 		return "1e6"
 	case 1e8:
 		return "1e8"
+	case 1, 2:
+		return string(rune('0' + n))
 	}
 	return "n"
 }
