@@ -165,6 +165,11 @@ type part[T any] struct {
 	// typed is the partition as a Delayed[[]T], when it was given as one
 	// (FromDelayed) or when Partitions made one.
 	typed graph.Delayed[[]T]
+
+	// refilter, set on a partition made by Map, is that partition
+	// followed by a filter keeping the elements where keep is want, with
+	// keep called in the map's own loop (see Filter).
+	refilter func(name string, keep func(T) bool, want bool) *part[T]
 }
 
 // consume is what a task does with a partition's elements; after is the
@@ -332,6 +337,13 @@ type unbounded[T any] struct {
 
 // stage applies an element-wise stage to every partition of b.
 func stage[T, U any](b Bag[T], name string, exact bool, mk func(producer[T]) producer[U]) Bag[U] {
+	return eachPart(b, exact, func(p *part[T]) *part[U] { return through(p, name, mk) })
+}
+
+// eachPart makes the bag of wrap applied to every partition of b, the
+// ones a sequence will be cut into included. exact tells whether wrap
+// maps one element to one element.
+func eachPart[T, U any](b Bag[T], exact bool, wrap func(*part[T]) *part[U]) Bag[U] {
 	if b.err != nil {
 		return Bag[U]{g: b.g, err: b.err}
 	}
@@ -339,7 +351,7 @@ func stage[T, U any](b Bag[T], name string, exact bool, mk func(producer[T]) pro
 	if b.parts != nil {
 		out.parts = make([]*part[U], len(b.parts))
 		for i, p := range b.parts {
-			out.parts[i] = through(p, name, mk)
+			out.parts[i] = wrap(p)
 		}
 	}
 	if u := b.seq; u != nil {
@@ -349,11 +361,11 @@ func stage[T, U any](b Bag[T], name string, exact bool, mk func(producer[T]) pro
 				ps := u.chunks(g, k)
 				qs := make([]*part[U], len(ps))
 				for i, p := range ps {
-					qs[i] = through(p, name, mk)
+					qs[i] = wrap(p)
 				}
 				return qs
 			},
-			stream: func() *part[U] { return through(u.stream(), name, mk) },
+			stream: func() *part[U] { return wrap(u.stream()) },
 		}
 	}
 	return out

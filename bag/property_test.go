@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -400,6 +401,32 @@ func TestTakeReadsOnlyWhatItNeeds(t *testing.T) {
 	}
 	if !seen[0] || !seen[1] || slices.Contains(seen[2:], true) {
 		t.Fatalf("partitions read: %v", seen)
+	}
+}
+
+// TestFilterReadsComputedMap: a Filter right after a Map runs in the map's
+// loop, unless the mapped partitions are computed whole for another
+// consumer: then it reads them, and the map runs once per element.
+func TestFilterReadsComputedMap(t *testing.T) {
+	var g graph.Graph
+	var calls atomic.Int64
+	mapped := bag.Map(bag.Range(&g, 0, 1000, bag.Partitions(4)), func(x int) int {
+		calls.Add(1)
+		return x * x
+	})
+	parts := graph.Gather(&g, "parts", mapped.Partitions())
+	sum := bag.Sum(bag.Filter(mapped, even))
+	both := graph.Call2(&g, "both", func(ps [][]int, s int) int { return len(ps) + s }, parts, sum)
+	v, err := sched.Compute(context.Background(), both, sched.Workers(2))
+	want := 4
+	for i := 0; i < 1000; i += 2 {
+		want += i * i
+	}
+	if err != nil || v != want {
+		t.Fatal(v, want, err)
+	}
+	if n := calls.Load(); n != 1000 {
+		t.Fatalf("the map ran %d times for 1000 elements", n)
 	}
 }
 

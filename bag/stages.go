@@ -1,6 +1,10 @@
 package bag
 
-import "iter"
+import (
+	"iter"
+
+	"github.com/seed001e6470/taskgraph/graph"
+)
 
 // The element-wise stages. None adds a task: each wraps the partitions'
 // recipes, and the task that finally consumes a partition (a reduction, a
@@ -19,11 +23,23 @@ func carry[U, T any](b Bag[T], stage string, err error) Bag[U] {
 }
 
 // Map applies f to every element.
+//
+// f is called through a func value, which the compiler cannot inline: a
+// call per element costs more than the whole body of a cheap loop (see
+// the package documentation). A Filter or Remove right after a Map runs
+// in the map's loop, so a map-and-filter is one pass with two calls per
+// element. For hot loops over cheap functions, MapBlocks and FoldBlocks
+// are several times faster.
 func Map[T, U any](b Bag[T], f func(T) U) Bag[U] {
 	if f == nil {
 		return carry[U](b, "map", nilFunc("map"))
 	}
-	return stage(b, "map", true, func(src producer[T]) producer[U] {
+	return eachPart(b, true, func(p *part[T]) *part[U] { return mapPart(p, f) })
+}
+
+// mapPart is p mapped by f, able to take a filter into its loop.
+func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
+	q := through(p, "map", func(src producer[T]) producer[U] {
 		return func(x *exec, sink func([]U) bool) {
 			var buf []U
 			src(x, func(in []T) bool {
@@ -39,6 +55,64 @@ func Map[T, U any](b Bag[T], f func(T) U) Bag[U] {
 			})
 		}
 	})
+	q.refilter = func(name string, keep func(U) bool, want bool) *part[U] {
+		separate := through(q, name, filterer(name, keep, want))
+		fused := through(p, "map|"+name, func(src producer[T]) producer[U] {
+			return func(x *exec, sink func([]U) bool) {
+				var buf []U
+				src(x, func(in []T) bool {
+					if cap(buf) < len(in) {
+						buf = make([]U, max(len(in), blockSize))
+					}
+					x.stage = "map"
+					n := mapFilterBlock(x, buf[:len(in)], in, f, name, keep, want)
+					if n == 0 {
+						return true
+					}
+					return sink(buf[:n])
+				})
+			}
+		})
+		return &part[U]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
+			// A mapped partition that was computed whole (for Zip,
+			// Partitions, …) is read, not mapped again.
+			if valid(q.memo) {
+				return separate.build(g, stages, idx, after, fn)
+			}
+			return fused.build(g, stages, idx, after, fn)
+		}}
+	}
+	return q
+}
+
+// mapFilterBlock writes to out the f(v), for v in in, where keep(f(v)) is
+// want, and returns how many. x.stage says "map" while it runs; a panic in
+// keep changes it to name on the way out, so the error names the stage
+// whose function failed. That costs a store to the stack per call, where
+// setting x.stage around each call would cost two string stores to the
+// heap.
+func mapFilterBlock[T, U any](x *exec, out []U, in []T, f func(T) U, name string, keep func(U) bool, want bool) int {
+	inKeep := false
+	defer func() {
+		if inKeep {
+			x.stage = name
+		}
+	}()
+	n := 0
+	for _, v := range in {
+		y := f(v)
+		inKeep = true
+		ok := keep(y) == want
+		inKeep = false
+		// Storing every y and counting the kept ones compiles to no
+		// branch: a predicate that is true at random costs no
+		// mispredictions.
+		out[n] = y
+		if ok {
+			n++
+		}
+	}
+	return n
 }
 
 // MapErr applies f to every element; the first error fails the partition's
@@ -74,7 +148,7 @@ func Filter[T any](b Bag[T], keep func(T) bool) Bag[T] {
 	if keep == nil {
 		return carry[T](b, "filter", nilFunc("filter"))
 	}
-	return stage(b, "filter", false, filterer("filter", keep, true))
+	return refiltered(b, "filter", keep, true)
 }
 
 // Remove drops the elements for which drop returns true (Filter's
@@ -83,7 +157,19 @@ func Remove[T any](b Bag[T], drop func(T) bool) Bag[T] {
 	if drop == nil {
 		return carry[T](b, "remove", nilFunc("remove"))
 	}
-	return stage(b, "remove", false, filterer("remove", drop, false))
+	return refiltered(b, "remove", drop, false)
+}
+
+// refiltered is b's elements where pred is want: in the loop of a Map
+// that made a partition, or as a stage of its own.
+func refiltered[T any](b Bag[T], name string, pred func(T) bool, want bool) Bag[T] {
+	mk := filterer(name, pred, want)
+	return eachPart(b, false, func(p *part[T]) *part[T] {
+		if p.refilter != nil {
+			return p.refilter(name, pred, want)
+		}
+		return through(p, name, mk)
+	})
 }
 
 func filterer[T any](name string, pred func(T) bool, want bool) func(producer[T]) producer[T] {
