@@ -123,17 +123,19 @@ func rangeSource(lo, hi int) producer[int] {
 	}
 }
 
-// fillRange sets b to start, start+1, …, four at a time: the loop overhead
-// is most of the work of a store per element.
-func fillRange(b []int, start int) {
-	i := 0
-	for ; i+4 <= len(b); i += 4 {
-		v := start + i
-		b4 := b[i : i+4 : i+4]
-		b4[0], b4[1], b4[2], b4[3] = v, v+1, v+2, v+3
+// fillRange sets b to v, v+1, …, eight at a time through an array
+// pointer: one length check per eight stores and no bounds checks, about
+// three instructions per element where a plain loop takes five.
+func fillRange(b []int, v int) {
+	for len(b) >= 8 {
+		b8 := (*[8]int)(b)
+		b8[0], b8[1], b8[2], b8[3] = v, v+1, v+2, v+3
+		b8[4], b8[5], b8[6], b8[7] = v+4, v+5, v+6, v+7
+		v += 8
+		b = b[8:]
 	}
-	for ; i < len(b); i++ {
-		b[i] = start + i
+	for i := range b {
+		b[i] = v + i
 	}
 }
 
