@@ -167,9 +167,11 @@ type part[T any] struct {
 	typed graph.Delayed[[]T]
 
 	// refilter, set on a partition made by Map, is that partition
-	// followed by a filter keeping the elements where keep is want, with
-	// keep called in the map's own loop (see Filter).
-	refilter func(name string, keep func(T) bool, want bool) *part[T]
+	// followed by the filter stage name keeping the elements where keep
+	// is true, with keep called in the map's own loop (see refiltered).
+	// separate is the same filter as a stage of its own, for a
+	// partition that was computed whole.
+	refilter func(name string, keep func(T) bool, separate *part[T]) *part[T]
 }
 
 // consume is what a task does with a partition's elements; after is the

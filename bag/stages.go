@@ -26,10 +26,10 @@ func carry[U, T any](b Bag[T], stage string, err error) Bag[U] {
 //
 // f is called through a func value, which the compiler cannot inline: a
 // call per element costs more than the whole body of a cheap loop (see
-// the package documentation). A Filter or Remove right after a Map runs
-// in the map's loop, so a map-and-filter is one pass with two calls per
-// element. For hot loops over cheap functions, MapBlocks and FoldBlocks
-// are several times faster.
+// the package documentation). A Filter right after a Map runs in the
+// map's loop, so a map-and-filter is one pass with two calls per element.
+// For hot loops over cheap functions, MapBlocks and FoldBlocks are
+// several times faster.
 func Map[T, U any](b Bag[T], f func(T) U) Bag[U] {
 	if f == nil {
 		return carry[U](b, "map", nilFunc("map"))
@@ -55,8 +55,7 @@ func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
 			})
 		}
 	})
-	q.refilter = func(name string, keep func(U) bool, want bool) *part[U] {
-		separate := through(q, name, filterer(name, keep, want))
+	q.refilter = func(name string, keep func(U) bool, separate *part[U]) *part[U] {
 		fused := through(p, "map|"+name, func(src producer[T]) producer[U] {
 			return func(x *exec, sink func([]U) bool) {
 				var buf []U
@@ -65,7 +64,7 @@ func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
 						buf = make([]U, max(len(in), blockSize))
 					}
 					x.stage = "map"
-					n := mapFilterBlock(x, buf[:len(in)], in, f, name, keep, want)
+					n := mapFilterBlock(x, buf[:len(in)], in, f, name, keep)
 					if n == 0 {
 						return true
 					}
@@ -85,13 +84,13 @@ func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
 	return q
 }
 
-// mapFilterBlock writes to out the f(v), for v in in, where keep(f(v)) is
-// want, and returns how many. x.stage says "map" while it runs; a panic in
+// mapFilterBlock writes to out the f(v), for v in in, where keep(f(v)),
+// and returns how many. x.stage says "map" while it runs; a panic in
 // keep changes it to name on the way out, so the error names the stage
 // whose function failed. That costs a store to the stack per call, where
 // setting x.stage around each call would cost two string stores to the
 // heap.
-func mapFilterBlock[T, U any](x *exec, out []U, in []T, f func(T) U, name string, keep func(U) bool, want bool) int {
+func mapFilterBlock[T, U any](x *exec, out []U, in []T, f func(T) U, name string, keep func(U) bool) int {
 	inKeep := false
 	defer func() {
 		if inKeep {
@@ -102,7 +101,7 @@ func mapFilterBlock[T, U any](x *exec, out []U, in []T, f func(T) U, name string
 	for _, v := range in {
 		y := f(v)
 		inKeep = true
-		ok := keep(y) == want
+		ok := keep(y)
 		inKeep = false
 		// Storing every y and counting the kept ones compiles to no
 		// branch: a predicate that is true at random costs no
@@ -143,7 +142,9 @@ func MapErr[T, U any](b Bag[T], f func(T) (U, error)) Bag[U] {
 	})
 }
 
-// Filter keeps the elements for which keep returns true.
+// Filter keeps the elements for which keep returns true. Right after a
+// Map, it runs in the map's loop. keep is called through a func value, at
+// the cost Map's f has (see Map).
 func Filter[T any](b Bag[T], keep func(T) bool) Bag[T] {
 	if keep == nil {
 		return carry[T](b, "filter", nilFunc("filter"))
@@ -160,15 +161,18 @@ func Remove[T any](b Bag[T], drop func(T) bool) Bag[T] {
 	return refiltered(b, "remove", drop, false)
 }
 
-// refiltered is b's elements where pred is want: in the loop of a Map
-// that made a partition, or as a stage of its own.
+// refiltered is b's elements where pred is want. Where a Map made a
+// partition, Filter runs in the map's loop. Remove does not: it would
+// need a compare with want per element there, which Filter would pay
+// too, or a wrapper calling pred, a third call per element.
 func refiltered[T any](b Bag[T], name string, pred func(T) bool, want bool) Bag[T] {
 	mk := filterer(name, pred, want)
 	return eachPart(b, false, func(p *part[T]) *part[T] {
-		if p.refilter != nil {
-			return p.refilter(name, pred, want)
+		separate := through(p, name, mk)
+		if want && p.refilter != nil {
+			return p.refilter(name, pred, separate)
 		}
-		return through(p, name, mk)
+		return separate
 	})
 }
 
@@ -184,8 +188,9 @@ func filterer[T any](name string, pred func(T) bool, want bool) func(producer[T]
 				x.stage = name
 				n := 0
 				for _, v := range in {
-					if pred(v) == want {
-						out[n] = v
+					ok := pred(v) == want
+					out[n] = v // unconditionally: no branch (see mapFilterBlock)
+					if ok {
 						n++
 					}
 				}
