@@ -24,17 +24,26 @@ import (
 // ns/elem is the time per input element; compare a bag line with the loop
 // line of the same -cpu.
 //
-// Measured on the 2-core development VM (medians of -count 5, x-loop =
-// bag throughput over the loop's; the VM's speed drifts, so expect ±20%):
+// Measured on the 2-core development VM (medians of -count 5 over two
+// runs and both inputs, x-loop = throughput over the paired loop's; the
+// VM's speed drifts, so expect ±20%):
 //
-//	map→filter→sum, Map/Filter/Sum     1 worker 0.13–0.16   2 workers 0.30–0.31
-//	               MapBlocks + Sum              0.42–0.53             0.79–0.87
-//	               FoldBlocks                   0.63–1.00             1.25–1.98
-//	Frequencies (1000 keys)                     0.85                  1.67
-//	FoldBy (100 keys)                           0.80                  1.61
+//	map→filter→sum, plain loop on 2 goroutines                  2 procs 1.61–1.75
+//	               func values, 1 | 2 goroutines  1 proc 0.20–0.29       0.39–0.62
+//	               Map/Filter/Sum               1 worker 0.15–0.24  2 workers 0.29–0.47
+//	               MapBlocks + Sum                       0.37–0.60            0.70–1.14
+//	               FoldBlocks                            0.63–0.95            1.09–1.77
+//	Frequencies (1000 keys)                              0.85                 1.67
+//	FoldBy (100 keys)                                    0.80                 1.61
 //
-// An indirect call costs 1–3 ns here and the loop's whole body under 1 ns,
-// so Map and Filter cannot approach the loop; the block kernels can.
+// (Frequencies and FoldBy are from an earlier run, the plain loop on two
+// goroutines from one of the two.) Two indirect calls per element cost
+// more than the loop's whole body, so nothing that calls the user's
+// functions per element approaches the loop: the func-values lines are the
+// floor for the bag's Map/Filter/Sum. The block kernels can. With
+// two procs the paired loop often runs slower than the loop alone (see
+// loop-ns/elem against the loop lines), by up to 1.4×, which flatters
+// x-loop there; ns/elem against the loop lines gives the lower ratio.
 //
 // The loops are `for range b.N`, not b.Loop: with b.Loop the whole first
 // measurement of a -cpu list runs before the testing package sets
@@ -68,6 +77,9 @@ func paired(b *testing.B, n int, loop, bagRun func()) {
 		bagRun()
 	}
 	perElem(b, n)
+	// The paired loop's own time, to compare with the loop measured
+	// alone: they differ when the machine does.
+	b.ReportMetric(float64(loopTime.Nanoseconds())/float64(b.N)/float64(n), "loop-ns/elem")
 	b.ReportMetric(float64(loopTime.Nanoseconds())/float64(b.Elapsed().Nanoseconds()), "x-loop")
 }
 
@@ -93,6 +105,28 @@ func sumSquaresOfEvens(acc int, blk []int) int {
 		}
 	}
 	return acc
+}
+
+// plainLoop is the hand-written loop over [lo, hi): square and even are
+// inlined.
+func plainLoop(lo, hi int) int {
+	s := 0
+	for i := lo; i < hi; i++ {
+		if x := square(i); even(x) {
+			s += x
+		}
+	}
+	return s
+}
+
+func plainLoopSlice(xs []int) int {
+	s := 0
+	for _, i := range xs {
+		if x := square(i); even(x) {
+			s += x
+		}
+	}
+	return s
 }
 
 // funcLoop is the hand-written loop over [lo, hi) with the user's functions
@@ -154,11 +188,12 @@ var ints = sync.OnceValue(func() []int {
 // MapBlocks kernel, then Sum; and one FoldBlocks step (the loop's body,
 // run per block, partials summed in the tree).
 //
-// Besides the plain loop (square and even inlined), "funcs-1g" and
-// "funcs-2g" are the floor for any library that takes the user's
-// functions per element: the same loop calling square and even as func
-// values it cannot inline, on one goroutine and split over two. Their
-// x-loop is against the plain single-goroutine loop, like the bag's.
+// Besides the plain loop (square and even inlined), "loop-2g" is that
+// loop split over two goroutines: what two cores of this machine give.
+// "funcs-1g" and "funcs-2g" are the floor for any library that takes the
+// user's functions per element: the same loop calling square and even as
+// func values it cannot inline, on one goroutine and split over two.
+// Their x-loop is against the plain single-goroutine loop, like the bag's.
 func BenchmarkMapFilterSum(b *testing.B) {
 	want := 0
 	for i := range benchN {
@@ -173,51 +208,45 @@ func BenchmarkMapFilterSum(b *testing.B) {
 	}
 	inputs := []struct {
 		name string
-		loop func() int
-		// funcs is the loop with func values over the i-th of k pieces.
-		funcs func(i, k int) int
-		bag   func(g *graph.Graph) bag.Bag[int]
+		// plain and funcs are the loop over the i-th of k pieces of the
+		// input, with square and even inlined and as func values.
+		plain, funcs func(i, k int) int
+		bag          func(g *graph.Graph) bag.Bag[int]
 	}{
-		{"range", func() int {
-			s := 0
-			for i := range benchN {
-				if x := square(i); even(x) {
-					s += x
-				}
-			}
-			return s
+		{"range", func(i, k int) int {
+			return plainLoop(i*benchN/k, (i+1)*benchN/k)
 		}, func(i, k int) int {
 			return funcLoop(i*benchN/k, (i+1)*benchN/k, square, even)
 		}, func(g *graph.Graph) bag.Bag[int] { return bag.Range(g, 0, benchN) }},
-		{"slice", func() int {
-			s := 0
-			for _, i := range ints() {
-				if x := square(i); even(x) {
-					s += x
-				}
-			}
-			return s
+		{"slice", func(i, k int) int {
+			return plainLoopSlice(ints()[i*benchN/k : (i+1)*benchN/k])
 		}, func(i, k int) int {
 			return funcLoopSlice(ints()[i*benchN/k:(i+1)*benchN/k], square, even)
 		}, func(g *graph.Graph) bag.Bag[int] { return bag.FromSlice(g, ints()) }},
 	}
 	for _, in := range inputs {
+		loop := func(b *testing.B) { check(b, in.plain(0, 1)) }
 		b.Run(in.name+"/loop", func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
-				check(b, in.loop())
+				loop(b)
 			}
 			perElem(b, benchN)
 		})
+		b.Run(in.name+"/loop-2g", func(b *testing.B) {
+			paired(b, benchN, func() { loop(b) }, func() {
+				check(b, onGoroutines(2, func(i int) int { return in.plain(i, 2) }))
+			})
+		})
 		for _, k := range []int{1, 2} {
 			b.Run(in.name+"/funcs-"+itoa(k)+"g", func(b *testing.B) {
-				paired(b, benchN, func() { check(b, in.loop()) }, func() {
+				paired(b, benchN, func() { loop(b) }, func() {
 					check(b, onGoroutines(k, func(i int) int { return in.funcs(i, k) }))
 				})
 			})
 		}
 		run := func(b *testing.B, sum graph.Delayed[int]) {
-			paired(b, benchN, func() { check(b, in.loop()) }, func() {
+			paired(b, benchN, func() { loop(b) }, func() {
 				v, err := sched.Compute(context.Background(), sum)
 				if err != nil {
 					b.Fatal(err)
