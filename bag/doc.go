@@ -25,13 +25,22 @@
 // million integers is 306 tasks (one per partition of 32Ki, plus the tree)
 // and reads no memory but a block per task.
 //
-// A function value cannot be inlined, so Map and Filter pay an indirect call
-// per element (one to three nanoseconds), which is more than the whole body
-// of a cheap loop: map(square) → filter(even) → sum costs 4–7 ns per element
-// on one core where the hand-written loop costs under 1. For hot loops,
-// MapBlocks (stages) and FoldBlocks (reductions) take block-at-a-time
-// kernels the compiler optimises as a whole: FoldBlocks runs that pipeline
-// at about the loop's speed per core, on every core.
+// Map, Filter and the other stages that take a function per element call
+// it through a func value, which the compiler cannot inline: a call costs
+// one to two nanoseconds, more than the whole body of a cheap loop. That is
+// a floor for any library taking func(T) U per element, not a cost of
+// fusion, which only trims what is around the calls (a Filter right after
+// a Map runs in the map's loop). On the 2-core development VM,
+// map(square) → filter(even) → sum over ten million integers costs
+// 0.7–1 ns per element as a hand-written loop with the functions inlined.
+// The same loop calling square and even as func values costs 3.5–3.8 on
+// one goroutine and 2.2–2.3 split over two, and Map, Filter and Sum cost
+// 4.4–5.7 on one worker and 2.6–3.2 on two: per-element functions, in a
+// bag or by hand, run at a fifth to a quarter of the inlined loop's speed
+// on one core and under half of it on two. For hot loops, MapBlocks
+// (stages) and FoldBlocks (reductions) take block-at-a-time kernels the
+// compiler optimises as a whole: FoldBlocks runs that pipeline at
+// 0.6–0.95 of the loop's speed on one worker and 1.1–1.8 times it on two.
 //
 // A bag used by two consumers runs its pending stages for each. Stages that
 // need whole partitions (Zip, Repartition, Collect, Partitions) compute

@@ -274,8 +274,12 @@ func MapPartitions[T, U any](b Bag[T], f func(iter.Seq[T]) iter.Seq[U]) Bag[U] {
 // style of strconv.AppendInt, so one call can map, filter and expand. f
 // must not modify or keep src, and must return dst extended (not another
 // slice). Because f is a plain loop the compiler can inline the per-element
-// work into, a pipeline of MapBlocks stages costs about what a hand-written
-// loop does, where Map and Filter pay an indirect call per element.
+// work into, a MapBlocks stage costs the hand-written loop's body plus
+// writing its output block, where Map and Filter pay an indirect call per
+// element: map(square) → filter(even) as one kernel, then Sum, runs at
+// about half the loop's speed per core, and Map, Filter and Sum at a fifth
+// (see the package documentation). A reduction at the end of the pipeline
+// is faster still as one FoldBlocks step, which writes no block.
 func MapBlocks[T, U any](b Bag[T], f func(dst []U, src []T) []U) Bag[U] {
 	if f == nil {
 		return carry[U](b, "map-blocks", nilFunc("map-blocks"))
