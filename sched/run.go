@@ -245,11 +245,16 @@ func (r *run) upstreamFailed(i int32) bool {
 // settle ends task i's part: its arguments lose a reader (and are released
 // when it was the last), and a target counts down the run.
 func (r *run) settle(i int32) {
+	// Small enough to inline: a quiet task (most chain links) costs a
+	// test, not a call.
+	if s := &r.p.slots[i]; !s.quiet || r.hooks != nil {
+		r.settleArgs(i)
+	}
+}
+
+func (r *run) settleArgs(i int32) {
 	p := r.p
 	s := &p.slots[i]
-	if s.quiet && r.hooks == nil {
-		return
-	}
 	for k := s.depLo; k < s.depHi; k++ {
 		// A result with a single reader needs no shared counter. A target
 		// is counted as one more reader, so it is never released here.
