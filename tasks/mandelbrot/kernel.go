@@ -77,20 +77,11 @@ func checkTile(v View, t Tile) error {
 	return t.check(v.Bounds())
 }
 
-// computeTile fills dst with the values of tile t, row by row.
-func computeTile(dst []int32, v View, t Tile) {
-	// The points of a tile form a grid, so one coordinate per column and per
-	// row is enough; coord rounds exactly as View.Point does.
-	s := v.Scale()
-	cr := make([]float64, t.W)
-	for i := range cr {
-		cr[i] = coord(t.X0+i, v.Width/2, s, real(v.Center))
-	}
-	ci := make([]float64, t.H)
-	for j := range ci {
-		ci[j] = coord(t.Y0+j, v.Height/2, s, imag(v.Center))
-	}
+// computeTile fills dst with the values of tile t, row by row, and returns
+// their sum, which the kernel adds up as it stores them.
+func computeTile(dst []int32, v View, t Tile) (sum int64) {
 	var q queue
-	q.init(dst, cr, ci, v.MaxIter)
+	q.init(dst, v, t)
 	q.run()
+	return q.sum
 }

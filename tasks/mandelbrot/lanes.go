@@ -33,16 +33,34 @@ type queue struct {
 	zr, zi, cr, ci [lanes]float64
 	left, pix      [lanes]int
 
-	dst      []int32
-	crs, cis []float64 // point coordinates per column and per row
-	maxIter  int
-	next     int // next pixel to hand out, row-major
-	col, row int // its column and row
-	active   int // lanes holding a pixel
+	dst     []int32
+	sum     int64 // of the values stored so far
+	maxIter int
+	next    int     // next pixel to hand out, row-major
+	col     int     // its column in the tile
+	im      float64 // the imaginary part of its point (its row's)
+
+	// The tile's first column and the view's geometry, from which load
+	// computes each point with coord, rounding exactly as View.Point does.
+	// Computing the real part per pixel costs a conversion, a multiply and
+	// an add, nothing next to the pixel's iterations, and it spares a tile
+	// two coordinate tables (two allocations per tile: 8,192 for 4,096
+	// tiles of 8×8).
+	x0, w, halfW    int
+	y, halfH        int // the row of the next pixel in the view
+	scale, reC, imC float64
+	active          int // lanes holding a pixel
 }
 
-func (q *queue) init(dst []int32, crs, cis []float64, maxIter int) {
-	*q = queue{dst: dst, crs: crs, cis: cis, maxIter: maxIter}
+func (q *queue) init(dst []int32, v View, t Tile) {
+	s := v.Scale()
+	*q = queue{
+		dst: dst, maxIter: v.MaxIter,
+		x0: t.X0, w: t.W, halfW: v.Width / 2,
+		y: t.Y0, halfH: v.Height / 2,
+		scale: s, reC: real(v.Center), imC: imag(v.Center),
+		im: coord(t.Y0, v.Height/2, s, imag(v.Center)),
+	}
 	for l := range lanes {
 		q.load(l)
 	}
@@ -56,19 +74,21 @@ func (q *queue) load(l int) {
 		q.left[l], q.pix[l] = idle, -1
 		return
 	}
-	cr, ci := q.crs[q.col], q.cis[q.row]
+	cr, ci := coord(q.x0+q.col, q.halfW, q.scale, q.reC), q.im
 	q.zr[l], q.zi[l], q.cr[l], q.ci[l] = cr, ci, cr, ci
 	q.left[l], q.pix[l] = q.maxIter-1, q.next
 	q.active++
 	q.next++
-	if q.col++; q.col == len(q.crs) {
-		q.col, q.row = 0, q.row+1
+	if q.col++; q.col == q.w {
+		q.col, q.y = 0, q.y+1
+		q.im = coord(q.y, q.halfH, q.scale, q.imC)
 	}
 }
 
 // finish stores value v for lane l's pixel and gives the lane the next one.
 func (q *queue) finish(l int, v int) {
 	q.dst[q.pix[l]] = int32(v)
+	q.sum += int64(v)
 	q.active--
 	q.load(l)
 }
