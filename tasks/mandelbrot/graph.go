@@ -52,9 +52,10 @@ type tiling struct {
 	tiles []Tile
 }
 
-// part is a tile task's result: the tile's image and the sum of its values.
+// part is a tile task's result: the values of its pixels and their sum.
+// Tile k's rectangle is tiles[k], so the result does not repeat it.
 type part struct {
-	img Image
+	pix []int32
 	sum int64
 }
 
@@ -64,8 +65,9 @@ func (j *tiling) tile(k int) func(context.Context) (part, error) {
 		if err := ctx.Err(); err != nil {
 			return part{}, err // the run stopped before this tile began
 		}
-		m := NewImage(j.tiles[k])
-		return part{img: m, sum: computeTile(m.Pix, j.v, m.Rect)}, nil
+		t := j.tiles[k]
+		pix := make([]int32, t.Len())
+		return part{pix: pix, sum: computeTile(pix, j.v, t)}, nil
 	}
 }
 
@@ -77,11 +79,11 @@ func (j *tiling) tile(k int) func(context.Context) (part, error) {
 func (j *tiling) assemble(_ context.Context, ps []part) (Result, error) {
 	m := NewImage(j.v.Bounds())
 	var sum int64
-	for _, p := range ps {
-		r := p.img.Rect
+	for k, p := range ps {
+		r := j.tiles[k]
 		for y := range r.H {
 			o := (r.Y0+y)*j.v.Width + r.X0
-			copy(m.Pix[o:o+r.W], p.img.Pix[y*r.W:(y+1)*r.W])
+			copy(m.Pix[o:o+r.W], p.pix[y*r.W:(y+1)*r.W])
 		}
 		sum += p.sum
 	}
