@@ -2,8 +2,13 @@ package mandelbrot_test
 
 import (
 	"context"
+	"runtime"
+	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
@@ -40,4 +45,88 @@ func BenchmarkTiled(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkSpeedup times the serial kernel and a parallel run of the same
+// view as pairs, one after the other in every iteration, and reports the
+// median of each and their ratio ("speedup"). The machine this is measured
+// on is shared: its load drifts within seconds, so BenchmarkCompute and
+// BenchmarkTiled, run a minute apart, were seen to differ by 20% from one
+// -count to the next; within a pair the drift mostly cancels.
+//
+//	flock /tmp/tg.lock go test -run '^$' -bench Speedup -cpu 2 -count 5 ./tasks/mandelbrot/
+//
+// "tiles=N" is the tiled pipeline of BenchmarkTiled. "goroutines" is its
+// ceiling: GOMAXPROCS bare goroutines taking rows of the image from a
+// shared counter and computing them into one image, with no graph, no
+// scheduler and no assembly.
+func BenchmarkSpeedup(b *testing.B) {
+	v := mandelbrot.DefaultView()
+	for _, n := range []int{16, 4096} {
+		tiles, err := mandelbrot.Split(v, n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("tiles="+strconv.Itoa(n), func(b *testing.B) {
+			paired(b, v, func() int64 {
+				var g graph.Graph
+				d, err := mandelbrot.Build(&g, v, tiles)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r, err := sched.Compute(context.Background(), d)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return r.Sum
+			})
+		})
+	}
+	b.Run("goroutines", func(b *testing.B) {
+		paired(b, v, func() int64 {
+			m := mandelbrot.NewImage(v.Bounds())
+			var next atomic.Int32
+			var wg sync.WaitGroup
+			for range runtime.GOMAXPROCS(0) {
+				wg.Go(func() {
+					for j := int(next.Add(1) - 1); j < v.Height; j = int(next.Add(1) - 1) {
+						row := mandelbrot.Tile{Y0: j, W: v.Width, H: 1}
+						if err := mandelbrot.ComputeInto(m.Row(j), v, row); err != nil {
+							panic(err)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			return m.Sum()
+		})
+	})
+}
+
+// paired runs Compute(v) and then parallel, b.N times, and reports their
+// median times and the ratio of the medians.
+func paired(b *testing.B, v mandelbrot.View, parallel func() (sum int64)) {
+	serial := make([]time.Duration, 0, b.N)
+	par := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	for range b.N {
+		t0 := time.Now()
+		m, err := mandelbrot.Compute(v)
+		t1 := time.Now()
+		sum := parallel()
+		t2 := time.Now()
+		if err != nil || sum != m.Sum() {
+			b.Fatal(sum, m.Sum(), err)
+		}
+		serial, par = append(serial, t1.Sub(t0)), append(par, t2.Sub(t1))
+	}
+	s, p := median(serial), median(par)
+	b.ReportMetric(float64(s.Nanoseconds()), "serial-ns")
+	b.ReportMetric(float64(p.Nanoseconds()), "parallel-ns")
+	b.ReportMetric(float64(s)/float64(p), "speedup")
+}
+
+func median(ds []time.Duration) time.Duration {
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
