@@ -18,8 +18,8 @@ type Result struct {
 
 // Build lays out the computation of view v as a task graph in g: one task
 // named "tile" per tile, each computing its tile's image as [ComputeTile]
-// does, and one task named "assemble" that pastes the tiles into the whole
-// image and sums it.
+// does, and one task named "assemble" that copies the tiles into the whole
+// image and adds up its sum.
 //
 // The tiles must cover the view exactly once ([Split] and [Tiles] make such
 // sets). Build checks that, and the view, before it adds anything to g, so
