@@ -207,7 +207,7 @@ func finish[R any](g *Graph, name string, kind Kind, t Task, c *cell[R], start i
 			return existing[R](g, id, o.key)
 		}
 	}
-	id := g.add(name, kind, t, pointerFree[R](), o)
+	id := g.add(name, kind, t, pointerFree[R](g), o)
 	if o != nil && o.key != "" {
 		if g.keys == nil {
 			g.keys = make(map[string]int32)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 )
 
@@ -90,6 +91,11 @@ type Graph struct {
 	opts  map[int32]*Options // only nodes given options
 	err   error
 	keys  map[string]int32 // content keys of Pure tasks, made on first use
+
+	// The result type of the last node whose type needed a look-up, and
+	// whether it is pointer-free (see pointerFree).
+	lastType reflect.Type
+	lastFree bool
 
 	runMu sync.Mutex
 	memo  any // owned by whoever holds runMu
