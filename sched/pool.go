@@ -369,6 +369,10 @@ func (w *worker) step(it item) item {
 // costs about what the serial reference pays per task. It goes back to the
 // loop when the run halts, a ranked task is waiting, a resource is in
 // play, or this worker holds a count-down that the loop must flush.
+//
+// The loop body is after's steps written out, with the chain hand-over
+// checked before ready: calling after here measured 2–4 ns more per chain
+// link (about 20 against 24 ns/task at 2 workers).
 func (w *worker) runLinks(r *run, i int32) item {
 	for {
 		w.exec(r, i)
