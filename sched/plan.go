@@ -61,16 +61,35 @@ type slot struct {
 	// only is the task's single dependent when that dependent has no
 	// other argument (a link of a chain): it is ready as soon as this
 	// task is done, with nothing to count. -1 otherwise.
-	only   int32
-	target bool
-	wide   bool // many arguments: workers count them down in batches
-	ranked bool // has a priority: becomes ready into the pool's ranked queues
-	// plain: the result holds no pointers, so releasing it frees nothing
+	only int32
+	// The flags share one byte: a slot is 32 bytes, two to a cache line,
+	// where five bools made it 36 and every other slot straddled two.
+	f flags
+}
+
+type flags uint8
+
+const (
+	isTarget flags = 1 << iota
+	isWide         // many arguments: workers count them down in batches
+	isRanked       // has a priority: becomes ready into the pool's ranked queues
+	// isPlain: the result holds no pointers, so releasing it frees nothing
 	// and skips the call that would zero it (graph.HoldsPointers).
-	plain bool
-	// quiet: settling the task has nothing to do: it is not a target and
+	isPlain
+	// isQuiet: settling the task has nothing to do: it is not a target and
 	// its arguments are plain results it alone reads (most chain links).
-	quiet bool
+	isQuiet
+)
+
+// has tells whether f has all of g set.
+func (f flags) has(g flags) bool { return f&g == g }
+
+// with returns f with g set when on is true.
+func (f flags) with(g flags, on bool) flags {
+	if on {
+		return f | g
+	}
+	return f
 }
 
 // An entry of plan.deps is an argument's local number d, or ^d (negative)
@@ -114,7 +133,7 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 		l := local[id] - 1
 		p.tlocal[k] = l
 		if l >= 0 {
-			p.slots[l].target = true
+			p.slots[l].f |= isTarget
 		}
 	}
 
@@ -123,7 +142,7 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 		s := &p.slots[i]
 		s.depLo = int32(len(p.deps))
 		p.tasks[i] = g.TaskOf(int(id))
-		s.plain = !g.HoldsPointers(int(id))
+		s.f = s.f.with(isPlain, !g.HoldsPointers(int(id)))
 		for _, d := range g.Deps(int(id)) {
 			if l := local[d]; l > 0 {
 				p.deps = append(p.deps, l-1)
@@ -137,7 +156,7 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 			p.roots = append(p.roots, int32(i))
 		case n > 1:
 			s.pending = int32(len(p.pending0))
-			s.wide = n >= wideFanIn
+			s.f = s.f.with(isWide, n >= wideFanIn)
 			p.pending0 = append(p.pending0, n)
 		}
 	}
@@ -151,9 +170,9 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 		s.outLo, s.outHi = off, off
 		off += c
 		s.waiters, s.only = -1, -1
-		if c > 1 || (c == 1 && s.target) {
+		if c > 1 || (c == 1 && s.f.has(isTarget)) {
 			s.waiters = int32(len(p.waiters0))
-			p.waiters0 = append(p.waiters0, c+b2i(s.target))
+			p.waiters0 = append(p.waiters0, c+b2i(s.f.has(isTarget)))
 		}
 		if c == 1 {
 			s.only = -2 // one dependent: found in pass 3
@@ -166,7 +185,7 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 	p.outs = make([]int32, nd)
 	for i := range p.slots {
 		s := &p.slots[i]
-		s.quiet = !s.target
+		q := !s.f.has(isTarget)
 		for k := s.depLo; k < s.depHi; k++ {
 			d := p.deps[k]
 			sd := &p.slots[d]
@@ -181,8 +200,9 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 			if sd.waiters < 0 {
 				p.deps[k] = ^d
 			}
-			s.quiet = s.quiet && sd.waiters < 0 && sd.plain
+			q = q && sd.waiters < 0 && sd.f.has(isPlain)
 		}
+		s.f = s.f.with(isQuiet, q)
 	}
 	return p, p.readOptions()
 }
@@ -289,7 +309,7 @@ func (p *plan) readOptions() error {
 				p.prio = make([]int32, len(p.slots))
 			}
 			p.prio[i] = int32(max(min(o.Priority, 1<<30), -1<<30))
-			p.slots[i].ranked = true
+			p.slots[i].f |= isRanked
 		}
 		for _, r := range o.Resources {
 			if r.Amount <= 0 {
@@ -300,7 +320,7 @@ func (p *plan) readOptions() error {
 	if p.prio != nil {
 		for i := range p.slots {
 			// A ranked task is never handed over directly.
-			if o := p.slots[i].only; o >= 0 && p.slots[o].ranked {
+			if o := p.slots[i].only; o >= 0 && p.slots[o].f.has(isRanked) {
 				p.slots[i].only = -1
 			}
 		}

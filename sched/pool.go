@@ -109,7 +109,7 @@ func (pl *pool) takeRanked(high bool) item {
 // enqueue makes a ready task available: ranked tasks to the pool's
 // queues, the rest to this worker's deque.
 func (w *worker) enqueue(r *run, i int32) {
-	if r.p.slots[i].ranked {
+	if r.p.slots[i].f.has(isRanked) {
 		w.pool.rank(r, i)
 		return
 	}
@@ -235,7 +235,7 @@ func (w *worker) pushRoots(r *run) {
 	roots := r.p.roots
 	w.mu.Lock()
 	for k := len(roots) - 1; k >= 0; k-- {
-		if r.p.slots[roots[k]].ranked {
+		if r.p.slots[roots[k]].f.has(isRanked) {
 			w.pool.rank(r, roots[k])
 			continue
 		}
@@ -445,7 +445,7 @@ func (w *worker) ready(r *run, i int32) int32 {
 	for k := s.outHi - 1; k >= s.outLo; k-- {
 		j := p.outs[k]
 		sj := &p.slots[j]
-		if sj.wide {
+		if sj.f.has(isWide) {
 			if w.heldRun != r || w.heldTask != j {
 				if t := w.flush(false); t.ok() {
 					w.push(t)
@@ -457,7 +457,7 @@ func (w *worker) ready(r *run, i int32) int32 {
 		}
 		// A task with a single argument is ready now: no shared counter.
 		if c := sj.pending; c < 0 || atomic.AddInt32(&r.pending[c], -1) == 0 {
-			if sj.ranked {
+			if sj.f.has(isRanked) {
 				w.pool.rank(r, j)
 				continue
 			}
@@ -489,7 +489,7 @@ func (w *worker) flush(queue bool) item {
 	if n == 0 || atomic.AddInt32(&r.pending[r.p.slots[j].pending], -n) != 0 {
 		return item{}
 	}
-	if queue || r.p.slots[j].ranked {
+	if queue || r.p.slots[j].f.has(isRanked) {
 		w.enqueue(r, j)
 		return item{}
 	}

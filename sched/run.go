@@ -247,7 +247,7 @@ func (r *run) upstreamFailed(i int32) bool {
 func (r *run) settle(i int32) {
 	// Small enough to inline: a quiet task (most chain links) costs a
 	// test, not a call.
-	if s := &r.p.slots[i]; !s.quiet || r.hooks != nil {
+	if s := &r.p.slots[i]; !s.f.has(isQuiet) || r.hooks != nil {
 		r.settleArgs(i)
 	}
 }
@@ -262,7 +262,7 @@ func (r *run) settleArgs(i int32) {
 			r.release(d)
 		}
 	}
-	if s.target {
+	if s.f.has(isTarget) {
 		if r.onTarget != nil && r.state[i] == Done {
 			r.onTarget(i)
 		}
@@ -273,7 +273,7 @@ func (r *run) settleArgs(i int32) {
 }
 
 func (r *run) release(d int32) {
-	if !r.p.slots[d].plain {
+	if !r.p.slots[d].f.has(isPlain) {
 		r.p.tasks[d].Clear()
 	}
 	if r.hooks != nil && r.state[d] == Done {
