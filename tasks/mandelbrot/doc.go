@@ -45,5 +45,7 @@
 //
 // A [Tile] is a rectangle of pixels. [Tiles] and [Split] cut a view into tiles,
 // [ComputeTile] computes one into an [Image], and [Assemble] puts the parts back
-// together, checking that they cover the picture exactly once.
+// together, checking that they cover the picture exactly once. [Build] lays
+// a tiled computation out as a task graph, whose tiles write straight into
+// one image.
 package mandelbrot

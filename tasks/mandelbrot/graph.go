@@ -16,20 +16,26 @@ type Result struct {
 	Sum   int64
 }
 
-// Build lays out the computation of view v as a task graph in g: one task
-// named "tile" per tile, each computing its tile's image as [ComputeTile]
-// does, and one task named "assemble" that copies the tiles into the whole
-// image and adds up its sum.
+// Build lays out the computation of view v as a task graph in g: a task
+// named "canvas" that makes the image, one task named "tile" per tile,
+// each computing its tile's pixels as [ComputeTile] does, straight into
+// the canvas, and one task named "assemble" that adds up the tiles' sums.
 //
 // The tiles must cover the view exactly once ([Split] and [Tiles] make such
 // sets). Build checks that, and the view, before it adds anything to g, so
 // a bad tiling is an error here rather than a failed run, and neither the
-// tile tasks nor the assemble task check anything again. The assemble task
-// is the one part of the run that cannot be shared between workers, so it
-// is kept to a memory copy: each tile task also returns the sum of its
-// values, which the kernel adds up as it stores them, and assemble only adds
-// those. Every tile task is independent of the others, so any number of
-// workers gives the same image.
+// tile tasks nor the assemble task check anything again. Because the
+// tiles do not overlap, no two tile tasks write the same pixel, and any
+// number of workers gives the same image. Writing into one image, rather
+// than into a buffer per tile that assemble would copy, keeps the run's
+// peak memory at one image, and leaves assemble, the one part of the run
+// that cannot be shared between workers, a sum of as many numbers as
+// there are tiles: each tile task returns the sum of its values, which the
+// kernel adds up as it stores them.
+//
+// The canvas is a task, not a buffer made here, so that every run of the
+// graph computes a new image: a result a run returned is never written
+// to again.
 func Build(g *graph.Graph, v View, tiles []Tile) (graph.Delayed[Result], error) {
 	if err := checkCover(v, tiles); err != nil {
 		return graph.Delayed[Result]{}, err
@@ -39,9 +45,10 @@ func Build(g *graph.Graph, v View, tiles []Tile) (graph.Delayed[Result], error) 
 	// make a graph of 4,096 closures), and (view, tiles, index) is the
 	// tile's whole identity, from which a remote executor could rebuild it.
 	job := &tiling{v: v, tiles: slices.Clone(tiles)}
+	canvas := graph.Source(g, "canvas", job.canvas)
 	parts := make([]graph.Delayed[part], len(tiles))
 	for k := range tiles {
-		parts[k] = graph.Source(g, "tile", job.tile(k))
+		parts[k] = graph.CallCtx(g, "tile", job.tile(k), canvas)
 	}
 	return graph.CallSlice(g, "assemble", job.assemble, parts), nil
 }
@@ -52,42 +59,37 @@ type tiling struct {
 	tiles []Tile
 }
 
-// part is a tile task's result: the values of its pixels and their sum.
-// Tile k's rectangle is tiles[k], so the result does not repeat it.
+// part is a tile task's result: the canvas it wrote its pixels into, and
+// their sum. Every part of a run holds the same canvas.
 type part struct {
 	pix []int32
 	sum int64
 }
 
+func (j *tiling) canvas(context.Context) ([]int32, error) {
+	return make([]int32, j.v.Bounds().Len()), nil
+}
+
 // tile returns the function of tile task k.
-func (j *tiling) tile(k int) func(context.Context) (part, error) {
-	return func(ctx context.Context) (part, error) {
+func (j *tiling) tile(k int) func(context.Context, []int32) (part, error) {
+	return func(ctx context.Context, pix []int32) (part, error) {
 		if err := ctx.Err(); err != nil {
 			return part{}, err // the run stopped before this tile began
 		}
 		t := j.tiles[k]
-		pix := make([]int32, t.Len())
-		return part{pix: pix, sum: computeTile(pix, j.v, t)}, nil
+		sum := computeTile(pix[t.Y0*j.v.Width+t.X0:], j.v.Width, j.v, t)
+		return part{pix: pix, sum: sum}, nil
 	}
 }
 
-// assemble copies the parts into the whole image and adds up their sums.
-// Build checked that the tiles cover the view exactly once, so it copies
-// rows without checking each part as [Image.Paste] does. For 4,096 tiles of
-// 8×8 this takes 0.45 ms, where pasting and then summing the image took
-// 0.9 ms (measured on the default view).
+// assemble adds up the parts' sums; the tiles' pixels are in the canvas
+// already.
 func (j *tiling) assemble(_ context.Context, ps []part) (Result, error) {
-	m := NewImage(j.v.Bounds())
 	var sum int64
-	for k, p := range ps {
-		r := j.tiles[k]
-		for y := range r.H {
-			o := (r.Y0+y)*j.v.Width + r.X0
-			copy(m.Pix[o:o+r.W], p.pix[y*r.W:(y+1)*r.W])
-		}
+	for _, p := range ps {
 		sum += p.sum
 	}
-	return Result{Image: m, Sum: sum}, nil
+	return Result{Image: Image{Rect: j.v.Bounds(), Pix: ps[0].pix}, Sum: sum}, nil
 }
 
 // checkCover reports an invalid view, or tiles that do not cover it exactly

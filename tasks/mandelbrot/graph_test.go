@@ -88,7 +88,8 @@ func TestBuildDefaultView(t *testing.T) {
 	}
 }
 
-// One task per tile, named "tile", and one "assemble".
+// A "canvas", one task per tile, named "tile", each reading the canvas,
+// and one "assemble" of the tiles.
 func TestBuildLayout(t *testing.T) {
 	tiles, _ := mandelbrot.Split(small, 6)
 	var g graph.Graph
@@ -96,12 +97,12 @@ func TestBuildLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Len() != 7 || d.Name() != "assemble" || len(g.Deps(d.ID())) != 6 {
+	if g.Len() != 8 || g.Name(0) != "canvas" || d.Name() != "assemble" || len(g.Deps(d.ID())) != 6 {
 		t.Fatalf("%d nodes, target %q with %d dependencies", g.Len(), d.Name(), len(g.Deps(d.ID())))
 	}
 	for _, id := range g.Deps(d.ID()) {
-		if g.Name(int(id)) != "tile" {
-			t.Fatalf("dependency %d is %q", id, g.Name(int(id)))
+		if deps := g.Deps(int(id)); g.Name(int(id)) != "tile" || len(deps) != 1 || deps[0] != 0 {
+			t.Fatalf("dependency %d is %q, reading %v", id, g.Name(int(id)), deps)
 		}
 	}
 }
@@ -151,7 +152,8 @@ func TestBuildCancelled(t *testing.T) {
 	}
 }
 
-// The workshop's view in 16 tiles: 16 "tile" tasks and an "assemble".
+// The workshop's view in 16 tiles: a "canvas", 16 "tile" tasks and an
+// "assemble".
 func ExampleBuild() {
 	v := mandelbrot.DefaultView()
 	tiles, err := mandelbrot.Split(v, 16)
@@ -169,5 +171,31 @@ func ExampleBuild() {
 	}
 	fmt.Println(g.Len(), "tasks;", r.Image.Rect, "sums to", r.Sum)
 	// Output:
-	// 17 tasks; 0,0+512x512 sums to 21169614
+	// 18 tasks; 0,0+512x512 sums to 21169614
+}
+
+// Every run of a built graph paints a new canvas: a result already
+// returned is not written to by the next run.
+func TestBuildRerunKeepsResults(t *testing.T) {
+	tiles, _ := mandelbrot.Split(small, 6)
+	var g graph.Graph
+	d, err := mandelbrot.Build(&g, small, tiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := sched.Compute(context.Background(), d, sched.Workers(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := slices.Clone(first.Image.Pix)
+	second, err := sched.Compute(context.Background(), d, sched.Workers(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &first.Image.Pix[0] == &second.Image.Pix[0] {
+		t.Fatal("two runs returned the same canvas")
+	}
+	if !slices.Equal(first.Image.Pix, saved) || !slices.Equal(second.Image.Pix, saved) {
+		t.Fatal("the runs' images differ")
+	}
 }

@@ -48,7 +48,7 @@ func ComputeTile(v View, t Tile) (Image, error) {
 		return Image{}, err
 	}
 	m := NewImage(t)
-	computeTile(m.Pix, v, t)
+	computeTile(m.Pix, t.W, v, t)
 	return m, nil
 }
 
@@ -61,7 +61,7 @@ func ComputeInto(dst []int32, v View, t Tile) error {
 	if len(dst) != t.Len() {
 		return errorf("destination holds %d values, tile %v has %d pixels", len(dst), t, t.Len())
 	}
-	computeTile(dst, v, t)
+	computeTile(dst, t.W, v, t)
 	return nil
 }
 
@@ -77,11 +77,12 @@ func checkTile(v View, t Tile) error {
 	return t.check(v.Bounds())
 }
 
-// computeTile fills dst with the values of tile t, row by row, and returns
-// their sum, which the kernel adds up as it stores them.
-func computeTile(dst []int32, v View, t Tile) (sum int64) {
+// computeTile stores the values of tile t in dst, row r of the tile from
+// dst[r*stride] on, and returns their sum, which the kernel adds up as it
+// stores them.
+func computeTile(dst []int32, stride int, v View, t Tile) (sum int64) {
 	var q queue
-	q.init(dst, v, t)
+	q.init(dst, stride, v, t)
 	q.run()
 	return q.sum
 }

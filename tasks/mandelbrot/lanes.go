@@ -36,8 +36,11 @@ type queue struct {
 	dst     []int32
 	sum     int64 // of the values stored so far
 	maxIter int
-	next    int     // next pixel to hand out, row-major
-	col     int     // its column in the tile
+	next    int     // next pixel to hand out, row-major, counted in the tile
+	pixels  int     // in the tile
+	at      int     // where the next pixel's value goes in dst
+	gap     int     // dst's row stride minus the tile's width
+	col     int     // the next pixel's column in the tile
 	im      float64 // the imaginary part of its point (its row's)
 
 	// The tile's first column and the view's geometry, from which load
@@ -52,10 +55,13 @@ type queue struct {
 	active          int // lanes holding a pixel
 }
 
-func (q *queue) init(dst []int32, v View, t Tile) {
+// init prepares the pixels of tile t for dst, where row r of the tile
+// starts at dst[r*stride]: stride is t.W for a buffer of the tile's own,
+// and the view's width when the tile writes into the whole image.
+func (q *queue) init(dst []int32, stride int, v View, t Tile) {
 	s := v.Scale()
 	*q = queue{
-		dst: dst, maxIter: v.MaxIter,
+		dst: dst, maxIter: v.MaxIter, pixels: t.Len(), gap: stride - t.W,
 		x0: t.X0, w: t.W, halfW: v.Width / 2,
 		y: t.Y0, halfH: v.Height / 2,
 		scale: s, reC: real(v.Center), imC: imag(v.Center),
@@ -69,18 +75,19 @@ func (q *queue) init(dst []int32, v View, t Tile) {
 // load gives lane l the next pixel, or makes it idle when none is left. The
 // lane starts at z_1 = 0² + c = c, which is exact.
 func (q *queue) load(l int) {
-	if q.next == len(q.dst) {
+	if q.next == q.pixels {
 		q.zr[l], q.zi[l], q.cr[l], q.ci[l] = 0, 0, 0, 0 // 0 stays 0: never escapes
 		q.left[l], q.pix[l] = idle, -1
 		return
 	}
 	cr, ci := coord(q.x0+q.col, q.halfW, q.scale, q.reC), q.im
 	q.zr[l], q.zi[l], q.cr[l], q.ci[l] = cr, ci, cr, ci
-	q.left[l], q.pix[l] = q.maxIter-1, q.next
+	q.left[l], q.pix[l] = q.maxIter-1, q.at
 	q.active++
 	q.next++
+	q.at++
 	if q.col++; q.col == q.w {
-		q.col, q.y = 0, q.y+1
+		q.col, q.y, q.at = 0, q.y+1, q.at+q.gap
 		q.im = coord(q.y, q.halfH, q.scale, q.imC)
 	}
 }

@@ -152,7 +152,7 @@ func ExampleSize() {
 	job, _ := params.Build(new(graph.Graph))
 	fmt.Println(params.TileSize, "tiles:", job.Tasks(), "tasks")
 	// Output:
-	// 100x512 tiles: 7 tasks
+	// 100x512 tiles: 8 tasks
 }
 
 func ExampleGenerators() {

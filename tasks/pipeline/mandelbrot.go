@@ -91,8 +91,8 @@ func (p *Mandelbrot) tiles() ([]mandelbrot.Tile, error) {
 	return ts, nil
 }
 
-// Build lays out the tiled computation ("tile" tasks and an "assemble"
-// task, see mandelbrot.Build). Running the job writes Out and Figure.
+// Build lays out the tiled computation (a "canvas" task, "tile" tasks
+// that write into it and an "assemble" task, see mandelbrot.Build). Running the job writes Out and Figure.
 func (p *Mandelbrot) Build(g *graph.Graph) (*Job, error) {
 	g = orNew(g)
 	ts, err := p.tiles()
