@@ -31,7 +31,7 @@ type plan struct {
 
 	slots []slot
 	ids   []int32      // local -> graph ID
-	tasks []graph.Task // local -> executable
+	tasks []graph.Task // local -> executable, once the plan is run again (see reused)
 	deps  []int32      // task arguments, as local numbers (see edge)
 	outs  []int32      // dependents, as local numbers, ascending per task
 	roots []int32      // tasks with no task arguments, ascending
@@ -109,6 +109,33 @@ const wideFanIn = 16
 
 func (p *plan) len() int { return len(p.slots) }
 
+// task returns local task i's executable.
+func (p *plan) task(i int32) graph.Task {
+	if p.tasks != nil {
+		return p.tasks[i]
+	}
+	return p.g.TaskOf(int(p.ids[i]))
+}
+
+// reused is called when p is run again. A plan's first run looks its
+// tasks up in the graph; a plan run again keeps a table of them in run
+// order, which saves an indirection (and, for a graph built in another
+// order than it runs, a cache miss) per task. The table is not made for
+// the first run: an array of interfaces as long as the plan costs 16 bytes
+// a task to allocate and 2 words a task for the garbage collector to scan,
+// which a graph built to be run once (the common case) would pay for
+// nothing.
+func (p *plan) reused() {
+	if p.tasks != nil {
+		return
+	}
+	tasks := make([]graph.Task, len(p.ids))
+	for i, id := range p.ids {
+		tasks[i] = p.g.TaskOf(int(id))
+	}
+	p.tasks = tasks
+}
+
 // sameTargets tells whether p was made for exactly these targets.
 func (p *plan) sameTargets(g *graph.Graph, targets []int32) bool {
 	return p != nil && p.g == g && slices.Equal(p.targets, targets)
@@ -127,7 +154,6 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 	p.ids = ids
 
 	p.slots = make([]slot, n)
-	p.tasks = make([]graph.Task, n)
 	p.deps = make([]int32, 0, nd)
 	for k, id := range targets {
 		l := local[id] - 1
@@ -141,7 +167,6 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 	for i, id := range ids {
 		s := &p.slots[i]
 		s.depLo = int32(len(p.deps))
-		p.tasks[i] = g.TaskOf(int(id))
 		s.f = s.f.with(isPlain, !g.HoldsPointers(int(id)))
 		for _, d := range g.Deps(int(id)) {
 			if l := local[d]; l > 0 {

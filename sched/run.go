@@ -126,7 +126,7 @@ func (w *worker) exec(r *run, i int32) {
 		return
 	}
 	w.inTask = true
-	err := r.p.tasks[i].Run(w.taskCtx(r))
+	err := r.p.task(i).Run(w.taskCtx(r))
 	w.inTask = false
 	if err != nil {
 		r.state[i] = Failed
@@ -205,7 +205,7 @@ func (w *worker) recovered(v any) {
 // call runs task i, with its retries and timeout if it has options.
 func (r *run) call(i int32, ctx context.Context) error {
 	if r.p.opts == nil || r.p.opts[i] == nil {
-		return r.p.tasks[i].Run(ctx)
+		return r.p.task(i).Run(ctx)
 	}
 	o := r.p.opts[i]
 	for attempt := 0; ; attempt++ {
@@ -213,7 +213,7 @@ func (r *run) call(i int32, ctx context.Context) error {
 		if o.Timeout > 0 {
 			actx, cancel = context.WithTimeout(ctx, o.Timeout)
 		}
-		err := protect(actx, r.p.tasks[i])
+		err := protect(actx, r.p.task(i))
 		cancel()
 		if err == nil || attempt >= o.Retries || ctx.Err() != nil {
 			return err
@@ -274,7 +274,7 @@ func (r *run) settleArgs(i int32) {
 
 func (r *run) release(d int32) {
 	if !r.p.slots[d].f.has(isPlain) {
-		r.p.tasks[d].Clear()
+		r.p.task(d).Clear()
 	}
 	if r.hooks != nil && r.state[d] == Done {
 		r.addLive(-1)

@@ -240,7 +240,9 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 
 	targets = unique(targets)
 	p, _ := (*g.Memo()).(*plan)
-	if !p.sameTargets(g, targets) {
+	if p.sameTargets(g, targets) {
+		p.reused()
+	} else {
 		var err error
 		if p, err = newPlan(g, targets); err != nil {
 			return err
@@ -333,13 +335,13 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 func (r *run) clear(all bool) {
 	if all {
 		for i := range r.p.slots {
-			r.p.tasks[i].Clear()
+			r.p.task(int32(i)).Clear()
 		}
 		return
 	}
 	for _, l := range r.p.tlocal {
 		if l >= 0 {
-			r.p.tasks[l].Clear()
+			r.p.task(l).Clear()
 		}
 	}
 }
