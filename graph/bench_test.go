@@ -11,7 +11,6 @@ import (
 //
 //	go test ./graph -run '^$' -bench Build -count 5
 
-
 func BenchmarkBuild(b *testing.B) {
 	b.Run("chain", func(b *testing.B) {
 		const n = 100_000
