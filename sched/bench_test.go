@@ -132,6 +132,32 @@ func BenchmarkEngine(b *testing.B) {
 	}
 }
 
+// Building alone and planning alone: the two parts of build+run that a
+// re-run skips.
+//
+//	go test ./sched -run '^$' -bench 'Build|Plan' -count 5
+func BenchmarkBuild(b *testing.B) {
+	for _, s := range shapes() {
+		b.Run(s.name, func(b *testing.B) {
+			perTask(b, s.tasks, func() { s.build() })
+		})
+	}
+}
+
+func BenchmarkPlan(b *testing.B) {
+	for _, s := range shapes() {
+		b.Run(s.name, func(b *testing.B) {
+			d := s.build()
+			perTask(b, s.tasks, func() {
+				n, err := sched.PlanOnly(d.Graph(), int32(d.ID()))
+				if err != nil || n != s.tasks {
+					b.Fatalf("%d tasks planned, %v; want %d", n, err, s.tasks)
+				}
+			})
+		})
+	}
+}
+
 // A hand-written graph: nodes with dependency lists, run by a plain loop
 // in creation order (which is topological). What a careful Go user would
 // write for one graph, with no scheduler at all.
