@@ -1,11 +1,6 @@
 package sched
 
-import (
-	"testing"
-	"unsafe"
-
-	"github.com/seed001e6470/taskgraph/graph"
-)
+import "github.com/seed001e6470/taskgraph/graph"
 
 // PlanOnly makes the plan a first run of targets would make, and returns
 // its number of tasks: for benchmarks of planning alone.
@@ -15,11 +10,4 @@ func PlanOnly(g *graph.Graph, targets ...int32) (tasks int, err error) {
 		return 0, err
 	}
 	return p.len(), nil
-}
-
-func TestSlotSize(t *testing.T) {
-	// Two slots to a 64-byte cache line: see slot.
-	if n := unsafe.Sizeof(slot{}); n != 32 {
-		t.Errorf("a slot takes %d bytes, want 32", n)
-	}
 }

@@ -36,8 +36,6 @@ type queue struct {
 	dst     []int32
 	sum     int64 // of the values stored so far
 	maxIter int
-	next    int     // next pixel to hand out, row-major, counted in the tile
-	pixels  int     // in the tile
 	at      int     // where the next pixel's value goes in dst
 	gap     int     // dst's row stride minus the tile's width
 	col     int     // the next pixel's column in the tile
@@ -51,6 +49,7 @@ type queue struct {
 	// tiles of 8×8).
 	x0, w, halfW    int
 	y, halfH        int // the row of the next pixel in the view
+	yEnd            int // the row below the tile: no pixel is left
 	scale, reC, imC float64
 	active          int // lanes holding a pixel
 }
@@ -61,9 +60,9 @@ type queue struct {
 func (q *queue) init(dst []int32, stride int, v View, t Tile) {
 	s := v.Scale()
 	*q = queue{
-		dst: dst, maxIter: v.MaxIter, pixels: t.Len(), gap: stride - t.W,
+		dst: dst, maxIter: v.MaxIter, gap: stride - t.W,
 		x0: t.X0, w: t.W, halfW: v.Width / 2,
-		y: t.Y0, halfH: v.Height / 2,
+		y: t.Y0, yEnd: t.Y0 + t.H, halfH: v.Height / 2,
 		scale: s, reC: real(v.Center), imC: imag(v.Center),
 		im: coord(t.Y0, v.Height/2, s, imag(v.Center)),
 	}
@@ -75,7 +74,7 @@ func (q *queue) init(dst []int32, stride int, v View, t Tile) {
 // load gives lane l the next pixel, or makes it idle when none is left. The
 // lane starts at z_1 = 0² + c = c, which is exact.
 func (q *queue) load(l int) {
-	if q.next == q.pixels {
+	if q.y == q.yEnd {
 		q.zr[l], q.zi[l], q.cr[l], q.ci[l] = 0, 0, 0, 0 // 0 stays 0: never escapes
 		q.left[l], q.pix[l] = idle, -1
 		return
@@ -84,7 +83,6 @@ func (q *queue) load(l int) {
 	q.zr[l], q.zi[l], q.cr[l], q.ci[l] = cr, ci, cr, ci
 	q.left[l], q.pix[l] = q.maxIter-1, q.at
 	q.active++
-	q.next++
 	q.at++
 	if q.col++; q.col == q.w {
 		q.col, q.y, q.at = 0, q.y+1, q.at+q.gap
