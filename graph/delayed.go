@@ -201,7 +201,7 @@ func broken[R any](g *Graph, name string) Delayed[R] {
 func finish[R any](g *Graph, name string, kind Kind, t Task, c *cell[R], start int, opts []Option, ident any) Delayed[R] {
 	o := resolve(opts)
 	if o != nil && o.pure {
-		o.key = g.contentKey(name, kind, ident, g.deps[start:])
+		o.key = g.contentKey(name+o.salt, kind, ident, g.deps[start:])
 		if id, ok := g.keys[o.key]; ok {
 			g.deps = g.deps[:start]
 			return existing[R](g, id, o.key)

@@ -17,7 +17,9 @@
 // Functions come in two forms: plain (func(A) R), for pure computations,
 // and with a context and an error (func(context.Context, A) (R, error)),
 // for work that can fail or should stop when the run is cancelled.
-// CallSlice and Gather take any number of arguments of one type.
+// CallSlice and Gather take any number of arguments of one type; CallN
+// fans one argument out to n indexed tasks (tiles, chunks, shards) at the
+// cost of one allocation for all of them.
 //
 // Building a node costs one small allocation and appends to flat arrays: no
 // hashing, formatting or reflection, unless a task asks for a content key

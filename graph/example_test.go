@@ -174,6 +174,28 @@ func ExampleCallSlice() {
 	// Output: pi ≈ 3.14
 }
 
+// CallN fans one argument out to indexed tasks: here the shards of a
+// text, each counting the words of its own share of the lines.
+func ExampleCallN() {
+	var g graph.Graph
+	text := graph.Value(&g, "text", []string{"to be", "or not", "to be", "that is the question"})
+	const shards = 2
+	counts := graph.CallN(&g, "shard", shards, func(_ context.Context, k int, lines []string) (int, error) {
+		words := 0
+		for i := k; i < len(lines); i += shards {
+			words += len(strings.Fields(lines[i]))
+		}
+		return words, nil
+	}, text)
+	total := graph.CallSlice(&g, "total", func(_ context.Context, cs []int) (int, error) {
+		return cs[0] + cs[1], nil
+	}, counts)
+
+	v, _ := sched.Compute(context.Background(), total)
+	fmt.Println(len(counts), "shards,", v, "words")
+	// Output: 2 shards, 10 words
+}
+
 // Gather turns many handles into one handle of a slice: the rows of a
 // picture, rendered separately, put back together in order.
 func ExampleGather() {

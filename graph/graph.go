@@ -23,6 +23,8 @@ var (
 	ErrKeyType = errors.New("graph: content key already used by a task of another type")
 	// ErrTooLarge: the graph would exceed 2^31-1 tasks or dependencies.
 	ErrTooLarge = errors.New("graph: too many tasks")
+	// ErrCount: a fan-out ([CallN]) was asked for a negative number of tasks.
+	ErrCount = errors.New("graph: negative task count")
 )
 
 // Kind tells data from work: a Value leaf holds a constant and is never run;

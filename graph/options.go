@@ -18,6 +18,7 @@ type Options struct {
 
 	pure bool
 	key  string
+	salt string // tells apart the Pure tasks of one CallN (their index)
 }
 
 // Resource is an amount of a named, limited resource ("disk", "gpu").
