@@ -20,7 +20,7 @@ import (
 // workers as GOMAXPROCS. Compare it with BenchmarkCompute, the serial
 // kernel over the same view:
 //
-//	flock /tmp/tg.lock go test -run '^$' -bench 'Compute$|Tiled' -cpu 1,2 -count 5 ./tasks/mandelbrot/
+//	go test ./tasks/mandelbrot -run '^$' -bench 'Compute$|Tiled' -cpu 1,2 -count 5
 func BenchmarkTiled(b *testing.B) {
 	for _, n := range []int{16, 256, 4096} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
@@ -43,6 +43,30 @@ func BenchmarkTiled(b *testing.B) {
 					b.Fatal(r.Sum, err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkBuild is building the tiled graph alone: the part of a run
+// that no worker can share.
+//
+//	go test ./tasks/mandelbrot -run '^$' -bench 'Build' -cpu 1 -count 5
+func BenchmarkBuild(b *testing.B) {
+	v := mandelbrot.DefaultView()
+	for _, n := range []int{16, 4096} {
+		tiles, err := mandelbrot.Split(v, n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("tiles="+strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				var g graph.Graph
+				if _, err := mandelbrot.Build(&g, v, tiles); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/tile")
 		})
 	}
 }
