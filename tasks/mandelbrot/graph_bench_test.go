@@ -22,28 +22,34 @@ import (
 //
 //	go test ./tasks/mandelbrot -run '^$' -bench 'Compute$|Tiled' -cpu 1,2 -count 5
 func BenchmarkTiled(b *testing.B) {
-	for _, n := range []int{16, 256, 4096} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			v := mandelbrot.DefaultView()
-			tiles, err := mandelbrot.Split(v, n)
+	forTilings(b, []int{16, 256, 4096}, func(b *testing.B, v mandelbrot.View, tiles []mandelbrot.Tile) {
+		b.ReportAllocs()
+		// A b.N loop, not b.Loop: b.Loop's first -cpu run was seen to
+		// run with the previous GOMAXPROCS (see bag's benchmarks).
+		for range b.N {
+			var g graph.Graph
+			d, err := mandelbrot.Build(&g, v, tiles)
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			// A b.N loop, not b.Loop: b.Loop's first -cpu run was seen to
-			// run with the previous GOMAXPROCS (see bag's benchmarks).
-			for range b.N {
-				var g graph.Graph
-				d, err := mandelbrot.Build(&g, v, tiles)
-				if err != nil {
-					b.Fatal(err)
-				}
-				r, err := sched.Compute(context.Background(), d)
-				if err != nil || r.Sum != 21169614 {
-					b.Fatal(r.Sum, err)
-				}
+			r, err := sched.Compute(context.Background(), d)
+			if err != nil || r.Sum != 21169614 {
+				b.Fatal(r.Sum, err)
 			}
-		})
+		}
+	})
+}
+
+// forTilings runs body as the sub-benchmark "tiles=N" for each tile
+// count N, with the default view split into N tiles.
+func forTilings(b *testing.B, counts []int, body func(b *testing.B, v mandelbrot.View, tiles []mandelbrot.Tile)) {
+	v := mandelbrot.DefaultView()
+	for _, n := range counts {
+		tiles, err := mandelbrot.Split(v, n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("tiles="+strconv.Itoa(n), func(b *testing.B) { body(b, v, tiles) })
 	}
 }
 
@@ -52,23 +58,16 @@ func BenchmarkTiled(b *testing.B) {
 //
 //	go test ./tasks/mandelbrot -run '^$' -bench 'Build' -cpu 1 -count 5
 func BenchmarkBuild(b *testing.B) {
-	v := mandelbrot.DefaultView()
-	for _, n := range []int{16, 4096} {
-		tiles, err := mandelbrot.Split(v, n)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run("tiles="+strconv.Itoa(n), func(b *testing.B) {
-			b.ReportAllocs()
-			for range b.N {
-				var g graph.Graph
-				if _, err := mandelbrot.Build(&g, v, tiles); err != nil {
-					b.Fatal(err)
-				}
+	forTilings(b, []int{16, 4096}, func(b *testing.B, v mandelbrot.View, tiles []mandelbrot.Tile) {
+		b.ReportAllocs()
+		for range b.N {
+			var g graph.Graph
+			if _, err := mandelbrot.Build(&g, v, tiles); err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/tile")
-		})
-	}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tiles)), "ns/tile")
+	})
 }
 
 // BenchmarkSpeedup times the serial kernel and a parallel run of the same
@@ -89,27 +88,21 @@ func BenchmarkBuild(b *testing.B) {
 // shared counter and computing them into one image, with no graph, no
 // scheduler and no assembly.
 func BenchmarkSpeedup(b *testing.B) {
-	v := mandelbrot.DefaultView()
-	for _, n := range []int{16, 4096} {
-		tiles, err := mandelbrot.Split(v, n)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run("tiles="+strconv.Itoa(n), func(b *testing.B) {
-			paired(b, v, func() int64 {
-				var g graph.Graph
-				d, err := mandelbrot.Build(&g, v, tiles)
-				if err != nil {
-					b.Fatal(err)
-				}
-				r, err := sched.Compute(context.Background(), d)
-				if err != nil {
-					b.Fatal(err)
-				}
-				return r.Sum
-			})
+	forTilings(b, []int{16, 4096}, func(b *testing.B, v mandelbrot.View, tiles []mandelbrot.Tile) {
+		paired(b, v, func() int64 {
+			var g graph.Graph
+			d, err := mandelbrot.Build(&g, v, tiles)
+			if err != nil {
+				b.Fatal(err)
+			}
+			r, err := sched.Compute(context.Background(), d)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return r.Sum
 		})
-	}
+	})
+	v := mandelbrot.DefaultView()
 	b.Run("goroutines", func(b *testing.B) {
 		paired(b, v, func() int64 {
 			m := mandelbrot.NewImage(v.Bounds())
@@ -131,8 +124,9 @@ func BenchmarkSpeedup(b *testing.B) {
 	})
 }
 
-// paired runs Compute(v) and then parallel, b.N times, and reports their
-// median times and the ratio of the medians.
+// paired runs Compute(v) and parallel b.N times, each going first in
+// turn, and reports their median times, the ratio of the medians and the
+// ratio of the fastest times.
 func paired(b *testing.B, v mandelbrot.View, parallel func() (sum int64)) {
 	serial := make([]time.Duration, 0, b.N)
 	par := make([]time.Duration, 0, b.N)
