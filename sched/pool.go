@@ -131,9 +131,13 @@ func (it item) ok() bool { return it.run != 0 }
 // gone, and so are its leftover items.
 func (pl *pool) runOf(it item) *run {
 	if it.run == 1 {
-		return pl.top
+		return pl.top // small enough to inline: the common case costs a test
 	}
-	r, _ := pl.subs.Load(it.run)
+	return pl.subRun(it.run)
+}
+
+func (pl *pool) subRun(id uint32) *run {
+	r, _ := pl.subs.Load(id)
 	rr, _ := r.(*run)
 	return rr
 }
@@ -336,7 +340,8 @@ func (w *worker) work(until *run) (again bool) {
 				continue // woken: look again
 			}
 		}
-		if r := w.pool.runOf(next); r == nil || r.halted() {
+		r := w.pool.runOf(next)
+		if r == nil || r.halted() {
 			if until == nil && w.pool.top.halted() {
 				w.flush(true)
 				return false
@@ -344,16 +349,12 @@ func (w *worker) work(until *run) (again bool) {
 			next = item{} // its run stopped: it will not run
 			continue
 		}
-		next = w.step(next)
+		next = w.step(r, next.i)
 	}
 }
 
-// step runs task it and returns the task to run next, if any.
-func (w *worker) step(it item) item {
-	r, i := w.pool.runOf(it), it.i
-	if r == nil {
-		return item{}
-	}
+// step runs task i of r and returns the task to run next, if any.
+func (w *worker) step(r *run, i int32) item {
 	if r.res != nil && !r.res.acquire(i, w) {
 		return item{} // queued until a holder of the resource finishes
 	}
