@@ -20,15 +20,20 @@ import (
 //
 // With [Pure], each task's content key includes its index k, so only a
 // fan-out with the same name, function, argument and index is shared.
-// n = 0 adds nothing and returns an empty slice; a negative n is a
-// building error.
+// n = 0 adds nothing and returns an empty slice; a negative n, or one
+// that would take the graph past 2^31−1 nodes, is a building error and
+// returns nil.
 func CallN[A, R any](g *Graph, name string, n int, fn func(ctx context.Context, k int, a A) (R, error), a Delayed[A], opts ...Option) []Delayed[R] {
-	if fn == nil || n < 0 {
-		if n < 0 {
-			g.fail(fmt.Errorf("%w: %d tasks (task %q)", ErrCount, n, name))
-		} else {
-			broken[R](g, name)
-		}
+	switch {
+	case n < 0:
+		g.fail(fmt.Errorf("%w: %d tasks (task %q)", ErrCount, n, name))
+		return nil
+	case n > maxNodes-len(g.nodes):
+		// Checked before allocating n tasks, which could exhaust memory.
+		g.fail(fmt.Errorf("%w: %d more (task %q)", ErrTooLarge, n, name))
+		return nil
+	case fn == nil:
+		broken[R](g, name)
 		return nil
 	}
 	out := make([]Delayed[R], n)

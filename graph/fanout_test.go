@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -66,6 +67,12 @@ func TestCallNMistakes(t *testing.T) {
 		var g graph.Graph
 		if ds := graph.CallN(&g, "f", -1, id, graph.Value(&g, "x", 0)); ds != nil || !errors.Is(g.Err(), graph.ErrCount) {
 			t.Errorf("handles %v, error %v", ds, g.Err())
+		}
+	})
+	t.Run("too many", func(t *testing.T) {
+		var g graph.Graph
+		if ds := graph.CallN(&g, "f", math.MaxInt32, id, graph.Value(&g, "x", 0)); ds != nil || !errors.Is(g.Err(), graph.ErrTooLarge) {
+			t.Errorf("handles %d, error %v", len(ds), g.Err())
 		}
 	})
 	t.Run("nil function", func(t *testing.T) {
