@@ -18,8 +18,8 @@
 // and with a context and an error (func(context.Context, A) (R, error)),
 // for work that can fail or should stop when the run is cancelled.
 // CallSlice and Gather take any number of arguments of one type; CallN
-// fans one argument out to n indexed tasks (tiles, chunks, shards) at the
-// cost of one allocation for all of them.
+// fans one argument out to n indexed tasks (tiles, chunks, shards) whose
+// task objects share one allocation.
 //
 // Building a node costs one small allocation and appends to flat arrays: no
 // hashing, formatting or reflection, unless a task asks for a content key
