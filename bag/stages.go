@@ -39,39 +39,16 @@ func Map[T, U any](b Bag[T], f func(T) U) Bag[U] {
 
 // mapPart is p mapped by f, able to take a filter into its loop.
 func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
-	q := through(p, "map", func(src producer[T]) producer[U] {
-		return func(x *exec, sink func([]U) bool) {
-			var buf []U
-			src(x, func(in []T) bool {
-				if cap(buf) < len(in) {
-					buf = make([]U, max(len(in), blockSize))
-				}
-				out := buf[:len(in)]
-				x.stage = "map"
-				for i, v := range in {
-					out[i] = f(v)
-				}
-				return sink(out)
-			})
+	q := through(p, "map", blockwise("map", func(_ *exec, out []U, in []T) int {
+		for i, v := range in {
+			out[i] = f(v)
 		}
-	})
+		return len(in)
+	}))
 	q.refilter = func(name string, keep func(U) bool, separate *part[U]) *part[U] {
-		fused := through(p, "map|"+name, func(src producer[T]) producer[U] {
-			return func(x *exec, sink func([]U) bool) {
-				var buf []U
-				src(x, func(in []T) bool {
-					if cap(buf) < len(in) {
-						buf = make([]U, max(len(in), blockSize))
-					}
-					x.stage = "map"
-					n := mapFilterBlock(x, buf[:len(in)], in, f, name, keep)
-					if n == 0 {
-						return true
-					}
-					return sink(buf[:n])
-				})
-			}
-		})
+		fused := through(p, "map|"+name, blockwise("map", func(x *exec, out []U, in []T) int {
+			return mapFilterBlock(x, out, in, f, name, keep)
+		}))
 		return &part[U]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 			// A mapped partition that was computed whole (for Zip,
 			// Partitions, …) is read, not mapped again.
@@ -120,26 +97,17 @@ func MapErr[T, U any](b Bag[T], f func(T) (U, error)) Bag[U] {
 	if f == nil {
 		return carry[U](b, "map", nilFunc("map"))
 	}
-	return stage(b, "map", true, func(src producer[T]) producer[U] {
-		return func(x *exec, sink func([]U) bool) {
-			var buf []U
-			src(x, func(in []T) bool {
-				if cap(buf) < len(in) {
-					buf = make([]U, max(len(in), blockSize))
-				}
-				out := buf[:len(in)]
-				x.stage = "map"
-				for i, v := range in {
-					u, err := f(v)
-					if err != nil {
-						return x.fail(err)
-					}
-					out[i] = u
-				}
-				return sink(out)
-			})
+	return stage(b, "map", true, blockwise("map", func(x *exec, out []U, in []T) int {
+		for i, v := range in {
+			u, err := f(v)
+			if err != nil {
+				x.fail(err)
+				return -1
+			}
+			out[i] = u
 		}
-	})
+		return len(in)
+	}))
 }
 
 // Filter keeps the elements for which keep returns true. Right after a
@@ -177,27 +145,41 @@ func refiltered[T any](b Bag[T], name string, pred func(T) bool, want bool) Bag[
 }
 
 func filterer[T any](name string, pred func(T) bool, want bool) func(producer[T]) producer[T] {
-	return func(src producer[T]) producer[T] {
-		return func(x *exec, sink func([]T) bool) {
-			var buf []T
+	return blockwise(name, func(_ *exec, out, in []T) int {
+		n := 0
+		for _, v := range in {
+			ok := pred(v) == want
+			out[n] = v // unconditionally: no branch (see mapFilterBlock)
+			if ok {
+				n++
+			}
+		}
+		return n
+	})
+}
+
+// blockwise makes a stage of a kernel that writes what it makes of a block
+// in to out, a buffer as long as in that is reused from block to block,
+// and returns how many elements of out to pass on, or −1 after x.fail.
+// A block that keeps nothing is not passed on. The stage's name is set
+// before every block, so an error or a panic in the kernel names it.
+func blockwise[T, U any](stage string, kernel func(x *exec, out []U, in []T) int) func(producer[T]) producer[U] {
+	return func(src producer[T]) producer[U] {
+		return func(x *exec, sink func([]U) bool) {
+			var buf []U
 			src(x, func(in []T) bool {
 				if cap(buf) < len(in) {
-					buf = make([]T, max(len(in), blockSize))
+					buf = make([]U, max(len(in), blockSize))
 				}
-				out := buf[:len(in)]
-				x.stage = name
-				n := 0
-				for _, v := range in {
-					ok := pred(v) == want
-					out[n] = v // unconditionally: no branch (see mapFilterBlock)
-					if ok {
-						n++
-					}
-				}
-				if n == 0 {
+				x.stage = stage
+				switch n := kernel(x, buf[:len(in)], in); {
+				case n < 0:
+					return false
+				case n == 0:
 					return true
+				default:
+					return sink(buf[:n])
 				}
-				return sink(out[:n])
 			})
 		}
 	}
@@ -306,19 +288,10 @@ func MapBlocks[T, U any](b Bag[T], f func(dst []U, src []T) []U) Bag[U] {
 // value for key (the zero value when the key is missing). A field of a
 // struct element is a Map: bag.Map(b, func(p Person) string { return p.Name }).
 func Pluck[K comparable, V any](b Bag[map[K]V], key K) Bag[V] {
-	return stage(b, "pluck", true, func(src producer[map[K]V]) producer[V] {
-		return func(x *exec, sink func([]V) bool) {
-			buf := make([]V, blockSize)
-			src(x, func(in []map[K]V) bool {
-				if cap(buf) < len(in) {
-					buf = make([]V, len(in))
-				}
-				out := buf[:len(in)]
-				for i, m := range in {
-					out[i] = m[key]
-				}
-				return sink(out)
-			})
+	return stage(b, "pluck", true, blockwise("pluck", func(_ *exec, out []V, in []map[K]V) int {
+		for i, m := range in {
+			out[i] = m[key]
 		}
-	})
+		return len(in)
+	}))
 }
