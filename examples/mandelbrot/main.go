@@ -3,9 +3,9 @@
 // The view is cut into tiles; each tile is a task running the fast serial
 // kernel into its own rectangle of one image (made by a "canvas" task), and
 // an "assemble" task adds up the tiles' sums. The tiles are independent, so
-// the workers share them out, and the image is the
-// serial kernel's, pixel for pixel (its pixel values sum to 21,169,614 for
-// the workshop's view). The picture of that view is mandelbrot.png here.
+// the workers share them out, and the image is the serial kernel's, pixel
+// for pixel (its pixel values sum to 21,169,614 for the workshop's view).
+// The picture of that view is mandelbrot.png here.
 //
 //	go run ./examples/mandelbrot                 # writes mandelbrot.png
 //	go run ./examples/mandelbrot -tiles 4096 -out ''

@@ -9,7 +9,7 @@ import (
 	"github.com/seed001e6470/taskgraph/graph/dot"
 )
 
-//	flock /tmp/tg.lock go test ./graph/dot -run '^$' -bench . -count 5
+//	go test ./graph/dot -run '^$' -bench . -count 5
 
 // bagGraph is a 10^5-node bag-like pipeline: partitions read, mapped and
 // filtered, then a tree reduction 8 at a time (100,573 nodes, 100,572

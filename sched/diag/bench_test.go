@@ -17,7 +17,7 @@ import (
 // graph of 100,000 tiny tasks and a join (the worst case: the tasks do
 // nothing, so the hooks are all there is):
 //
-//	flock /tmp/tg.lock go test ./sched/diag -run '^$' -bench Overhead -count 6
+//	go test ./sched/diag -run '^$' -bench Overhead -count 6
 //
 // "none" is a run without hooks; "progress-off" is Progress on
 // something that is not a terminal, which must cost the same, since it

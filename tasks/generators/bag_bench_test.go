@@ -14,7 +14,7 @@ import (
 // summarised (count, exact sum, bounds, head) or only summed: the cost per
 // value of the generator pipeline, against a plain loop over the sequence.
 //
-//	flock /tmp/tg.lock go test -run '^$' -bench . -cpu 1,2 -count 5 ./tasks/generators/
+//	go test -run '^$' -bench . -cpu 1,2 -count 5 ./tasks/generators/
 func BenchmarkBag(b *testing.B) {
 	const n = 1 << 20
 	perValue := func(b *testing.B) {

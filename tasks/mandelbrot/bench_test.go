@@ -8,7 +8,7 @@ import (
 // The benchmarks report ns/iter: wall time per z-update of the workshop's
 // loop (Image.Iterations), the figure DESIGN.md compares against numba.
 //
-//	flock /tmp/tg.lock go test -run '^$' -bench . -count 5 ./tasks/mandelbrot/
+//	go test -run '^$' -bench . -count 5 ./tasks/mandelbrot/
 
 func reportPerIteration(b *testing.B, iterations int64) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(iterations), "ns/iter")

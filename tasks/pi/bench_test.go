@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// flock /tmp/tg.lock go test -run '^$' -bench . -count 5 ./tasks/pi/
+// go test -run '^$' -bench . -count 5 ./tasks/pi/
 
 const benchSamples = 1 << 20
 

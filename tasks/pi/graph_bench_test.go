@@ -16,7 +16,7 @@ import (
 // graph built and computed with as many workers as GOMAXPROCS. ns/sample
 // against BenchmarkChunk's (one goroutine, no graph) is the speed-up:
 //
-//	flock /tmp/tg.lock go test -run '^$' -bench 'Chunk$|Build' -cpu 1,2 -count 5 ./tasks/pi/
+//	go test -run '^$' -bench 'Chunk$|Build' -cpu 1,2 -count 5 ./tasks/pi/
 func BenchmarkBuild(b *testing.B) {
 	const samples, chunks = 1 << 24, 64
 	want, _ := pi.Run(1, samples, chunks)
@@ -42,7 +42,7 @@ func BenchmarkBuild(b *testing.B) {
 // scheduler. At 2 workers BenchmarkBuild measured within 2% of it in the
 // same invocation (1.37 against 1.35 ns/sample, medians of 5):
 //
-//	flock /tmp/tg.lock go test -run '^$' -bench 'Chunk$|Build|Goroutines' -cpu 1,2 -count 5 ./tasks/pi/
+//	go test -run '^$' -bench 'Chunk$|Build|Goroutines' -cpu 1,2 -count 5 ./tasks/pi/
 func BenchmarkGoroutines(b *testing.B) {
 	const samples, chunks = 1 << 24, 64
 	want, _ := pi.Run(1, samples, chunks)

@@ -92,7 +92,8 @@ func (p *Mandelbrot) tiles() ([]mandelbrot.Tile, error) {
 }
 
 // Build lays out the tiled computation (a "canvas" task, "tile" tasks
-// that write into it and an "assemble" task, see mandelbrot.Build). Running the job writes Out and Figure.
+// that write into it and an "assemble" task, see mandelbrot.Build).
+// Running the job writes Out and Figure.
 func (p *Mandelbrot) Build(g *graph.Graph) (*Job, error) {
 	g = orNew(g)
 	ts, err := p.tiles()

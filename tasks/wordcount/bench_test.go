@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// flock /tmp/tg.lock go test -run '^$' -bench . -count 5 ./tasks/wordcount/
+// go test -run '^$' -bench . -count 5 ./tasks/wordcount/
 
 var benchLines = func() []string {
 	words := strings.Fields("the quick Brown fox jumps over the lazy dog's back; Don’t panic — " +
