@@ -18,9 +18,9 @@ import (
 // static priority. Value leaves are not tasks: they are never run and never
 // released, so the plan leaves them out.
 //
-// Everything a worker reads about task i sits in slots[i], one cache line,
-// and the edge lists are two flat arrays (CSR), so running a task chases
-// no pointer but the task's own.
+// Everything a worker reads about task i sits in slots[i] (a quarter of a
+// cache line), and the edge lists are two flat arrays (CSR), so running a
+// task chases no pointer but the task's own.
 //
 // A plan depends only on the graph and the targets; graphs only grow, so a
 // plan stays valid and is cached for the next run of the same targets.
@@ -29,7 +29,7 @@ type plan struct {
 	targets []int32 // graph IDs of the unique targets, in the caller's order
 	tlocal  []int32 // local number of each target; -1 for a Value target
 
-	slots []slot
+	slots []slot       // one per task, and one more that ends the last task's edge lists
 	ids   []int32      // local -> graph ID
 	tasks []graph.Task // local -> executable, once the plan is run again (see reused)
 	deps  []int32      // task arguments, as local numbers (see edge)
@@ -44,27 +44,24 @@ type plan struct {
 	serialOrder []int32
 
 	// Shared counters exist only where two workers may race: for tasks
-	// with several arguments (pending) and results with several readers
-	// (waiters). The rest, most tasks of chains and trees, need none, and
-	// a run starts by copying these short arrays.
-	pending0 []int32 // task arguments, each occurrence counted
-	waiters0 []int32 // dependents reading the result, +1 for a target
+	// with several arguments (a pending count, each occurrence counted)
+	// and results with several readers (a reader count, +1 for a target).
+	// The rest, most tasks of chains and trees, need none, and a run
+	// starts by copying this short array.
+	counts0 []int32
 }
 
 // slot holds no pointer, so a plan of millions of tasks costs the garbage
-// collector little to scan: only the tasks array holds pointers.
+// collector little to scan: only the tasks array holds pointers. It is 16
+// bytes: a plan is made for every graph that is run, and on a machine
+// where fresh memory is slow to touch (a page fault per 4 KiB) its size
+// shows in the cost of a first run. So the ends of a task's edge lists are
+// the next slot's starts, and a chain link's dependent is read from outs.
 type slot struct {
-	depLo, depHi int32 // deps[depLo:depHi]
-	outLo, outHi int32 // outs[outLo:outHi]
-	pending      int32 // index into pending0, or -1: one argument at most
-	waiters      int32 // index into waiters0, or -1: one reader at most
-	// only is the task's single dependent when that dependent has no
-	// other argument (a link of a chain): it is ready as soon as this
-	// task is done, with nothing to count. -1 otherwise.
-	only int32
-	// The flags share one byte: a slot is 32 bytes, two to a cache line,
-	// where five bools made it 36 and every other slot straddled two.
-	f flags
+	dep int32 // the task's arguments are deps[dep : the next slot's dep]
+	out int32 // its dependents are outs[out : the next slot's out]
+	cnt int32 // its first counter in counts0 (see hasPending, hasReaders)
+	f   flags
 }
 
 type flags uint8
@@ -79,6 +76,12 @@ const (
 	// isQuiet: settling the task has nothing to do: it is not a target and
 	// its arguments are plain results it alone reads (most chain links).
 	isQuiet
+	// isLink: the task's single dependent has no other argument (the next
+	// link of a chain): it is ready as soon as this task is done, with
+	// nothing to count.
+	isLink
+	hasPending // counts0[cnt] counts the task's arguments down
+	hasReaders // counts0[cnt], or cnt+1 after a pending count, counts its readers down
 )
 
 // has tells whether f has all of g set.
@@ -90,6 +93,14 @@ func (f flags) with(g flags, on bool) flags {
 		return f | g
 	}
 	return f
+}
+
+// readers is the index of the task's reader count in counts0.
+func (s *slot) readers() int32 {
+	if s.f.has(hasPending) {
+		return s.cnt + 1
+	}
+	return s.cnt
 }
 
 // An entry of plan.deps is an argument's local number d, or ^d (negative)
@@ -107,7 +118,22 @@ func edge(e int32) (d int32, onlyReader bool) {
 // and batching would only add work.
 const wideFanIn = 16
 
-func (p *plan) len() int { return len(p.slots) }
+func (p *plan) len() int { return len(p.slots) - 1 }
+
+// args returns task i's arguments (see edge).
+func (p *plan) args(i int32) []int32 { return p.deps[p.slots[i].dep:p.slots[i+1].dep] }
+
+// dependents returns the tasks that read task i's result, ascending.
+func (p *plan) dependents(i int32) []int32 { return p.outs[p.slots[i].out:p.slots[i+1].out] }
+
+// link returns task i's single dependent when that one has no other
+// argument, or -1.
+func (p *plan) link(i int32) int32 {
+	if s := &p.slots[i]; s.f.has(isLink) {
+		return p.outs[s.out]
+	}
+	return -1
+}
 
 // task returns local task i's executable.
 func (p *plan) task(i int32) graph.Task {
@@ -153,7 +179,7 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 	n := len(ids)
 	p.ids = ids
 
-	p.slots = make([]slot, n)
+	p.slots = make([]slot, n+1)
 	p.deps = make([]int32, 0, nd)
 	for k, id := range targets {
 		l := local[id] - 1
@@ -163,69 +189,74 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 		}
 	}
 
-	// Pass 1: arguments, and a count of dependents (kept in outHi).
+	// Pass 1: arguments, and a count of dependents (kept in out). Roots
+	// and counters are gathered in scratch memory and copied out at their
+	// exact size: growing them by append would allocate several times
+	// their size in fresh memory.
+	roots, counts := sc.roots[:0], sc.counts[:0]
+	defer func() { sc.roots, sc.counts = roots[:0], counts[:0] }()
 	for i, id := range ids {
 		s := &p.slots[i]
-		s.depLo = int32(len(p.deps))
+		s.dep = int32(len(p.deps))
 		s.f = s.f.with(isPlain, !g.HoldsPointers(int(id)))
 		for _, d := range g.Deps(int(id)) {
 			if l := local[d]; l > 0 {
 				p.deps = append(p.deps, l-1)
-				p.slots[l-1].outHi++
+				p.slots[l-1].out++
 			}
 		}
-		s.depHi = int32(len(p.deps))
-		s.pending = -1
-		switch n := s.depHi - s.depLo; {
-		case n == 0:
-			p.roots = append(p.roots, int32(i))
-		case n > 1:
-			s.pending = int32(len(p.pending0))
-			s.f = s.f.with(isWide, n >= wideFanIn)
-			p.pending0 = append(p.pending0, n)
+		switch a := int32(len(p.deps)) - s.dep; {
+		case a == 0:
+			roots = append(roots, int32(i))
+		case a > 1:
+			s.f |= hasPending
+			s.f = s.f.with(isWide, a >= wideFanIn)
 		}
 	}
+	p.slots[n].dep = int32(len(p.deps))
+	p.roots = slices.Clone(roots)
 
-	// Pass 2: where each task's dependents go (a counting sort of the
-	// reversed edges), and which results need a shared reader count.
+	// Pass 2: where each task's dependents end (a counting sort of the
+	// reversed edges, filled backwards in pass 3), and the shared counters.
 	off := int32(0)
-	for i := range p.slots {
+	for i := range n {
 		s := &p.slots[i]
-		c := s.outHi
-		s.outLo, s.outHi = off, off
+		c := s.out
 		off += c
-		s.waiters, s.only = -1, -1
-		if c > 1 || (c == 1 && s.f.has(isTarget)) {
-			s.waiters = int32(len(p.waiters0))
-			p.waiters0 = append(p.waiters0, c+b2i(s.f.has(isTarget)))
+		s.out = off
+		s.cnt = int32(len(counts))
+		if s.f.has(hasPending) {
+			counts = append(counts, p.slots[i+1].dep-s.dep)
 		}
-		if c == 1 {
-			s.only = -2 // one dependent: found in pass 3
+		if t := s.f.has(isTarget); c > 1 || (c == 1 && t) {
+			s.f |= hasReaders
+			counts = append(counts, c+b2i(t))
 		}
 	}
+	p.slots[n].out = off
+	p.counts0 = slices.Clone(counts)
 
-	// Pass 3: fill the dependents in ascending order (so every list is
-	// sorted by priority), hand chain links over directly, and mark the
-	// edges to results with a single reader.
+	// Pass 3, from the last task back: fill the dependents (each list
+	// ascending, so sorted by priority), and mark the edges to results
+	// with a single reader. When task i is reached, every task after it
+	// has been, so i's own list is complete: whether it hands over to a
+	// chain link can be told.
 	p.outs = make([]int32, nd)
-	for i := range p.slots {
+	for i := int32(n) - 1; i >= 0; i-- {
 		s := &p.slots[i]
+		if lo := s.out; p.slots[i+1].out-lo == 1 && !p.slots[p.outs[lo]].f.has(hasPending) {
+			s.f |= isLink
+		}
 		q := !s.f.has(isTarget)
-		for k := s.depLo; k < s.depHi; k++ {
+		for k := s.dep; k < p.slots[i+1].dep; k++ {
 			d := p.deps[k]
 			sd := &p.slots[d]
-			p.outs[sd.outHi] = int32(i)
-			sd.outHi++
-			if sd.only == -2 {
-				sd.only = -1
-				if s.pending < 0 {
-					sd.only = int32(i)
-				}
-			}
-			if sd.waiters < 0 {
+			sd.out--
+			p.outs[sd.out] = i
+			if !sd.f.has(hasReaders) {
 				p.deps[k] = ^d
 			}
-			q = q && sd.waiters < 0 && sd.f.has(isPlain)
+			q = q && !sd.f.has(hasReaders) && sd.f.has(isPlain)
 		}
 		s.f = s.f.with(isQuiet, q)
 	}
@@ -274,16 +305,18 @@ func (p *plan) order(local []int32, sc *scratch) (ids []int32, taskDeps int) {
 // and running it once (the common case) should not pay for fresh marks
 // and a fresh stack as deep as the graph every time.
 type scratch struct {
-	local []int32
-	stack []frame
+	local  []int32
+	stack  []frame
+	roots  []int32
+	counts []int32
 }
 
 type frame struct{ id, next int32 }
 
 // spare is the scratch of the last plan made. A sync.Pool would drop it
 // at every garbage collection, and building a large graph triggers a few:
-// the marks and a stack as deep as a chain were then allocated afresh for
-// most plans. One spare is kept, as long as it is at most maxSpare entries
+// the marks, a stack as deep as a chain and the lists of roots and
+// counters were then allocated afresh for most plans. One spare is kept, as long as it is at most maxSpare entries
 // (a few MiB); concurrent planners beyond the first get fresh memory.
 var spare atomic.Pointer[scratch]
 
@@ -297,7 +330,7 @@ func takeScratch() *scratch {
 }
 
 func (sc *scratch) putBack() {
-	if cap(sc.local) <= maxSpare && cap(sc.stack) <= maxSpare {
+	if max(cap(sc.local), cap(sc.stack), cap(sc.roots), cap(sc.counts)) <= maxSpare {
 		spare.Store(sc)
 	}
 }
@@ -319,19 +352,19 @@ func (p *plan) readOptions() error {
 	if !p.g.HasOptions() {
 		return nil
 	}
-	for i := range p.slots {
+	for i := range p.len() {
 		id := int(p.ids[i])
 		o := p.g.OptionsOf(id)
 		if o == nil || (o.Priority == 0 && o.Retries == 0 && o.Timeout == 0 && len(o.Resources) == 0) {
 			continue
 		}
 		if p.opts == nil {
-			p.opts = make([]*graph.Options, len(p.slots))
+			p.opts = make([]*graph.Options, p.len())
 		}
 		p.opts[i] = o
 		if o.Priority != 0 {
 			if p.prio == nil {
-				p.prio = make([]int32, len(p.slots))
+				p.prio = make([]int32, p.len())
 			}
 			p.prio[i] = int32(max(min(o.Priority, 1<<30), -1<<30))
 			p.slots[i].f |= isRanked
@@ -343,10 +376,10 @@ func (p *plan) readOptions() error {
 		}
 	}
 	if p.prio != nil {
-		for i := range p.slots {
+		for i := range int32(p.len()) {
 			// A ranked task is never handed over directly.
-			if o := p.slots[i].only; o >= 0 && p.slots[o].f.has(isRanked) {
-				p.slots[i].only = -1
+			if j := p.link(i); j >= 0 && p.slots[j].f.has(isRanked) {
+				p.slots[i].f &^= isLink
 			}
 		}
 		p.rankSerialOrder()
@@ -358,17 +391,16 @@ func (p *plan) readOptions() error {
 // tasks the one with the highest priority, then the lowest static number:
 // without priorities it would give back the static order itself.
 func (p *plan) rankSerialOrder() {
-	pending := make([]int32, len(p.slots))
-	for i := range p.slots {
-		pending[i] = p.slots[i].depHi - p.slots[i].depLo
+	pending := make([]int32, p.len())
+	for i := range pending {
+		pending[i] = int32(len(p.args(int32(i))))
 	}
 	h := &rankHeap{p: p, xs: slices.Clone(p.roots)}
 	heap.Init(h)
 	for h.Len() > 0 {
 		i := heap.Pop(h).(int32)
 		p.serialOrder = append(p.serialOrder, i)
-		s := &p.slots[i]
-		for _, j := range p.outs[s.outLo:s.outHi] {
+		for _, j := range p.dependents(i) {
 			if pending[j]--; pending[j] == 0 {
 				heap.Push(h, j)
 			}

@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"context"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -207,7 +206,6 @@ func newPool(r *run, n int) *pool {
 // parallel runs r on its pool; worker 0 is the calling goroutine.
 func (r *run) parallel() {
 	pl := r.pool
-	r.initPending()
 	// All initially ready tasks start on worker 0, newest = highest
 	// priority; the others steal the far end, which in the static order is
 	// a different part of the graph.
@@ -223,13 +221,6 @@ func (r *run) parallel() {
 	_ = eg.Wait() // workers report through the run, never through errgroup
 	for _, w := range pl.workers {
 		w.ctxRun, w.ctx = nil, nil
-	}
-}
-
-func (r *run) initPending() {
-	r.pending = slices.Clone(r.p.pending0)
-	if r.pending == nil {
-		r.pending = []int32{}
 	}
 }
 
@@ -257,7 +248,6 @@ func (w *worker) pushRoots(r *run) {
 // so a task waiting for a graph it spawned never holds a worker idle and
 // nesting cannot deadlock.
 func (w *worker) corun(r *run) {
-	r.initPending()
 	cur, current, inTask, start := w.cur, w.current, w.inTask, w.start
 	w.pool.subs.Store(r.id, r)
 	defer w.pool.subs.Delete(r.id)
@@ -365,7 +355,7 @@ func (w *worker) step(r *run, i int32) item {
 }
 
 // runLinks runs task i and, as long as the task just run hands over to a
-// dependent that has no other argument (a chain link, slot.only), that
+// dependent that has no other argument (a chain link, isLink), that
 // dependent too, without a round trip through the work loop: a chain then
 // costs about what the serial reference pays per task. It goes back to the
 // loop when the run halts, a ranked task is waiting, a resource is in
@@ -381,7 +371,7 @@ func (w *worker) runLinks(r *run, i int32) item {
 			r.res.release(i, w)
 		}
 		r.settle(i)
-		if j := r.p.slots[i].only; j >= 0 && r.res == nil && w.held == 0 && w.pool.hiN.Load() == 0 {
+		if j := r.p.link(i); j >= 0 && r.res == nil && w.held == 0 && w.pool.hiN.Load() == 0 {
 			if r.halted() {
 				return item{} // the loop would drop it too
 			}
@@ -438,13 +428,13 @@ func (w *worker) after(r *run, i int32) int32 {
 // count while running more of them delays nothing.
 func (w *worker) ready(r *run, i int32) int32 {
 	p := r.p
-	s := &p.slots[i]
-	if s.only >= 0 {
-		return s.only
+	if j := p.link(i); j >= 0 {
+		return j
 	}
 	next := int32(-1)
-	for k := s.outHi - 1; k >= s.outLo; k-- {
-		j := p.outs[k]
+	outs := p.dependents(i)
+	for k := len(outs) - 1; k >= 0; k-- {
+		j := outs[k]
 		sj := &p.slots[j]
 		if sj.f.has(isWide) {
 			if w.heldRun != r || w.heldTask != j {
@@ -457,7 +447,7 @@ func (w *worker) ready(r *run, i int32) int32 {
 			continue
 		}
 		// A task with a single argument is ready now: no shared counter.
-		if c := sj.pending; c < 0 || atomic.AddInt32(&r.pending[c], -1) == 0 {
+		if !sj.f.has(hasPending) || atomic.AddInt32(&r.counts[sj.cnt], -1) == 0 {
 			if sj.f.has(isRanked) {
 				w.pool.rank(r, j)
 				continue
@@ -478,8 +468,8 @@ func (w *worker) feedsHeld(it item) bool {
 	if it.run != r.id {
 		return false
 	}
-	s := &r.p.slots[it.i]
-	return s.outHi-s.outLo == 1 && r.p.outs[s.outLo] == w.heldTask
+	outs := r.p.dependents(it.i)
+	return len(outs) == 1 && outs[0] == w.heldTask
 }
 
 // flush applies the held count-down and returns the wide task if that made
@@ -487,7 +477,7 @@ func (w *worker) feedsHeld(it item) bool {
 func (w *worker) flush(queue bool) item {
 	r, j, n := w.heldRun, w.heldTask, w.held
 	w.heldRun, w.heldTask, w.held = nil, -1, 0
-	if n == 0 || atomic.AddInt32(&r.pending[r.p.slots[j].pending], -n) != 0 {
+	if n == 0 || atomic.AddInt32(&r.counts[r.p.slots[j].cnt], -n) != 0 {
 		return item{}
 	}
 	if queue || r.p.slots[j].f.has(isRanked) {

@@ -22,9 +22,8 @@ type run struct {
 	hooks     *hookSet
 	res       *resources // nil unless a task of a parallel run uses a resource
 
-	pending []int32 // task arguments not yet computed (parallel runs only), see plan.pending0
-	waiters []int32 // readers of the result that have not finished, see plan.waiters0
-	state   []State // written by the task's worker, read after synchronising
+	counts []int32 // arguments not yet computed, readers not yet finished: see plan.counts0
+	state  []State // written by the task's worker, read after synchronising
 
 	slow        bool // hooks, resources or task options: take the general path
 	stopped     atomic.Bool
@@ -67,7 +66,7 @@ const maxPathDepth = 16
 func newRun(p *plan, s *Scheduler) *run {
 	n := p.len()
 	r := &run{p: p, keepGoing: s.KeepGoing, hooks: compileHooks(s.Hooks)}
-	r.waiters = slices.Clone(p.waiters0)
+	r.counts = slices.Clone(p.counts0)
 	r.state = make([]State, n)
 	left := 0
 	for _, l := range p.tlocal {
@@ -233,8 +232,7 @@ func protect(ctx context.Context, t interface{ Run(context.Context) error }) (er
 }
 
 func (r *run) upstreamFailed(i int32) bool {
-	s := &r.p.slots[i]
-	for _, e := range r.p.deps[s.depLo:s.depHi] {
+	for _, e := range r.p.args(i) {
 		if d, _ := edge(e); r.state[d] != Done {
 			return true
 		}
@@ -255,10 +253,10 @@ func (r *run) settle(i int32) {
 func (r *run) settleArgs(i int32) {
 	p := r.p
 	s := &p.slots[i]
-	for k := s.depLo; k < s.depHi; k++ {
+	for _, e := range p.args(i) {
 		// A result with a single reader needs no shared counter. A target
 		// is counted as one more reader, so it is never released here.
-		if d, only := edge(p.deps[k]); only || atomic.AddInt32(&r.waiters[p.slots[d].waiters], -1) == 0 {
+		if d, only := edge(e); only || atomic.AddInt32(&r.counts[p.slots[d].readers()], -1) == 0 {
 			r.release(d)
 		}
 	}

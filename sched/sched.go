@@ -334,8 +334,8 @@ func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32
 // run, everything after a failed one (which may have stopped half-way).
 func (r *run) clear(all bool) {
 	if all {
-		for i := range r.p.slots {
-			r.p.task(int32(i)).Clear()
+		for i := range int32(r.p.len()) {
+			r.p.task(i).Clear()
 		}
 		return
 	}
