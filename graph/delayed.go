@@ -74,7 +74,8 @@ type holder[T any] interface{ holder() *cell[T] }
 // Value adds a constant leaf. It is never run or released: every run of
 // the graph sees it.
 func Value[T any](g *Graph, name string, v T, opts ...Option) Delayed[T] {
-	t := &constant[T]{cell[T]{v}}
+	t := newTask[constant[T]](g)
+	t.v = v
 	return finish(g, name, KindValue, t, &t.cell, len(g.deps), opts, v)
 }
 
@@ -84,7 +85,8 @@ func Source[R any](g *Graph, name string, fn func(context.Context) (R, error), o
 	if fn == nil {
 		return broken[R](g, name)
 	}
-	t := &source[R]{fc: fn}
+	t := newTask[source[R]](g)
+	t.fc = fn
 	return finish(g, name, KindTask, t, &t.cell, len(g.deps), opts, fn)
 }
 
@@ -93,7 +95,8 @@ func Call[A, R any](g *Graph, name string, fn func(A) R, a Delayed[A], opts ...O
 	if fn == nil || !check(g, name, a) {
 		return broken[R](g, name)
 	}
-	t := &call1[A, R]{f: fn, a: a.c}
+	t := newTask[call1[A, R]](g)
+	t.f, t.a = fn, a.c
 	start := len(g.deps)
 	g.deps = append(grow(g.deps, 1), a.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
@@ -105,7 +108,8 @@ func CallCtx[A, R any](g *Graph, name string, fn func(context.Context, A) (R, er
 	if fn == nil || !check(g, name, a) {
 		return broken[R](g, name)
 	}
-	t := &ctxCall1[A, R]{f: fn, a: a.c}
+	t := newTask[ctxCall1[A, R]](g)
+	t.f, t.a = fn, a.c
 	start := len(g.deps)
 	g.deps = append(grow(g.deps, 1), a.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
@@ -116,7 +120,8 @@ func Call2[A, B, R any](g *Graph, name string, fn func(A, B) R, a Delayed[A], b 
 	if fn == nil || !check(g, name, a) || !check(g, name, b) {
 		return broken[R](g, name)
 	}
-	t := &call2[A, B, R]{f: fn, a: a.c, b: b.c}
+	t := newTask[call2[A, B, R]](g)
+	t.f, t.a, t.b = fn, a.c, b.c
 	start := len(g.deps)
 	g.deps = append(grow(g.deps, 2), a.id, b.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
@@ -127,7 +132,8 @@ func CallCtx2[A, B, R any](g *Graph, name string, fn func(context.Context, A, B)
 	if fn == nil || !check(g, name, a) || !check(g, name, b) {
 		return broken[R](g, name)
 	}
-	t := &ctxCall2[A, B, R]{f: fn, a: a.c, b: b.c}
+	t := newTask[ctxCall2[A, B, R]](g)
+	t.f, t.a, t.b = fn, a.c, b.c
 	start := len(g.deps)
 	g.deps = append(grow(g.deps, 2), a.id, b.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
@@ -138,7 +144,8 @@ func Call3[A, B, C, R any](g *Graph, name string, fn func(A, B, C) R, a Delayed[
 	if fn == nil || !check(g, name, a) || !check(g, name, b) || !check(g, name, c) {
 		return broken[R](g, name)
 	}
-	t := &call3[A, B, C, R]{f: fn, a: a.c, b: b.c, c: c.c}
+	t := newTask[call3[A, B, C, R]](g)
+	t.f, t.a, t.b, t.c = fn, a.c, b.c, c.c
 	start := len(g.deps)
 	g.deps = append(grow(g.deps, 3), a.id, b.id, c.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
@@ -149,7 +156,8 @@ func CallCtx3[A, B, C, R any](g *Graph, name string, fn func(context.Context, A,
 	if fn == nil || !check(g, name, a) || !check(g, name, b) || !check(g, name, c) {
 		return broken[R](g, name)
 	}
-	t := &ctxCall3[A, B, C, R]{f: fn, a: a.c, b: b.c, c: c.c}
+	t := newTask[ctxCall3[A, B, C, R]](g)
+	t.f, t.a, t.b, t.c = fn, a.c, b.c, c.c
 	start := len(g.deps)
 	g.deps = append(grow(g.deps, 3), a.id, b.id, c.id)
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
@@ -173,7 +181,8 @@ func CallSlice[T, R any](g *Graph, name string, fn func(context.Context, []T) (R
 		ins[i] = d.c
 		g.deps = append(g.deps, d.id)
 	}
-	t := &sliceCall[T, R]{fc: fn, ins: ins}
+	t := newTask[sliceCall[T, R]](g)
+	t.fc, t.ins = fn, ins
 	return finish(g, name, KindTask, t, &t.cell, start, opts, fn)
 }
 

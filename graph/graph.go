@@ -94,6 +94,10 @@ type Graph struct {
 	err   error
 	keys  map[string]int32 // content keys of Pure tasks, made on first use
 
+	// Where task objects come from (see newTask).
+	slabs    [4]any
+	nextSlab int
+
 	// The result type of the last node whose type needed a look-up, and
 	// whether it is pointer-free (see pointerFree).
 	lastType reflect.Type
