@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -125,11 +126,14 @@ type item struct {
 
 func (it item) ok() bool { return it.run != 0 }
 
+// topRun is the number of a pool's top-level run.
+const topRun = 1
+
 // runOf finds an item's run: the top-level run is number 1, sub-runs are
 // looked up (they are few and their tasks coarse). A finished sub-run is
 // gone, and so are its leftover items.
 func (pl *pool) runOf(it item) *run {
-	if it.run == 1 {
+	if it.run == topRun {
 		return pl.top // small enough to inline: the common case costs a test
 	}
 	return pl.subRun(it.run)
@@ -167,6 +171,11 @@ type worker struct {
 	mu   sync.Mutex
 	q    []item
 	head int // q[head:] are queued; q[head] is the oldest
+	// Below q, older than anything in it: initially ready tasks of the top
+	// run, read in place from its plan instead of copied into q (a wide
+	// graph has as many as it has tasks). The newest, next to pop, is
+	// roots[0]; thieves take the oldest, from the end.
+	roots []int32
 
 	_ [64]byte // keep neighbouring workers' hot fields on other cache lines
 }
@@ -193,8 +202,8 @@ func (w *worker) taskCtx(r *run) context.Context {
 // too) finds it.
 func newPool(r *run, n int) *pool {
 	pl := &pool{top: r}
-	pl.lastID.Store(1)
-	r.id = 1
+	pl.lastID.Store(topRun)
+	r.id = topRun
 	pl.parkCond.L = &pl.parkMu
 	pl.workers = make([]*worker, n)
 	for i := range pl.workers {
@@ -210,8 +219,13 @@ func (r *run) parallel() {
 	// priority; the others steal the far end, which in the static order is
 	// a different part of the graph.
 	w0 := pl.workers[0]
-	w0.q = make([]item, 0, len(r.p.roots))
-	w0.pushRoots(r)
+	if r.p.prio == nil {
+		// None is ranked: they are a deque segment as they are.
+		w0.roots = slices.Clip(r.p.roots)
+		w0.size.Store(int32(len(w0.roots)))
+	} else {
+		w0.pushRoots(r)
+	}
 
 	var eg errgroup.Group
 	for _, w := range pl.workers[1:] {
@@ -236,7 +250,7 @@ func (w *worker) pushRoots(r *run) {
 		}
 		w.q = append(w.q, item{r.id, roots[k]})
 	}
-	w.size.Store(int32(len(w.q) - w.head))
+	w.size.Store(w.queued())
 	w.mu.Unlock()
 	if w.pool.idle.Load() > 0 {
 		w.pool.wakeAll()
@@ -487,10 +501,13 @@ func (w *worker) flush(queue bool) item {
 	return item{r.id, j}
 }
 
+// queued is the number of tasks in w's deque; w.mu is held.
+func (w *worker) queued() int32 { return int32(len(w.q) - w.head + len(w.roots)) }
+
 func (w *worker) push(it item) {
 	w.mu.Lock()
 	w.q = append(w.q, it)
-	w.size.Store(int32(len(w.q) - w.head))
+	w.size.Store(w.queued())
 	w.mu.Unlock()
 	if w.pool.idle.Load() > 0 {
 		w.pool.wakeOne()
@@ -503,15 +520,21 @@ func (w *worker) pop() item {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if len(w.q) == w.head {
+	var it item
+	switch {
+	case len(w.q) > w.head:
+		it = w.q[len(w.q)-1]
+		w.q = w.q[:len(w.q)-1]
+		if len(w.q) == w.head {
+			w.q, w.head = w.q[:0], 0
+		}
+	case len(w.roots) > 0:
+		it = item{topRun, w.roots[0]}
+		w.roots = w.roots[1:]
+	default:
 		return item{}
 	}
-	it := w.q[len(w.q)-1]
-	w.q = w.q[:len(w.q)-1]
-	if len(w.q) == w.head {
-		w.q, w.head = w.q[:0], 0
-	}
-	w.size.Store(int32(len(w.q) - w.head))
+	w.size.Store(w.queued())
 	return it
 }
 
@@ -522,29 +545,59 @@ func (w *worker) stealFrom(v *worker) (it item, more bool) {
 		return item{}, false
 	}
 	v.mu.Lock()
-	n := len(v.q) - v.head
+	n := int(v.queued())
 	if n == 0 {
 		v.mu.Unlock()
 		return item{}, false
 	}
 	k := (n + 1) / 2
+	if len(v.roots) > 0 {
+		return w.stealRoots(v, k)
+	}
 	w.buf = append(w.buf[:0], v.q[v.head:v.head+k]...)
 	v.head += k
 	if v.head == len(v.q) {
 		v.q, v.head = v.q[:0], 0
 	}
-	left := len(v.q) - v.head
-	v.size.Store(int32(left))
+	left := v.queued()
+	v.size.Store(left)
 	v.mu.Unlock()
 
 	it = w.buf[len(w.buf)-1]
 	if rest := w.buf[:len(w.buf)-1]; len(rest) > 0 {
 		w.mu.Lock()
 		w.q = append(w.q, rest...)
-		w.size.Store(int32(len(w.q) - w.head))
+		w.size.Store(w.queued())
 		w.mu.Unlock()
 	}
 	return it, left > 0 || k > 1
+}
+
+// stealRoots is stealFrom for a victim with a segment of roots, whose
+// lock it holds: it takes the oldest k of them, at most the segment, and
+// runs the newest of those now. The rest become w's own segment, without
+// a copy, when w has nothing queued (a thief normally has not). Segments
+// share the plan's array and are only ever cut, never appended to.
+func (w *worker) stealRoots(v *worker, k int) (it item, more bool) {
+	k = min(k, len(v.roots))
+	rest := len(v.roots) - k
+	seg := v.roots[rest:]
+	v.roots = v.roots[:rest:rest]
+	left := v.queued()
+	v.size.Store(left)
+	v.mu.Unlock()
+
+	w.mu.Lock()
+	if w.queued() == 0 {
+		w.roots = seg[1:]
+	} else {
+		for j := len(seg) - 1; j > 0; j-- { // oldest first
+			w.q = append(w.q, item{topRun, seg[j]})
+		}
+	}
+	w.size.Store(w.queued())
+	w.mu.Unlock()
+	return item{topRun, seg[0]}, left > 0 || k > 1
 }
 
 // stealAny tries every other worker once, from a random one on; more tells
