@@ -316,8 +316,9 @@ type frame struct{ id, next int32 }
 // spare is the scratch of the last plan made. A sync.Pool would drop it
 // at every garbage collection, and building a large graph triggers a few:
 // the marks, a stack as deep as a chain and the lists of roots and
-// counters were then allocated afresh for most plans. One spare is kept, as long as it is at most maxSpare entries
-// (a few MiB); concurrent planners beyond the first get fresh memory.
+// counters were then allocated afresh for most plans. One spare is kept,
+// as long as each of its arrays is at most maxSpare entries (a few MiB);
+// concurrent planners beyond the first get fresh memory.
 var spare atomic.Pointer[scratch]
 
 const maxSpare = 1 << 19
