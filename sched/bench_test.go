@@ -289,6 +289,10 @@ func BenchmarkBaseline(b *testing.B) {
 		b.Run(s.name+"/serial-graph", func(b *testing.B) {
 			perTask(b, s.tasks, func() { check(b, handRun(hand[s.name]()), s.want, nil) })
 		})
+		b.Run(s.name+"/serial-graph-run-only", func(b *testing.B) {
+			nodes := hand[s.name]() // built once: the floor for run-only
+			perTask(b, s.tasks, func() { check(b, handRun(nodes), s.want, nil) })
+		})
 		b.Run(s.name+"/goroutines", func(b *testing.B) {
 			perTask(b, s.tasks, func() { check(b, goroutineRun(hand[s.name]()), s.want, nil) })
 		})
