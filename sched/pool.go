@@ -389,8 +389,11 @@ func (w *worker) runLinks(r *run, i int32) item {
 			if r.halted() {
 				return item{} // the loop would drop it too
 			}
-			i = j
-			continue
+			if r.slow || r.state[i] != Done {
+				i = j
+				continue
+			}
+			i = w.links(r, j)
 		}
 		if r.stopped.Load() {
 			return item{}
@@ -399,6 +402,38 @@ func (w *worker) runLinks(r *run, i int32) item {
 			return item{r.id, next}
 		}
 		return item{}
+	}
+}
+
+// links runs task i, a chain link whose argument has just been computed,
+// and the links after it, in a loop for the common case: a run without
+// hooks, resources or task options, so that a link costs little more than
+// its call. (Its only task argument succeeded, so nothing upstream of it
+// failed, whatever other tasks did.) It returns the last task it ran,
+// settled, when that one does not hand over to a link, failed, or the run
+// halted or a ranked task is waiting; runLinks takes it from there.
+func (w *worker) links(r *run, i int32) int32 {
+	p, ctx := r.p, w.taskCtx(r)
+	for {
+		w.current = i
+		w.inTask = true
+		err := p.task(i).Run(ctx)
+		w.inTask = false
+		if err != nil {
+			r.state[i] = Failed
+			r.fail(i, err)
+			r.settle(i)
+			return i
+		}
+		r.state[i] = Done
+		s := &p.slots[i]
+		if !s.f.has(isQuiet) {
+			r.settleArgs(i)
+		}
+		if !s.f.has(isLink) || w.pool.hiN.Load() != 0 || r.halted() {
+			return i
+		}
+		i = p.outs[s.out]
 	}
 }
 
