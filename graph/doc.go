@@ -24,9 +24,9 @@
 // Building a node appends to flat arrays and takes its task object from a
 // small shared array of its type (a sixteenth of an allocation for a task
 // of two arguments): no hashing, formatting or reflection, unless a task
-// asks for a content key with [Pure]. Mistakes while building (a zero handle, a handle from
-// another graph, a nil function) never panic: the graph remembers the
-// first one ([Graph.Err]) and refuses to run.
+// asks for a content key with [Pure]. Mistakes while building (a zero
+// handle, a handle from another graph, a nil function) never panic: the
+// graph remembers the first one ([Graph.Err]) and refuses to run.
 //
 // Every node has a human name, shown in errors, pictures and profiles, and
 // an ID, its creation index, which is its stable identity. Nodes sharing a

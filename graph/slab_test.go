@@ -11,12 +11,14 @@ type big struct{ b [600]byte }
 // slabBytes, for more types than a graph keeps slabs of, interleaved.
 func TestNewTask(t *testing.T) {
 	var g Graph
-	seen := map[uintptr]bool{}
+	// Keyed by unsafe.Pointer, the map keeps every object alive: a freed
+	// slab's memory could otherwise come back at the same address.
+	seen := map[unsafe.Pointer]bool{}
 	distinct := func(p unsafe.Pointer) {
-		if seen[uintptr(p)] {
+		if seen[p] {
 			t.Fatalf("object at %p handed out twice", p)
 		}
-		seen[uintptr(p)] = true
+		seen[p] = true
 	}
 	for round := range 100 {
 		a := newTask[call1[int, int]](&g)

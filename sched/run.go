@@ -119,20 +119,28 @@ func (w *worker) exec(r *run, i int32) {
 	if w.cur != r {
 		w.cur = r // a pointer store costs a write-barrier check; skip it
 	}
-	w.current = i
 	if r.slow || r.anyFailed.Load() {
+		w.current = i
 		r.runTask(i, w)
 		return
 	}
+	w.runPlain(r, i, w.taskCtx(r))
+}
+
+// runPlain runs task i of a run with no hooks or task options, none of
+// whose arguments failed, and records how it ended: whether it succeeded.
+func (w *worker) runPlain(r *run, i int32, ctx context.Context) bool {
+	w.current = i
 	w.inTask = true
-	err := r.p.task(i).Run(w.taskCtx(r))
+	err := r.p.task(i).Run(ctx)
 	w.inTask = false
 	if err != nil {
 		r.state[i] = Failed
 		r.fail(i, err)
-		return
+		return false
 	}
 	r.state[i] = Done
+	return true
 }
 
 // runTask runs task i, or skips it when a dependency failed, and records
@@ -243,9 +251,9 @@ func (r *run) upstreamFailed(i int32) bool {
 // settle ends task i's part: its arguments lose a reader (and are released
 // when it was the last), and a target counts down the run.
 func (r *run) settle(i int32) {
-	// Small enough to inline: a quiet task (most chain links) costs a
-	// test, not a call.
-	if s := &r.p.slots[i]; !s.f.has(isQuiet) || r.hooks != nil {
+	// Small enough to inline (keep it so): a quiet task (most chain
+	// links) costs a test, not a call.
+	if r.p.slots[i].f&isQuiet == 0 || r.hooks != nil {
 		r.settleArgs(i)
 	}
 }
