@@ -49,7 +49,9 @@ func (x Executable) Key(id int) string { return x.g.keyOf(id, x.Name(id)) }
 // own; Clear drops the stored result so the garbage collector can take
 // it. Value returns the stored result boxed; Result returns a pointer to
 // it (a *R for a Delayed[R]), to read it without boxing or to store a
-// result computed elsewhere (decoded from a message, say).
+// result computed elsewhere (decoded from a message, say). Args returns
+// the arguments' stored results, boxed, in argument order: what a task
+// run elsewhere needs to be sent.
 //
 // Run must only be called once every argument's Run has returned nil (or
 // its result was stored through Result) and none of them has been
@@ -59,6 +61,7 @@ type Task interface {
 	Clear()
 	Value() any
 	Result() any
+	Args() []any
 
 	// copyWith returns a fresh copy of the task, without a result, that
 	// reads argument k from the cell arg(k) returns (a *cell[A]).

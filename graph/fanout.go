@@ -106,3 +106,9 @@ func indexKey(k int) Option {
 func (t *indexed[A, R]) copyWith(arg func(int) any) Task {
 	return &indexed[A, R]{k: t.k, s: &fanOut[A, R]{f: t.s.f, a: argCell[A](arg, 0)}}
 }
+
+func (t *indexed[A, R]) Args() []any { return []any{t.s.a.v} }
+
+// Index is the task's k, which it passes to its function along with its
+// argument: part of what a task run elsewhere needs to be sent.
+func (t *indexed[A, R]) Index() int { return t.k }

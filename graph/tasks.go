@@ -171,3 +171,22 @@ func (t *sliceCall[T, R]) copyWith(arg func(int) any) Task {
 func (*call1[A, R]) plainForm()       {}
 func (*call2[A, B, R]) plainForm()    {}
 func (*call3[A, B, C, R]) plainForm() {}
+
+// Arguments, boxed, for executors that send them elsewhere.
+
+func (*constant[T]) Args() []any            { return nil }
+func (*source[R]) Args() []any              { return nil }
+func (t *call1[A, R]) Args() []any          { return []any{t.a.v} }
+func (t *ctxCall1[A, R]) Args() []any       { return []any{t.a.v} }
+func (t *call2[A, B, R]) Args() []any       { return []any{t.a.v, t.b.v} }
+func (t *ctxCall2[A, B, R]) Args() []any    { return []any{t.a.v, t.b.v} }
+func (t *call3[A, B, C, R]) Args() []any    { return []any{t.a.v, t.b.v, t.c.v} }
+func (t *ctxCall3[A, B, C, R]) Args() []any { return []any{t.a.v, t.b.v, t.c.v} }
+
+func (t *sliceCall[T, R]) Args() []any {
+	vs := make([]any, len(t.ins))
+	for k, c := range t.ins {
+		vs[k] = c.v
+	}
+	return vs
+}

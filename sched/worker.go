@@ -235,7 +235,7 @@ func (w *worker) stepGated(r *run, i int32) item {
 		return item{}
 	}
 	if r.remote(i) {
-		w.handOff(r, i, 0)
+		w.handOff(r, i, 0, time.Time{})
 		return item{}
 	}
 	if r.sub {
