@@ -52,10 +52,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 
+	"github.com/seed001e6470/taskgraph/sched"
 	"github.com/seed001e6470/taskgraph/sched/diag"
 	"github.com/seed001e6470/taskgraph/tasks/pipeline"
 )
@@ -72,9 +75,12 @@ const (
 // scheduler stops queued work at once, the kernels notice within a few
 // thousand iterations, output files are removed. A second one exits at
 // once, still removing the temporary files of every output.
+//
+// The commands are named after the program (filepath.Base(os.Args[0])):
+// "mycli run squares", in messages, help and shell completion.
 func Main() {
 	ctx, stop := interruptible(context.Background())
-	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, filepath.Base(os.Args[0]), os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -82,8 +88,14 @@ func Main() {
 // Run executes the command line args, writing results to stdout and the
 // reason for a failure to stderr, and returns the exit status. It is Main
 // without the process around it, so tests call it directly.
+// The commands are named "taskgraph".
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return run(ctx, "taskgraph", args, stdout, stderr)
+}
+
+func run(ctx context.Context, name string, args []string, stdout, stderr io.Writer) int {
 	root := NewRoot(stdout, stderr)
+	root.Use = name
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
@@ -98,13 +110,37 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return signalStatus(se.sig)
 	}
 	// One line per error: a keep-going run joins one per failed task.
-	for _, e := range flatten(err) {
-		fmt.Fprintf(stderr, "%s: %s\n", path, strings.ReplaceAll(e.Error(), "\n", "; "))
+	for _, line := range errorLines(err) {
+		fmt.Fprintf(stderr, "%s: %s\n", path, line)
 	}
 	if isUsage(err) {
 		return ExitUsage
 	}
 	return ExitFailure
+}
+
+// errorLines describes err in lines: one per error joined in it (a
+// keep-going run's failed tasks, sorted: workers finish them in any
+// order), each on one line, and the tasks skipped because a dependency
+// failed counted in a last line rather than listed.
+func errorLines(err error) []string {
+	var lines []string
+	skipped := 0
+	for _, e := range flatten(err) {
+		if errors.Is(e, sched.ErrSkipped) {
+			skipped++
+			continue
+		}
+		lines = append(lines, strings.ReplaceAll(e.Error(), "\n", "; "))
+	}
+	slices.Sort(lines)
+	switch {
+	case skipped == 1:
+		lines = append(lines, "1 task skipped: a task it depends on failed")
+	case skipped > 1:
+		lines = append(lines, fmt.Sprintf("%d tasks skipped: a task they depend on failed", skipped))
+	}
+	return lines
 }
 
 // flatten returns the errors joined in err (errors.Join), or err alone.

@@ -11,13 +11,17 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/seed001e6470/taskgraph/tasks/pipeline"
 )
 
 // Runs use the scheduler's goroutines and the progress bar's: none may
 // outlive a test.
 func TestMain(m *testing.M) {
+	pipeline.MustRegister(testingPipeline)
 	if os.Getenv(beCLI) == "1" {
-		Main() // the test binary as the command (robust_test.go)
+		os.Args[0] = "taskgraph" // the name its commands go by
+		Main()                   // the test binary as the command (robust_test.go)
 	}
 	forceProgress = true // draw the bar in the tests' buffers
 	goleak.VerifyTestMain(m)
@@ -322,7 +326,7 @@ func TestDot(t *testing.T) {
 
 func TestListVersionHelp(t *testing.T) {
 	code, stdout, _ := tg(t, "list")
-	if code != 0 || strings.Count(stdout, "\n") != 4 || !strings.HasPrefix(stdout, "generators ") {
+	if code != 0 || strings.Count(stdout, "\n") != 5 || !strings.HasPrefix(stdout, "generators ") || !strings.Contains(stdout, "\ntesting ") {
 		t.Fatalf("list: %d %q", code, stdout)
 	}
 	code, stdout, _ = tg(t, "version")

@@ -270,10 +270,12 @@ func (f *runFlags) logger(stderr io.Writer) (*slog.Logger, func(), error) {
 		}
 		w, closeLog = file, func() { file.Close() }
 	}
+	// Every task's start and end are Debug events (diag.Log).
+	ho := &slog.HandlerOptions{Level: slog.LevelDebug}
 	if f.logFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil)), closeLog, nil
+		return slog.New(slog.NewJSONHandler(w, ho)), closeLog, nil
 	}
-	return slog.New(slog.NewTextHandler(w, nil)), closeLog, nil
+	return slog.New(slog.NewTextHandler(w, ho)), closeLog, nil
 }
 
 // diagnostics are the session options of the flags.
@@ -333,9 +335,7 @@ func writeJSONReport(w io.Writer, p pipeline.Pipeline, params pipeline.Params, r
 	}
 	if runErr != nil {
 		doc.Result = nil
-		for _, e := range flatten(runErr) {
-			doc.Errors = append(doc.Errors, strings.ReplaceAll(e.Error(), "\n", "; "))
-		}
+		doc.Errors = errorLines(runErr)
 	}
 	if math.IsNaN(doc.Seconds) || math.IsInf(doc.Seconds, 0) {
 		doc.Seconds = 0
