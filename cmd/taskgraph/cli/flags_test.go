@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 // oneLine checks that stderr is one line that names what.
@@ -332,5 +334,28 @@ func TestWordCountFlags(t *testing.T) {
 		if got := files(t, bad); len(got) != 0 {
 			t.Errorf("%s: left %q", name, got)
 		}
+	}
+}
+
+// A command of one's own takes defaults from the environment with
+// EnvDefault and ApplyEnv, and config shows them.
+func TestEnvDefaultOfOwnFlag(t *testing.T) {
+	EnvDefault("test-greeting", func(fs *pflag.FlagSet) { fs.String("test-greeting", "hello", "a greeting") })
+	t.Setenv("TASKGRAPH_TEST_GREETING", "bonjour")
+	code, stdout, _ := tg(t, "config")
+	if code != 0 || !strings.Contains(stdout, "test-greeting  bonjour  environment TASKGRAPH_TEST_GREETING") {
+		t.Errorf("config:\n%s", stdout)
+	}
+	fs := pflag.NewFlagSet("own", pflag.ContinueOnError)
+	g := fs.String("test-greeting", "hello", "")
+	fs.Parse(nil)
+	if err := ApplyEnv(fs); err != nil || *g != "bonjour" {
+		t.Errorf("ApplyEnv: %q, %v", *g, err)
+	}
+	fs = pflag.NewFlagSet("own", pflag.ContinueOnError)
+	g = fs.String("test-greeting", "hello", "")
+	fs.Parse([]string{"--test-greeting=hi"})
+	if err := ApplyEnv(fs); err != nil || *g != "hi" {
+		t.Errorf("the flag should win: %q, %v", *g, err)
 	}
 }
