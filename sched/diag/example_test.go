@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -403,4 +404,61 @@ func ExampleSession_Close() {
 	// Output:
 	// <nil>
 	// tasks          5: 5 done, 0 failed, 0 skipped, 0 not run
+}
+
+// An output of one's own, written from the profile after the run: here a
+// one-line report. Write is given the run's error too.
+func ExampleOutput() {
+	dir, _ := os.MkdirTemp("", "diag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "done.txt")
+	s, err := diag.New(diag.Options{SampleEvery: -1, Outputs: []diag.Output{{
+		Path: path,
+		Write: func(w io.Writer, p *diag.Profiler, runErr error) error {
+			pr, err := p.Profile()
+			fmt.Fprintf(w, "%d tasks done, run error: %v\n", pr.Done, runErr)
+			return err
+		},
+	}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = sched.Compute(context.Background(), pipeline(), sched.WithHooks(s.Hooks()))
+	fmt.Println(s.Close(err), s.Written()[0] == path)
+	b, _ := os.ReadFile(path)
+	fmt.Print(string(b))
+	// Output:
+	// <nil> true
+	// 5 tasks done, run error: <nil>
+}
+
+// Abort removes the files of a session whose diagnostics are not wanted
+// (a run interrupted by Ctrl-C, say).
+func ExampleSession_Abort() {
+	dir, _ := os.MkdirTemp("", "diag")
+	defer os.RemoveAll(dir)
+	s, _ := diag.New(diag.Options{Profile: filepath.Join(dir, "prof.json")})
+	entries, _ := os.ReadDir(dir)
+	fmt.Println(len(entries), "temporary file")
+	s.Abort()
+	entries, _ = os.ReadDir(dir)
+	fmt.Println(len(entries), "files")
+	// Output:
+	// 1 temporary file
+	// 0 files
+}
+
+// A program that exits at once (a second Ctrl-C) first removes the
+// temporary files of every output not yet committed.
+func ExampleRemoveTemporaries() {
+	dir, _ := os.MkdirTemp("", "diag")
+	defer os.RemoveAll(dir)
+	f, _ := diag.CreateOutput(filepath.Join(dir, "big.png"))
+	fmt.Fprint(f, "half a picture")
+	diag.RemoveTemporaries() // then os.Exit
+	entries, _ := os.ReadDir(dir)
+	fmt.Println(len(entries), "files;", f.Commit() != nil)
+	// Output:
+	// 0 files; true
 }

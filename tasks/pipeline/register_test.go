@@ -203,3 +203,13 @@ func ExampleNewJob() {
 	// twice 20 is 40
 	// map[twice:40] 1 <nil>
 }
+
+// Enums lists the values of a flag that takes a few, for completion.
+func ExampleEnums() {
+	p, _ := pipeline.Lookup("generators")
+	if e, ok := p.New().(pipeline.Enums); ok {
+		fmt.Println(e.Enums()["seq"])
+	}
+	// Output:
+	// [even fibonacci integers]
+}

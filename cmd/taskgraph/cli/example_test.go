@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/seed001e6470/taskgraph/cmd/taskgraph/cli"
 )
@@ -73,4 +74,19 @@ func ExampleNewRoot() {
 	// Output:
 	// dot true
 	// run true
+}
+
+// A flag of one's own command with a default from the environment, shown
+// by "taskgraph config".
+func ExampleEnvDefault() {
+	cli.EnvDefault("example-addr", func(fs *pflag.FlagSet) { fs.String("example-addr", "127.0.0.1:4222", "where to connect") })
+	os.Setenv(cli.EnvName("example-addr"), "10.0.0.7:4222")
+	defer os.Unsetenv(cli.EnvName("example-addr"))
+
+	fs := pflag.NewFlagSet("mine", pflag.ContinueOnError)
+	addr := fs.String("example-addr", "127.0.0.1:4222", "where to connect")
+	_ = fs.Parse(nil)
+	fmt.Println(cli.ApplyEnv(fs), *addr)
+	// Output:
+	// <nil> 10.0.0.7:4222
 }

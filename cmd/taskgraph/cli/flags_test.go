@@ -86,6 +86,22 @@ func TestKeepGoing(t *testing.T) {
 	}
 }
 
+// A pipeline whose tasks take no task options (wordcount's bag stages,
+// generators' shared stream) refuses them rather than ignoring them.
+func TestTaskOptionsNobodyHonours(t *testing.T) {
+	in := writeText(t, t.TempDir(), "a.txt", "a b b\n")
+	for _, args := range [][]string{
+		{"run", "wordcount", "--input", in, "--retries=2"},
+		{"run", "generators", "--n=10", "--timeout=1s", "--limit=x=1"},
+	} {
+		code, stdout, stderr := tg(t, args...)
+		if code != 2 || stdout != "" {
+			t.Errorf("%q: exit %d, stdout %q", args, code, stdout)
+		}
+		oneLine(t, strings.Join(args, " "), stderr, "nothing would honour them")
+	}
+}
+
 func TestRetries(t *testing.T) {
 	code, stdout, stderr := tg(t, "run", "testing", "--flaky=0,2", "--retries=1")
 	if code != 0 || !strings.Contains(stdout, "4 tasks") {

@@ -208,6 +208,7 @@ func pipelineParent(name, short string) *cobra.Command {
 		"\n  {{.CommandPath}} [command]", "", // the use line says it already
 		"[command] --help", "PIPELINE --help",
 		"about a command", "about a pipeline's flags",
+		"Global Flags:", "Flags of every pipeline:",
 	).Replace(cmd.UsageTemplate()))
 	// "taskgraph run nosuch --width 3" fails on the flag before the name
 	// is looked at; the unknown pipeline is the mistake worth reporting.

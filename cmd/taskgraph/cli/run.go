@@ -150,6 +150,21 @@ func (f *runFlags) taskOptions() []graph.Option {
 	return opts
 }
 
+// taskFlags names the task-option flags given, for a message.
+func (f *runFlags) taskFlags() string {
+	var names []string
+	if f.retries > 0 {
+		names = append(names, "--retries")
+	}
+	if f.timeout > 0 {
+		names = append(names, "--timeout")
+	}
+	if len(f.limits) > 0 {
+		names = append(names, "--limit")
+	}
+	return strings.Join(names, ", ")
+}
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -189,9 +204,14 @@ func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params
 	if err := rf.check(); err != nil {
 		return err
 	}
-	job, err := params.Build(new(graph.Graph), rf.taskOptions()...)
+	topts := rf.taskOptions()
+	job, err := params.Build(new(graph.Graph), topts...)
 	if err != nil {
 		return err
+	}
+	if len(topts) > 0 && !graph.ExecutableOf(job.Graph).HasOptions() {
+		// Never a silent no-op: say that nothing would honour them.
+		return Usagef("%s: no task of pipeline %s takes task options, so nothing would honour them", rf.taskFlags(), p.Name)
 	}
 	logger, closeLog, err := rf.logger(cmd.ErrOrStderr())
 	if err != nil {
