@@ -59,10 +59,10 @@ func (e *ParamError) Unwrap() error { return e.Err }
 func (e *ParamError) Is(target error) bool { return target == ErrParam }
 
 // MaxTasks is the most tasks a built-in pipeline lays out: a task takes
-// about 150 bytes of graph and plan, so 2²² of them fit in well under a
-// gigabyte. A count flag that would make more (--chunks, --tiles,
-// --tile-size) is refused naming the flag and this limit, before anything
-// is allocated.
+// a few hundred bytes of graph, plan and result, so 2²² of them fit in
+// about a gigabyte, and ten times more would not fit many machines. A
+// count flag that would make more (--chunks, --tiles, --tile-size) is
+// refused naming the flag and this limit, before anything is allocated.
 const MaxTasks = 1 << 22
 
 // paramErrorf makes a ParamError about flag with a formatted reason.

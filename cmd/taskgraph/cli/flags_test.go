@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -166,6 +167,14 @@ func TestLog(t *testing.T) {
 	code, stdout, stderr := tg(t, "run", "testing", "--n=2", "--log=-")
 	if code != 0 || !strings.Contains(stderr, `msg="run start"`) || !strings.Contains(stderr, `msg="task done"`) || !strings.Contains(stdout, "2 tasks") {
 		t.Errorf("--log=-: exit %d, stderr %q", code, stderr)
+	}
+	fifo := filepath.Join(t.TempDir(), "log.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err == nil {
+		code, _, stderr = tg(t, "run", "testing", "--log", fifo)
+		if code != 1 {
+			t.Errorf("a FIFO nobody reads: exit %d", code)
+		}
+		oneLine(t, "log FIFO", stderr, "nobody is reading")
 	}
 	code, _, stderr = tg(t, "run", "testing", "--log", filepath.Join(t.TempDir(), "no", "x.log"))
 	if code != 1 {

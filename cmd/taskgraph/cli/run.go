@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -280,7 +281,12 @@ func (f *runFlags) logger(stderr io.Writer) (*slog.Logger, func(), error) {
 	}
 	w, closeLog := stderr, func() {}
 	if f.log != "-" {
-		file, err := os.Create(f.log)
+		// Non-blocking, so that a FIFO nobody reads fails now instead of
+		// hanging the run (on a regular file the flag does nothing).
+		file, err := os.OpenFile(f.log, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NONBLOCK, 0o644)
+		if errors.Is(err, syscall.ENXIO) {
+			err = diag.ErrNoReader
+		}
 		if err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {
