@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The example builds into a binary that serves the built-in pipelines and
@@ -64,6 +66,38 @@ func TestBinary(t *testing.T) {
 	if code != 2 || out != "" || errs != "mycli run squares: --n: must be at least 1 (got 0)\n" {
 		t.Errorf("--n=0: %d %q %q", code, out, errs)
 	}
+	// Ctrl-C on the real binary: the long chunks stop, the profile's
+	// temporary file goes, and the status says SIGINT.
+	dir := t.TempDir()
+	c := exec.Command(bin, "run", "pi", "--samples=9e18", "--chunks=2", "--profile=p.json")
+	c.Dir = dir
+	var cerr strings.Builder
+	c.Stderr = &cerr
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if es, _ := os.ReadDir(dir); len(es) > 0 {
+			break
+		}
+	}
+	c.Process.Signal(os.Interrupt)
+	waited := make(chan error, 1)
+	go func() { waited <- c.Wait() }()
+	select {
+	case <-waited:
+	case <-time.After(10 * time.Second):
+		c.Process.Kill()
+		<-waited
+		t.Fatal("still running 10 s after SIGINT")
+	}
+	if code := c.ProcessState.ExitCode(); code != 130 || !strings.Contains(cerr.String(), "mycli run pi: interrupted (SIGINT)") {
+		t.Errorf("after SIGINT: exit %d, stderr %q", code, cerr.String())
+	}
+	if es, _ := os.ReadDir(dir); len(es) != 0 {
+		t.Errorf("left %d files", len(es))
+	}
+
 	code, _, errs = run("run", "squares", "--n=5", "--fail=3", "--keep-going")
 	if code != 1 || strings.Count(errs, "\n") != 2 || !strings.Contains(errs, "square 3 fails") || !strings.Contains(errs, "1 task skipped") {
 		t.Errorf("--fail=3: %d %q", code, errs)

@@ -36,13 +36,15 @@ func EnvName(flag string) string {
 // "taskgraph config". register adds the flag to config's own flag set
 // (so that "taskgraph config --flag=v" shows a flag's value too); it may
 // be nil for a flag of run's. Call it from an init function, beside
-// AddCommand; a command of one's own calls ApplyEnv on its flags.
+// AddCommand; a command of one's own calls ApplyEnv on its flags. A
+// flag named a second time is left as the first call made it.
 func EnvDefault(flag string, register func(fs *pflag.FlagSet)) {
 	settings.Lock()
 	defer settings.Unlock()
-	if !slices.Contains(settings.names, flag) {
-		settings.names = append(settings.names, flag)
+	if slices.Contains(settings.names, flag) {
+		return // once is enough: a second register would define the flag twice
 	}
+	settings.names = append(settings.names, flag)
 	if register != nil {
 		settings.flags = append(settings.flags, register)
 	}

@@ -237,14 +237,21 @@ func TestEnvironment(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("config: exit %d, %q", code, stderr)
 	}
-	for _, want := range []string{
-		"workers     3      environment TASKGRAPH_WORKERS",
-		"log-format  json   environment TASKGRAPH_LOG_FORMAT",
-		"retries     2      flag --retries",
-		"timeout     0s     default",
+	rows := map[string]string{}
+	for _, line := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(line); len(f) >= 2 {
+			rows[f[0]] = strings.Join(f[1:], " ")
+		}
+	}
+	for name, want := range map[string]string{
+		"SETTING":    "VALUE SOURCE VARIABLE",
+		"workers":    "3 environment TASKGRAPH_WORKERS TASKGRAPH_WORKERS",
+		"log-format": "json environment TASKGRAPH_LOG_FORMAT TASKGRAPH_LOG_FORMAT",
+		"retries":    "2 flag --retries TASKGRAPH_RETRIES",
+		"timeout":    "0s default TASKGRAPH_TIMEOUT",
 	} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("config lacks %q:\n%s", want, stdout)
+		if rows[name] != want {
+			t.Errorf("config row %s: %q, want %q\n%s", name, rows[name], want, stdout)
 		}
 	}
 	t.Setenv("TASKGRAPH_WORKERS", "lots")
@@ -368,7 +375,7 @@ func TestEnvDefaultOfOwnFlag(t *testing.T) {
 	EnvDefault("test-greeting", func(fs *pflag.FlagSet) { fs.String("test-greeting", "hello", "a greeting") })
 	t.Setenv("TASKGRAPH_TEST_GREETING", "bonjour")
 	code, stdout, _ := tg(t, "config")
-	if code != 0 || !strings.Contains(stdout, "test-greeting  bonjour  environment TASKGRAPH_TEST_GREETING") {
+	if code != 0 || !strings.Contains(strings.Join(strings.Fields(stdout), " "), "test-greeting bonjour environment TASKGRAPH_TEST_GREETING") {
 		t.Errorf("config:\n%s", stdout)
 	}
 	fs := pflag.NewFlagSet("own", pflag.ContinueOnError)
