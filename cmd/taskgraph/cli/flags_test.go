@@ -176,6 +176,18 @@ func TestLog(t *testing.T) {
 		}
 		oneLine(t, "log FIFO", stderr, "nobody is reading")
 	}
+	// An output that cannot be written fails the run before it starts,
+	// and leaves no log behind either.
+	logDir := t.TempDir()
+	code, _, stderr = tg(t, "run", "testing", "--log", filepath.Join(logDir, "run.log"), "--profile", filepath.Join(logDir, "no", "p.json"))
+	if got := files(t, logDir); code != 1 || len(got) != 0 {
+		t.Errorf("unwritable profile: exit %d, left %q", code, got)
+	}
+	// A log that was there before is not removed (here a device).
+	code, _, _ = tg(t, "run", "testing", "--log", os.DevNull, "--profile", filepath.Join(logDir, "no", "p.json"))
+	if fi, err := os.Stat(os.DevNull); code != 1 || err != nil || fi.Mode()&os.ModeDevice == 0 {
+		t.Fatalf("%s after a failed run: exit %d, %v", os.DevNull, code, err)
+	}
 	code, _, stderr = tg(t, "run", "testing", "--log", filepath.Join(t.TempDir(), "no", "x.log"))
 	if code != 1 {
 		t.Errorf("unwritable log: exit %d", code)

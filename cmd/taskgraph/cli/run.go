@@ -214,7 +214,7 @@ func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params
 		// Never a silent no-op: say that nothing would honour them.
 		return Usagef("%s: no task of pipeline %s takes task options, so nothing would honour them", rf.taskFlags(), p.Name)
 	}
-	logger, closeLog, err := rf.logger(cmd.ErrOrStderr())
+	logger, closeLog, removeLog, err := rf.logger(cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
@@ -222,6 +222,8 @@ func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params
 	var summary bytes.Buffer
 	s, err := diag.New(rf.diagnostics(job, cmd.ErrOrStderr(), logger, &summary))
 	if err != nil {
+		closeLog()
+		removeLog() // nothing ran: no log either
 		return err
 	}
 	report, err := job.Run(cmd.Context(), rf.schedOptions(s)...)
@@ -233,13 +235,19 @@ func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params
 		err = cerr
 	}
 	report.Files = append(report.Files, s.Written()...)
-	out := cmd.OutOrStdout()
+	return rf.print(cmd.OutOrStdout(), cmd.ErrOrStderr(), p, params, report, summary.Bytes(), err)
+}
+
+// print writes the report as the flags ask: JSON whatever happened (with
+// the errors), else text on success unless --quiet. It returns the run's
+// error, for Run to print.
+func (rf *runFlags) print(out, stderr io.Writer, p pipeline.Pipeline, params pipeline.Params, report pipeline.Report, summary []byte, err error) error {
 	if rf.asJSON {
 		if jerr := writeJSONReport(out, p, params, report, rf.effectiveWorkers(), err); jerr != nil && err == nil {
 			err = jerr
 		}
 		if rf.summary {
-			cmd.ErrOrStderr().Write(summary.Bytes()) // stdout is the JSON's
+			stderr.Write(summary) // stdout is the JSON's
 		}
 		return err
 	}
@@ -253,7 +261,7 @@ func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params
 	}
 	if rf.summary {
 		fmt.Fprintln(out)
-		out.Write(summary.Bytes())
+		out.Write(summary)
 	}
 	return nil
 }
@@ -274,13 +282,17 @@ func (f *runFlags) schedOptions(s *diag.Session) []sched.Option {
 
 // logger opens --log: a file is written as the run goes (it is what one
 // reads when a run fails or hangs, so it is not held back until the end
-// as the other outputs are).
-func (f *runFlags) logger(stderr io.Writer) (*slog.Logger, func(), error) {
+// as the other outputs are). remove deletes the file if logger created
+// it, never a file that was there before (a device, say).
+func (f *runFlags) logger(stderr io.Writer) (l *slog.Logger, closeLog, remove func(), err error) {
+	closeLog, remove = func() {}, func() {}
 	if f.log == "" {
-		return nil, func() {}, nil
+		return nil, closeLog, remove, nil
 	}
-	w, closeLog := stderr, func() {}
+	w := stderr
 	if f.log != "-" {
+		_, statErr := os.Lstat(f.log)
+		created := errors.Is(statErr, os.ErrNotExist)
 		// Non-blocking, so that a FIFO nobody reads fails now instead of
 		// hanging the run (on a regular file the flag does nothing).
 		file, err := os.OpenFile(f.log, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NONBLOCK, 0o644)
@@ -292,16 +304,19 @@ func (f *runFlags) logger(stderr io.Writer) (*slog.Logger, func(), error) {
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			return nil, nil, fmt.Errorf("cannot write %s: %w", f.log, err)
+			return nil, nil, nil, fmt.Errorf("cannot write %s: %w", f.log, err)
 		}
 		w, closeLog = file, func() { file.Close() }
+		if created {
+			remove = func() { os.Remove(f.log) }
+		}
 	}
 	// Every task's start and end are Debug events (diag.Log).
 	ho := &slog.HandlerOptions{Level: slog.LevelDebug}
 	if f.logFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, ho)), closeLog, nil
+		return slog.New(slog.NewJSONHandler(w, ho)), closeLog, remove, nil
 	}
-	return slog.New(slog.NewTextHandler(w, ho)), closeLog, nil
+	return slog.New(slog.NewTextHandler(w, ho)), closeLog, remove, nil
 }
 
 // diagnostics are the session options of the flags.
