@@ -64,8 +64,8 @@ type Task interface {
 	Args() []any
 
 	// copyWith returns a fresh copy of the task, without a result, that
-	// reads argument k from the cell arg(k) returns (a *cell[A]).
-	copyWith(arg func(k int) any) Task
+	// reads its arguments from the cells src hands out.
+	copyWith(src *argSource) Task
 }
 
 // Task returns node id's runnable part.
@@ -117,19 +117,30 @@ func (x Executable) HoldsPointers(id int) bool { return !x.nodes[id].plain }
 // allocation per task, so executors make copies only when the graph's
 // own tasks are busy.
 func (x Executable) Copy(ids []int32) []Task {
-	copies := make(map[int32]Task, len(ids))
-	out := make([]Task, len(ids))
+	src := &argSource{x: x, pos: make([]int32, x.Len()), out: make([]Task, len(ids))}
 	for k, id := range ids {
-		deps := x.Deps(int(id))
-		t := x.Task(int(id)).copyWith(func(a int) any {
-			d := deps[a]
-			if c, ok := copies[d]; ok {
-				return c.Result()
-			}
-			return x.Task(int(d)).Result()
-		})
-		copies[id] = t
-		out[k] = t
+		src.deps = x.Deps(int(id))
+		src.out[k] = x.Task(int(id)).copyWith(src)
+		src.pos[id] = int32(k + 1)
 	}
-	return out
+	return src.out
+}
+
+// argSource hands a task being copied the cells of its arguments: the
+// copies made so far, or the graph's own.
+type argSource struct {
+	x    Executable
+	pos  []int32 // node ID -> position in out, plus one; 0: not copied
+	out  []Task
+	deps []int32 // the arguments of the task being copied
+}
+
+// cell returns argument k's cell (a *cell[A], boxed as the *A it starts
+// with: see argCell).
+func (a *argSource) cell(k int) any {
+	d := a.deps[k]
+	if p := a.pos[d]; p > 0 {
+		return a.out[p-1].Result()
+	}
+	return a.x.Task(int(d)).Result()
 }
