@@ -183,7 +183,10 @@ func (w *worker) takeIn(h *handoff) item {
 	if next := w.after(r, i); next >= 0 && !r.halted() {
 		return item{r.id, next}
 	}
-	return item{}
+	// A report taken in while looking for work may leave a count-down of
+	// a wide task held (see ready): apply it now, or the wide task would
+	// wait for the next task this worker runs, which may never come.
+	return w.flush(false)
 }
 
 // settled finishes a task that did not run (skipped) on worker w.

@@ -171,3 +171,28 @@ func TestExecutorResultsAreReleased(t *testing.T) {
 	}
 	exec.wg.Wait()
 }
+
+// A task with many handed-off arguments (a wide fan-in, whose count-down a
+// worker holds and applies in batches) becomes ready when the last report
+// is taken in, however the reports arrive.
+func TestExecutorWideFanIn(t *testing.T) {
+	guard := hangGuard(t)
+	exec := &inProcess{}
+	for _, n := range []int{1, 15, 16, 17, 64, 200} {
+		for _, w := range workerCounts {
+			var g graph.Graph
+			x := graph.Value(&g, "x", 1)
+			parts := make([]graph.Delayed[int], n)
+			for k := range parts {
+				parts[k] = graph.Call(&g, "part", twice, x, graph.Remote())
+			}
+			sum := graph.CallSlice(&g, "sum", sumInts, parts)
+			v, err := sched.Compute(guard, sum, sched.Workers(w), sched.WithExecutor(exec))
+			notHung(t, guard)
+			if v != 2*n || err != nil {
+				t.Fatalf("n=%d workers=%d: %d, %v", n, w, v, err)
+			}
+		}
+	}
+	exec.wg.Wait()
+}

@@ -61,6 +61,7 @@ func (w *runner) exec(r *run, i int32) {
 
 // runPlain runs task i of a run with no hooks or task options, none of
 // whose arguments failed, and records how it ended: whether it succeeded.
+// (worker.links writes these lines out, for speed: keep the two alike.)
 func (w *runner) runPlain(r *run, i int32, ctx context.Context) bool {
 	w.task = i
 	w.inTask = true
