@@ -25,8 +25,12 @@ var (
 	// ErrMismatch: bags that must line up do not (Zip: partition counts or
 	// lengths differ; Concat, Zip: bags of different graphs).
 	ErrMismatch = errors.New("bag: bags do not match")
-	// ErrNoFiles: a ReadText pattern matches no file.
+	// ErrNoFiles: a ReadText pattern matches no file (directories that a
+	// glob matches are skipped, so a pattern matching only directories
+	// matches no file).
 	ErrNoFiles = errors.New("bag: no file matches")
+	// ErrLineTooLong: ReadText met a line longer than MaxLineSize.
+	ErrLineTooLong = errors.New("bag: line too long")
 )
 
 // PartitionError is how a failure inside a partition's task is reported:
@@ -96,11 +100,11 @@ func (b Bag[T]) NumPartitions() int {
 	return len(b.parts)
 }
 
-// Partitions returns each partition as a Delayed slice, in order: the
+// ToDelayed returns each partition as a Delayed slice, in order: the
 // bridge to hand-built graphs. The pending stages of a partition run once,
-// however many times Partitions (or a stage that needs whole partitions) is
+// however many times ToDelayed (or a stage that needs whole partitions) is
 // called. It returns nil when b has an error or is unbounded.
-func (b Bag[T]) Partitions() []graph.Delayed[[]T] {
+func (b Bag[T]) ToDelayed() []graph.Delayed[[]T] {
 	if b.err != nil || b.seq != nil || b.g == nil {
 		return nil
 	}
@@ -158,12 +162,12 @@ type part[T any] struct {
 	build func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any]
 
 	// memo is the partition computed as a whole, once a stage needed it
-	// (Zip, Repartition, Collect, Partitions); view reads its value.
+	// (Zip, Repartition, Collect, ToDelayed); view reads its value.
 	memo graph.Delayed[any]
 	view func(any) []T
 
 	// typed is the partition as a Delayed[[]T], when it was given as one
-	// (FromDelayed) or when Partitions made one.
+	// (FromDelayed) or when ToDelayed made one.
 	typed graph.Delayed[[]T]
 
 	// refilter, set on a partition made by Map, is that partition

@@ -21,30 +21,38 @@
 // leaf, a write, a collect — runs them all in one pass: the source pushes
 // blocks of a few hundred elements through one tight loop per stage into
 // the consumer. No partition-sized slice is made between stages, and a
-// range, a file or a sequence is never held whole. Above, the sum over ten
-// million integers is 306 tasks (one per partition of 32Ki, plus the tree)
-// and reads no memory but a block per task.
+// range, a file or a sequence is never held whole. Above, the sum over a
+// million integers is 147 tasks (one per partition, plus the tree) and
+// reads no memory but a block per task; over ten million, 351.
 //
 // Map, Filter and the other stages that take a function per element call
 // it through a func value, which the compiler cannot inline: a call costs
-// one to two nanoseconds, more than the whole body of a cheap loop. That is
-// a floor for any library taking func(T) U per element, not a cost of
-// fusion, which only trims what is around the calls (a Filter right after
-// a Map runs in the map's loop). On the 2-core development VM,
-// map(square) → filter(even) → sum over ten million integers costs
-// 0.7–1 ns per element as a hand-written loop with the functions inlined.
-// The same loop calling square and even as func values costs 3.5–3.8 on
-// one goroutine and 2.2–2.3 split over two, and Map, Filter and Sum cost
-// 4.4–5.7 on one worker and 2.6–3.2 on two: per-element functions, in a
-// bag or by hand, run at a fifth to a quarter of the inlined loop's speed
-// on one core and under half of it on two. For hot loops, MapBlocks
-// (stages) and FoldBlocks (reductions) take block-at-a-time kernels the
-// compiler optimises as a whole: FoldBlocks runs that pipeline at
-// 0.6–0.95 of the loop's speed on one worker and 1.1–1.8 times it on two.
+// more than the whole body of a cheap loop. That is a floor for any
+// library taking func(T) U per element, not a cost of fusion, which only
+// trims what is around the calls (a Filter right after a Map runs in the
+// map's loop). So the fair yardstick for Map, Filter and Sum is a loop
+// calling the same func values, not a loop with the functions inlined; the
+// README's benchmark table gives both. For hot loops, MapBlocks (stages)
+// and FoldBlocks (reductions) take block-at-a-time kernels the compiler
+// optimises as a whole, and come close to the inlined loop per core.
 //
 // A bag used by two consumers runs its pending stages for each. Stages that
-// need whole partitions (Zip, Repartition, Collect, Partitions) compute
+// need whole partitions (Zip, Repartition, Collect, ToDelayed) compute
 // them once and share them.
+//
+// # Partitions
+//
+// A bag cannot know what its elements cost, so the default partitioning
+// of FromSlice, Range and Take over a sequence serves both ends: up to 128
+// elements make one partition each, so a few costly elements (file names,
+// tiles, URLs) run in parallel; more make 128 partitions, or as many
+// partitions of 32Ki elements as it takes once that is more, so a large
+// collection of cheap elements pays a task per 32Ki elements at most and
+// its task overhead is lost in the work; past 4096 partitions (128Mi
+// elements) partitions grow instead, so the graph stays small. The rule
+// depends on the length alone, so a graph has the same shape on every
+// machine. Partitions(n) and PartitionSize(n) override it; ReadText cuts
+// files by bytes (BlockSize).
 //
 // # Reductions
 //

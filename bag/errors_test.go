@@ -163,7 +163,7 @@ func TestBuildingMistakes(t *testing.T) {
 	}
 	// Same partition count, different lengths: found when computed.
 	_, err := bag.ToSlice(ctx, bag.Zip(nums, bag.Filter(nums, even)))
-	partitionErr(t, err, "zip", 0)
+	partitionErr(t, err, "zip", 1) // one element per partition: 1 is odd
 	if !errors.Is(err, bag.ErrMismatch) {
 		t.Error(err)
 	}
@@ -191,7 +191,7 @@ func TestSequenceStops(t *testing.T) {
 		t.Fatal(v, err)
 	}
 	// A run that needs only the first chunk.
-	if xs, err := sched.Compute(ctx, chunks.Partitions()[0]); len(xs) != 10 || err != nil {
+	if xs, err := sched.Compute(ctx, chunks.ToDelayed()[0]); len(xs) != 10 || err != nil {
 		t.Fatal(xs, err)
 	}
 	// A run that fails half-way.

@@ -51,7 +51,7 @@ func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
 		}))
 		return &part[U]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 			// A mapped partition that was computed whole (for Zip,
-			// Partitions, …) is read, not mapped again.
+			// ToDelayed, …) is read, not mapped again.
 			if valid(q.memo) {
 				return separate.build(g, stages, idx, after, fn)
 			}
@@ -258,10 +258,8 @@ func MapPartitions[T, U any](b Bag[T], f func(iter.Seq[T]) iter.Seq[U]) Bag[U] {
 // slice). Because f is a plain loop the compiler can inline the per-element
 // work into, a MapBlocks stage costs the hand-written loop's body plus
 // writing its output block, where Map and Filter pay an indirect call per
-// element: map(square) → filter(even) as one kernel, then Sum, runs at
-// about half the loop's speed per core, and Map, Filter and Sum at a fifth
-// (see the package documentation). A reduction at the end of the pipeline
-// is faster still as one FoldBlocks step, which writes no block.
+// element (see the package documentation). A reduction at the end of the
+// pipeline is faster still as one FoldBlocks step, which writes no block.
 func MapBlocks[T, U any](b Bag[T], f func(dst []U, src []T) []U) Bag[U] {
 	if f == nil {
 		return carry[U](b, "map-blocks", nilFunc("map-blocks"))

@@ -2,14 +2,17 @@ package bag
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/seed001e6470/taskgraph/graph"
 )
@@ -22,6 +25,12 @@ import (
 // block of that many bytes: a line belongs to the block it starts in, so
 // none is cut. Files ending in ".gz" are decompressed as they are read,
 // one partition each (a gzip stream cannot be entered in the middle).
+//
+// A glob reads the files it matches and skips the directories it matches
+// ('/etc/*' reads the files in /etc); a directory named as such is an
+// ErrInvalid that says so. A line longer than MaxLineSize (default 16 MiB)
+// fails its partition's task with ErrLineTooLong, naming the file and the
+// line's byte offset, rather than holding an unbounded line in memory.
 //
 // Files are listed and sized when the graph is built, so a pattern that
 // matches nothing or a missing file is a building mistake (see Bag.Err);
@@ -43,29 +52,39 @@ func ReadText(g *graph.Graph, paths []string, opts ...Option) Bag[string] {
 	var files []file
 	var plain int64
 	for _, pat := range paths {
+		glob := strings.ContainsAny(pat, "*?[")
 		names := []string{pat}
-		if strings.ContainsAny(pat, "*?[") {
+		if glob {
 			m, err := filepath.Glob(pat)
 			if err != nil {
 				return bad[string](g, "read-text", fmt.Errorf("bag: read-text: pattern %q: %w", pat, err))
 			}
-			if len(m) == 0 {
-				return bad[string](g, "read-text", fmt.Errorf("%w %q", ErrNoFiles, pat))
-			}
 			names = m
 		}
+		found := 0
 		for _, name := range names {
 			st, err := os.Stat(name)
 			if err != nil {
 				return bad[string](g, "read-text", fmt.Errorf("bag: read-text: %w", err))
 			}
 			if st.IsDir() {
-				return invalid[string](g, "read-text", "%s is a directory", name)
+				if glob {
+					continue // a glob means the files it matches
+				}
+				return invalid[string](g, "read-text", "%s is a directory: name its files, or a glob such as %s",
+					name, filepath.Join(name, "*"))
 			}
+			found++
 			files = append(files, file{name, st.Size()})
 			if !gzipped(name) {
 				plain += st.Size()
 			}
+		}
+		if found == 0 {
+			if len(names) > 0 {
+				return bad[string](g, "read-text", fmt.Errorf("%w %q (only directories, which a glob skips)", ErrNoFiles, pat))
+			}
+			return bad[string](g, "read-text", fmt.Errorf("%w %q", ErrNoFiles, pat))
 		}
 	}
 	block := c.block
@@ -78,7 +97,7 @@ func ReadText(g *graph.Graph, paths []string, opts ...Option) Bag[string] {
 	b := Bag[string]{g: g}
 	for _, f := range files {
 		if gzipped(f.path) || f.size <= block {
-			b.parts = append(b.parts, linesPart(f.path, 0, -1))
+			b.parts = append(b.parts, linesPart(f.path, 0, -1, c.line))
 			continue
 		}
 		for off := int64(0); off < f.size; off += block {
@@ -86,7 +105,7 @@ func ReadText(g *graph.Graph, paths []string, opts ...Option) Bag[string] {
 			if end >= f.size {
 				end = -1 // the last block reads to the end, even if the file grew
 			}
-			b.parts = append(b.parts, linesPart(f.path, off, end))
+			b.parts = append(b.parts, linesPart(f.path, off, end, c.line))
 		}
 	}
 	return b
@@ -94,13 +113,13 @@ func ReadText(g *graph.Graph, paths []string, opts ...Option) Bag[string] {
 
 func gzipped(path string) bool { return strings.HasSuffix(path, ".gz") }
 
-func linesPart(path string, off, end int64) *part[string] {
-	return sourcePart("read-text", func() producer[string] { return lineSource(path, off, end) })
+func linesPart(path string, off, end int64, maxLine int) *part[string] {
+	return sourcePart("read-text", func() producer[string] { return lineSource(path, off, end, maxLine) })
 }
 
 // lineSource reads the lines that start in [off, end) of a file (to its
-// end when end < 0).
-func lineSource(path string, off, end int64) producer[string] {
+// end when end < 0), none longer than maxLine bytes.
+func lineSource(path string, off, end int64, maxLine int) producer[string] {
 	return func(x *exec, sink func([]string) bool) {
 		x.stage = "read-text"
 		if !x.live() {
@@ -116,7 +135,12 @@ func lineSource(path string, off, end int64) producer[string] {
 		}
 		buf := make([]string, 0, blockSize)
 		for end < 0 || pos < end {
-			line, err := br.ReadString('\n')
+			line, err := readLine(br, maxLine)
+			if errors.Is(err, ErrLineTooLong) {
+				x.fail(fmt.Errorf("%s: line at byte %d%s: %w (more than %d bytes; see MaxLineSize)",
+					path, pos, decompressedNote(path), err, maxLine))
+				return
+			}
 			pos += int64(len(line))
 			if line != "" {
 				line = strings.TrimSuffix(line, "\n")
@@ -142,6 +166,38 @@ func lineSource(path string, off, end int64) producer[string] {
 			sink(buf)
 		}
 	}
+}
+
+// readLine is bufio.Reader.ReadString('\n') that gives up, with
+// ErrLineTooLong, on a line longer than max bytes (its newline aside),
+// after reading at most a buffer's worth past max.
+func readLine(br *bufio.Reader, max int) (string, error) {
+	frag, err := br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		if len(bytes.TrimSuffix(frag, []byte("\n"))) > max {
+			return "", ErrLineTooLong
+		}
+		return string(frag), err
+	}
+	buf := append([]byte(nil), frag...)
+	for err == bufio.ErrBufferFull {
+		if len(buf) > max {
+			return "", ErrLineTooLong
+		}
+		frag, err = br.ReadSlice('\n')
+		buf = append(buf, frag...)
+	}
+	if len(bytes.TrimSuffix(buf, []byte("\n"))) > max {
+		return "", ErrLineTooLong
+	}
+	return string(buf), err
+}
+
+func decompressedNote(path string) string {
+	if gzipped(path) {
+		return " of the decompressed text"
+	}
+	return ""
 }
 
 // openLines opens path positioned at the first line that starts at or
@@ -190,8 +246,16 @@ func openLines(path string, off int64) (*bufio.Reader, func(), int64, error) {
 // the partition's index, zero-padded so that names sort in partition order
 // ("out/part-*.txt" gives out/part-00.txt … out/part-11.txt). Missing
 // directories are made; a name ending in ".gz" is gzip-compressed. Each
-// partition streams from its pending stages to its file; a partition that
-// fails leaves no file behind.
+// partition streams from its pending stages to its file.
+//
+// The write is all or nothing: partitions write to hidden temporary files
+// beside their targets, and only when every partition has succeeded does
+// the last task rename them all into place. A run that fails (a stage's
+// error, a cancelled context) removes the temporary files of the
+// partitions that had finished, so it leaves no new file behind and
+// replaces no existing one. When the failure is in a task of the run
+// that is no part of the write, the finished partitions' files are
+// removed as the run ends, a moment after Compute returns.
 func WriteText(b Bag[string], pattern string) graph.Delayed[[]string] {
 	if b.g == nil && b.err == nil {
 		return graph.Delayed[[]string]{}
@@ -203,34 +267,140 @@ func WriteText(b Bag[string], pattern string) graph.Delayed[[]string] {
 		return failed[[]string](b.g, &failure{"write-text", fmt.Errorf("%w: write-text: pattern %q needs exactly one '*'", ErrInvalid, pattern)})
 	}
 	width := len(strconv.Itoa(max(len(b.parts)-1, 0)))
+	paths := make([]string, len(b.parts))
+	w := &writes{runs: map[<-chan struct{}]*writeRun{}}
 	leaves := make([]graph.Delayed[any], len(b.parts))
 	for i, p := range b.parts {
 		path := strings.Replace(pattern, "*", fmt.Sprintf("%0*d", width, i), 1)
+		paths[i] = path
 		leaves[i] = p.node(b.g, "write-text", i, graph.Delayed[any]{}, func(x *exec, src producer[string], _ any) (any, error) {
-			return path, writeLines(x, path, src)
+			return w.part(x, path, src)
 		})
 	}
-	return graph.CallSlice(b.g, "write-text", func(_ context.Context, vs []any) ([]string, error) {
-		return unbox[string](vs), nil
+	return graph.CallSlice(b.g, "write-text", func(ctx context.Context, vs []any) ([]string, error) {
+		return paths, w.commit(ctx, unbox[string](vs), paths)
 	}, leaves)
 }
 
-// writeLines streams src into a new file at path, removing it on failure.
-func writeLines(x *exec, path string, src producer[string]) (err error) {
+// writes is the state of the runs of one WriteText: a run's partitions
+// register their finished temporary files with it, and the run's commit
+// renames them, or its failure removes them. A run is told apart by its
+// context's Done channel, which every task of the run shares.
+type writes struct {
+	mu   sync.Mutex
+	runs map[<-chan struct{}]*writeRun
+}
+
+type writeRun struct {
+	temps   []string // finished temporary files
+	settled bool     // committed or aborted: nothing more to register
+}
+
+// run returns the state of ctx's run, making it the first time; the end of
+// the run removes what was not committed.
+func (w *writes) run(ctx context.Context) *writeRun {
+	key := ctx.Done()
+	if r, ok := w.runs[key]; ok {
+		return r
+	}
+	r := &writeRun{}
+	w.runs[key] = r
+	context.AfterFunc(ctx, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.abort(r)
+		delete(w.runs, key)
+	})
+	return r
+}
+
+// abort removes r's finished files; w.mu is held.
+func (w *writes) abort(r *writeRun) {
+	if r.settled {
+		return
+	}
+	r.settled = true
+	for _, t := range r.temps {
+		os.Remove(t)
+	}
+	r.temps = nil
+}
+
+// part writes one partition to a temporary file and registers it. If it
+// fails (an error, a panic in a stage, a write abandoned meanwhile), it
+// removes its own file and aborts the run's write, removing the files of
+// the partitions that had finished.
+func (w *writes) part(x *exec, path string, src producer[string]) (string, error) {
+	registered := false
+	defer func() {
+		if !registered {
+			w.mu.Lock()
+			w.abort(w.run(x.ctx))
+			w.mu.Unlock()
+		}
+	}()
+	tmp, err := writeLines(x, path, src)
+	if err != nil || x.err != nil {
+		return "", err // execute reports x.err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if r := w.run(x.ctx); !r.settled {
+		r.temps = append(r.temps, tmp)
+		registered = true
+		return tmp, nil
+	}
+	os.Remove(tmp)
+	return "", fmt.Errorf("bag: write-text: %s: the write was abandoned: another partition failed", path)
+}
+
+// commit renames every temporary file into place. If a rename fails, the
+// files renamed so far and the temporary files left are removed, so the
+// write still leaves nothing.
+func (w *writes) commit(ctx context.Context, temps, paths []string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	r := w.run(ctx)
+	if r.settled {
+		return fmt.Errorf("bag: write-text: the write was abandoned")
+	}
+	r.settled = true
+	for i, t := range temps {
+		if err := os.Rename(t, paths[i]); err != nil {
+			for _, p := range paths[:i] {
+				os.Remove(p)
+			}
+			for _, t := range temps[i:] {
+				os.Remove(t)
+			}
+			return fmt.Errorf("bag: write-text: %w", err)
+		}
+	}
+	r.temps = nil
+	return nil
+}
+
+// writeLines streams src into a new temporary file beside path and returns
+// its name. On any failure, a panic in a stage included, it removes the
+// file.
+func writeLines(x *exec, path string, src producer[string]) (tmp string, err error) {
 	x.stage = "write-text"
-	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
-		return err
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return "", err
 	}
-	f, err := os.Create(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return err
+		return "", err
 	}
+	done := false
 	defer func() {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-		if err != nil || x.err != nil {
-			os.Remove(path)
+		if !done || err != nil {
+			os.Remove(f.Name())
+			tmp = ""
 		}
 	}()
 	w := bufio.NewWriterSize(f, 64<<10)
@@ -254,12 +424,20 @@ func writeLines(x *exec, path string, src producer[string]) (err error) {
 		return true
 	})
 	if err != nil || x.err != nil {
-		return err
+		return "", err
 	}
 	if zw != nil {
 		if err := zw.Close(); err != nil {
-			return err
+			return "", err
 		}
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return "", err
+	}
+	// CreateTemp makes the file 0600: give it the usual mode of a new file.
+	if err := f.Chmod(0o644); err != nil {
+		return "", err
+	}
+	done = true
+	return f.Name(), nil
 }
