@@ -170,6 +170,10 @@ type part[T any] struct {
 	// (FromDelayed) or when ToDelayed made one.
 	typed graph.Delayed[[]T]
 
+	// first is the task of the partition's first consumer, which later
+	// consumers read the partition from (see share.go).
+	first *share
+
 	// refilter, set on a partition made by Map, is that partition
 	// followed by the filter stage name keeping the elements where keep
 	// is true, with keep called in the map's own loop (see refiltered).
@@ -184,26 +188,35 @@ type consume[T any] func(x *exec, src producer[T], after any) (any, error)
 
 func valid[T any](d graph.Delayed[T]) bool { return d.Graph() != nil }
 
-// node adds a task consuming p: fused with p's pending stages, or reading
-// p's computed value if it has one.
+// node adds a task consuming p: reading p's computed value if it has one;
+// else fused with p's pending stages if it is p's first consumer, or
+// reading the partition from the first consumer's task if not, so that
+// the stages run once for all.
 func (p *part[T]) node(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
-	if valid(p.memo) {
+	switch {
+	case valid(p.memo):
 		view := p.viewer()
 		return onValues(g, stages, idx, []graph.Delayed[any]{p.memo}, after, fn,
 			func(vs []any) producer[T] { return sliceSource(view(vs[0])) })
+	case p.first != nil:
+		return shared(g, p.first, stages, idx, after, fn)
 	}
-	return p.build(g, stages, idx, after, fn)
+	s := &share{}
+	s.task = p.build(g, stages, idx, after, teeing(s, fn))
+	p.first = s
+	return s.task
 }
 
 func (p *part[T]) viewer() func(any) []T {
 	if p.view != nil {
-		return p.view
+		view := p.view
+		return func(v any) []T { return view(unwrap(v)) }
 	}
 	return asSlice[T]
 }
 
 func asSlice[T any](v any) []T {
-	s, _ := v.([]T)
+	s, _ := unwrap(v).([]T)
 	return s
 }
 
@@ -214,7 +227,7 @@ func (p *part[T]) whole(g *graph.Graph, idx int) graph.Delayed[any] {
 		if valid(p.typed) {
 			p.memo = graph.Call(g, "partition", boxed[[]T], p.typed)
 		} else {
-			p.memo = p.build(g, "partition", idx, graph.Delayed[any]{}, collect[T])
+			p.memo = p.node(g, "partition", idx, graph.Delayed[any]{}, collect[T])
 		}
 		p.view = nil
 	}

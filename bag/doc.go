@@ -36,9 +36,21 @@
 // and FoldBlocks (reductions) take block-at-a-time kernels the compiler
 // optimises as a whole, and come close to the inlined loop per core.
 //
-// A bag used by two consumers runs its pending stages for each. Stages that
-// need whole partitions (Zip, Repartition, Collect, ToDelayed) compute
-// them once and share them.
+// # Shared stages
+//
+// A bag with several consumers in one graph (a mean, the frequencies and a
+// fold-by of one parsed bag) runs its pending stages once per run, not once
+// per consumer: the first consumer's task runs the stages fused with its
+// own work and, because other consumers exist, keeps the partition's
+// elements; the other consumers' tasks (named "shared|…") read them. Only
+// linear chains are fused. A bag with one consumer keeps nothing and
+// streams; the kept elements are released, like any result, when the last
+// task reading them is done. Two consequences follow from the first
+// consumer carrying the stages: computing a later consumer on its own runs
+// the first consumer's task too, and an error in that consumer's own
+// stages fails the later consumers as well. Stages that need whole
+// partitions (Zip, Repartition, Collect, ToDelayed) compute them once and
+// share them in the same way.
 //
 // # Partitions
 //

@@ -39,23 +39,41 @@ func Map[T, U any](b Bag[T], f func(T) U) Bag[U] {
 
 // mapPart is p mapped by f, able to take a filter into its loop.
 func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
-	q := through(p, "map", blockwise("map", func(_ *exec, out []U, in []T) int {
+	mapMk := blockwise("map", func(_ *exec, out []U, in []T) int {
 		for i, v := range in {
 			out[i] = f(v)
 		}
 		return len(in)
-	}))
+	})
+	q := through(p, "map", mapMk)
 	q.refilter = func(name string, keep func(U) bool, separate *part[U]) *part[U] {
-		fused := through(p, "map|"+name, blockwise("map", func(x *exec, out []U, in []T) int {
+		fusedMk := blockwise("map", func(x *exec, out []U, in []T) int {
 			return mapFilterBlock(x, out, in, f, name, keep)
-		}))
+		})
+		filterMk := filterer(name, keep, true)
 		return &part[U]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 			// A mapped partition that was computed whole (for Zip,
-			// ToDelayed, …) is read, not mapped again.
-			if valid(q.memo) {
+			// ToDelayed, …) or that another consumer reads is read, not
+			// mapped again.
+			if valid(q.memo) || q.first != nil {
 				return separate.build(g, stages, idx, after, fn)
 			}
-			return fused.build(g, stages, idx, after, fn)
+			// This task is the mapped partition's first consumer. If
+			// another comes, the task must keep the mapped elements,
+			// which the fused loop never holds: it then maps, keeps
+			// and filters in separate loops (decided when it runs).
+			s := &share{}
+			unfused := teeing(s, func(x *exec, src producer[U], av any) (any, error) {
+				return fn(x, filterMk(src), av)
+			})
+			s.task = p.node(g, "map|"+name+"|"+stages, idx, after, func(x *exec, src producer[T], av any) (any, error) {
+				if s.tee.Load() {
+					return unfused(x, mapMk(src), av)
+				}
+				return fn(x, fusedMk(src), av)
+			})
+			q.first = s
+			return s.task
 		}}
 	}
 	return q

@@ -327,9 +327,9 @@ func (w *writes) abort(r *writeRun) {
 }
 
 // part writes one partition to a temporary file and registers it. If it
-// fails (an error, a panic in a stage, a write abandoned meanwhile), it
-// removes its own file and aborts the run's write, removing the files of
-// the partitions that had finished.
+// fails (an error, a panic in a stage), it removes its own file and aborts
+// the run's write, removing the files of the partitions that had finished;
+// one that finishes after that removes its file too.
 func (w *writes) part(x *exec, path string, src producer[string]) (string, error) {
 	registered := false
 	defer func() {
@@ -350,8 +350,10 @@ func (w *writes) part(x *exec, path string, src producer[string]) (string, error
 		registered = true
 		return tmp, nil
 	}
+	// Another partition failed, so the commit will not run: leave
+	// nothing, and no error of this task's own to hide the cause behind.
 	os.Remove(tmp)
-	return "", fmt.Errorf("bag: write-text: %s: the write was abandoned: another partition failed", path)
+	return "", nil
 }
 
 // commit renames every temporary file into place. If a rename fails, the
