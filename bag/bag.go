@@ -316,7 +316,7 @@ func valuesPart[T any](prefix string, deps []graph.Delayed[any], open func([]any
 }
 
 func onValues[T any](g *graph.Graph, name string, idx int, deps []graph.Delayed[any], after graph.Delayed[any],
-	fn consume[T], open func([]any) producer[T]) graph.Delayed[any] {
+	fn consume[T], open func([]any) producer[T], opts ...graph.Option) graph.Delayed[any] {
 	n := len(deps)
 	if valid(after) {
 		deps = append(deps[:n:n], after)
@@ -327,7 +327,7 @@ func onValues[T any](g *graph.Graph, name string, idx int, deps []graph.Delayed[
 			av = vs[n]
 		}
 		return execute(ctx, idx, open(vs[:n]), av, fn)
-	}, deps)
+	}, deps, opts...)
 }
 
 // through returns p with one more element-wise stage: mk wraps p's

@@ -102,9 +102,13 @@ func teeing[T any](s *share, fn consume[T]) consume[T] {
 }
 
 // shared is a consumer's task reading partition p from the task of p's
-// first consumer, which is told to keep it.
+// first consumer, which is told to keep it. The reader ranks above the
+// static order (graph.Priority), so it runs as soon as the partition is
+// kept, which is then released: in the static order, the first consumer's
+// whole reduction would run before any reader, keeping every partition of
+// the bag meanwhile (TestSharedStagesReleased measures both).
 func shared[T any](g *graph.Graph, s *share, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
 	s.tee.Store(true)
 	return onValues(g, "shared|"+stages, idx, []graph.Delayed[any]{s.task}, after, fn,
-		func(vs []any) producer[T] { return sliceSource(keptBy[T](vs[0], s)) })
+		func(vs []any) producer[T] { return sliceSource(keptBy[T](vs[0], s)) }, graph.Priority(1))
 }

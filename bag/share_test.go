@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"maps"
 	"slices"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -145,6 +147,41 @@ func TestSharedStagesSingleConsumerStreams(t *testing.T) {
 	for i := range g.Len() {
 		if strings.HasPrefix(g.Name(i), "shared|") {
 			t.Fatal("a shared reader with a single consumer:", g.Name(i))
+		}
+	}
+}
+
+// TestSharedStagesReleased: the partitions kept for other consumers are
+// released as those consumers finish, so a run holds a few of them at a
+// time, not the whole bag: the live heap, measured after a collection at
+// the end of every task, stays far below the bag's size.
+func TestSharedStagesReleased(t *testing.T) {
+	const parts, size = 256, 8 << 10 // 16 MiB of ints in all
+	for _, w := range []int{1, 2} {
+		var g graph.Graph
+		b := bag.Map(bag.Range(&g, 0, parts*size, bag.Partitions(parts)), square)
+		both := graph.Call2(&g, "both", func(s, n int) int { return s + n }, bag.Sum(b), bag.Count(b))
+		var mu sync.Mutex
+		var base, peak uint64
+		measure := func() uint64 {
+			runtime.GC()
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			return m.HeapAlloc
+		}
+		base = measure()
+		_, err := sched.Compute(ctx, both, sched.Workers(w), sched.WithHooks(sched.Hooks{TaskDone: func(sched.TaskEvent) {
+			mu.Lock()
+			defer mu.Unlock()
+			peak = max(peak, measure())
+		}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		grown := int64(peak) - int64(base)
+		t.Logf("%d workers: live heap grew by %d KiB at most (the bag is %d KiB)", w, grown>>10, parts*size*8>>10)
+		if grown > parts*size*8/4 {
+			t.Errorf("%d workers: the live heap grew by %d KiB: kept partitions are not released", w, grown>>10)
 		}
 	}
 }
