@@ -3,8 +3,8 @@ package bag_test
 import (
 	"cmp"
 	"maps"
-	"slices"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
