@@ -15,11 +15,12 @@ import (
 //   - costly: 50 elements of about 200 µs of work each (a file to parse, a
 //     tile), from FromSlice with no option: 50 partitions, so two workers
 //     should take about half the loop's time;
+//
 //   - cheap: 10^7 integers, map(square) → sum from Range with no option:
 //     306 partitions of 32Ki, so one worker should cost what the
 //     func-value loop costs, the task overhead lost in the work.
 //
-//	go test ./bag -run '^$' -bench DefaultPartitions -cpu 1,2 -count 5
+//     go test ./bag -run '^$' -bench DefaultPartitions -cpu 1,2 -count 5
 func BenchmarkDefaultPartitions(b *testing.B) {
 	costly := make([]int, 50)
 	for i := range costly {

@@ -210,7 +210,11 @@ func FlatMap[T, U any](b Bag[T], f func(T) iter.Seq[U]) Bag[U] {
 	if f == nil {
 		return carry[U](b, "flat-map", nilFunc("flat-map"))
 	}
-	return stage(b, "flat-map", false, func(src producer[T]) producer[U] {
+	return stage(b, "flat-map", false, flatMapper(f))
+}
+
+func flatMapper[T, U any](f func(T) iter.Seq[U]) func(producer[T]) producer[U] {
+	return func(src producer[T]) producer[U] {
 		return func(x *exec, sink func([]U) bool) {
 			a := newAppender(sink)
 			src(x, func(in []T) bool {
@@ -229,7 +233,7 @@ func FlatMap[T, U any](b Bag[T], f func(T) iter.Seq[U]) Bag[U] {
 				a.flush()
 			}
 		}
-	})
+	}
 }
 
 // MapPartitions replaces each partition's elements by f's sequence over
