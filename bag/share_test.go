@@ -185,3 +185,39 @@ func TestSharedStagesReleased(t *testing.T) {
 		}
 	}
 }
+
+// TestIterBoundedMemory: iterating over a bag holds a few partitions at a
+// time, not the bag: the live heap, sampled after a collection while the
+// loop runs, stays far below the bag's size (#17).
+func TestIterBoundedMemory(t *testing.T) {
+	const parts, size = 512, 8 << 10 // 32 MiB of ints in all
+	for _, w := range []int{1, 2} {
+		var g graph.Graph
+		b := bag.Map(bag.Range(&g, 0, parts*size, bag.Partitions(parts)), func(x int) int { return x })
+		heap := func() uint64 {
+			runtime.GC()
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			return m.HeapAlloc
+		}
+		base, peak := heap(), uint64(0)
+		n := 0
+		for x, err := range bag.Iter(ctx, b, sched.Workers(w)) {
+			if err != nil || x != n {
+				t.Fatal(x, n, err)
+			}
+			n++
+			if n%(32*size) == 0 {
+				peak = max(peak, heap())
+			}
+		}
+		if n != parts*size {
+			t.Fatal(n)
+		}
+		grown := int64(peak) - int64(base)
+		t.Logf("%d workers: live heap grew by %d KiB at most while iterating (the bag is %d KiB)", w, grown>>10, parts*size*8>>10)
+		if grown > parts*size*8/4 {
+			t.Errorf("%d workers: the live heap grew by %d KiB: Iter keeps partitions", w, grown>>10)
+		}
+	}
+}
