@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"iter"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -176,4 +178,71 @@ func ExampleSample() {
 	again, _ := sched.Compute(ctx, bag.Sample(b, 5, 7), sched.Workers(1))
 	fmt.Println(len(s), slices.IsSorted(s), slices.Equal(s, again))
 	// Output: 5 true true
+}
+
+func ExampleReadJSON() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "people.jsonl")
+	os.WriteFile(path, []byte(`{"name":"ann","age":31}
+{"name":"bob","age":45}
+`), 0o666)
+
+	type person struct {
+		Name string `json:"name"`
+		Age  int    `json:"age"`
+	}
+	var g graph.Graph
+	people := bag.ReadJSON[person](&g, []string{path})
+	ages := bag.Map(people, func(p person) int { return p.Age })
+	mean, _ := sched.Compute(ctx, bag.Mean(ages))
+	fmt.Println(mean)
+
+	os.WriteFile(path, []byte("{\"name\":\"ann\",\"age\":31}\n{oops}\n"), 0o666)
+	_, err := bag.ToSlice(ctx, bag.ReadJSON[person](&g, []string{path}))
+	fmt.Println(strings.Contains(err.Error(), "people.jsonl: line 2 (byte 24)"))
+	// Output:
+	// 38
+	// true
+}
+
+func ExampleReadLines() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "a.txt")
+	os.WriteFile(path, []byte("one\ntwo\nthree\n"), 0o666)
+
+	var g graph.Graph
+	lines, _ := bag.ToSlice(ctx, bag.ReadLines(&g, []string{path}))
+	for _, l := range lines {
+		n, _ := bag.LineNumber(l.Path, l.Offset)
+		fmt.Println(filepath.Base(l.Path), n, l.Offset, l.Text)
+	}
+	// Output:
+	// a.txt 1 0 one
+	// a.txt 2 4 two
+	// a.txt 3 8 three
+}
+
+func ExampleLineNumber() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "a.txt")
+	os.WriteFile(path, []byte("one\ntwo\nthree\n"), 0o666)
+	n, err := bag.LineNumber(path, 8)
+	fmt.Println(n, err)
+	// Output: 3 <nil>
+}
+
+func ExampleFilesPerPartition() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	for i := range 5 {
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.txt", i)), []byte("line\n"), 0o666)
+	}
+	var g graph.Graph
+	lines := bag.ReadText(&g, []string{filepath.Join(dir, "*.txt")}, bag.FilesPerPartition(2))
+	n, _ := sched.Compute(ctx, bag.Count(lines))
+	fmt.Println(lines.NumPartitions(), n)
+	// Output: 3 5
 }

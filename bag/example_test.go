@@ -547,7 +547,7 @@ func ExampleMaxLineSize() {
 
 	var g graph.Graph
 	_, err := bag.ToSlice(ctx, bag.ReadText(&g, []string{path}, bag.MaxLineSize(1000)))
-	fmt.Println(errors.Is(err, bag.ErrLineTooLong), strings.Contains(err.Error(), "data.txt: line at byte 6"))
+	fmt.Println(errors.Is(err, bag.ErrLineTooLong), strings.Contains(err.Error(), "data.txt: line 2 (byte 6)"))
 	// Output: true true
 }
 

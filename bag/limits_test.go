@@ -125,14 +125,14 @@ func TestReadTextLongLine(t *testing.T) {
 		writeFile(t, path, "ok\n"+strings.Repeat("x", 100)+"\n"+strings.Repeat("y", 101)+"\nafter\n")
 		var g graph.Graph
 		_, err := bag.ToSlice(ctx, bag.ReadText(&g, []string{path}, bag.MaxLineSize(100)))
-		if !errors.Is(err, bag.ErrLineTooLong) || !strings.Contains(err.Error(), path+": line at byte 104") {
+		if !errors.Is(err, bag.ErrLineTooLong) || !strings.Contains(err.Error(), path+": line 3 (byte 104)") {
 			t.Fatalf("%s: %v", name, err)
 		}
 		// A block that starts in the middle of the file reports the
 		// offset within the file too.
 		if !strings.HasSuffix(name, ".gz") {
 			_, err = bag.ToSlice(ctx, bag.ReadText(&g, []string{path}, bag.MaxLineSize(100), bag.BlockSize(50)))
-			if !errors.Is(err, bag.ErrLineTooLong) || !strings.Contains(err.Error(), "line at byte 104") {
+			if !errors.Is(err, bag.ErrLineTooLong) || !strings.Contains(err.Error(), "line 3 (byte 104)") {
 				t.Fatalf("%s in blocks: %v", name, err)
 			}
 		}
@@ -165,7 +165,7 @@ func TestReadTextDevZero(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	_, err := sched.Compute(ctx, bag.Count(bag.ReadText(&g, []string{"/dev/zero"})))
 	runtime.ReadMemStats(&after)
-	if !errors.Is(err, bag.ErrLineTooLong) || !strings.Contains(err.Error(), "/dev/zero: line at byte 0") {
+	if !errors.Is(err, bag.ErrLineTooLong) || !strings.Contains(err.Error(), "/dev/zero: line 1 (byte 0)") {
 		t.Fatal(err)
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 256<<20 {

@@ -16,6 +16,7 @@ type config struct {
 	block int64 // bytes per text block
 	every int   // fan-in of a reduction tree
 	line  int   // longest line ReadText reads
+	files int   // files per partition of ReadText
 	err   error
 }
 
@@ -66,10 +67,23 @@ func SplitEvery(k int) Option {
 	}
 }
 
+// FilesPerPartition makes ReadText put n files in one partition (n ≥ 1;
+// default 1), in order, for many small files, where a task per file would
+// cost more than reading it (Dask's files_per_partition). A file larger
+// than BlockSize is still cut into blocks of its own.
+func FilesPerPartition(n int) Option {
+	return func(c *config) {
+		if n < 1 {
+			c.fail(fmt.Errorf("%w: FilesPerPartition(%d): need at least 1", ErrInvalid, n))
+		}
+		c.files = n
+	}
+}
+
 // MaxLineSize bounds the length of a line that ReadText reads (n ≥ 1
 // bytes, not counting its newline; default 16 MiB). A longer line fails
 // the partition's task with ErrLineTooLong, naming the file and the line's
-// byte offset, instead of reading on until memory runs out (a file of
+// line number and byte offset, instead of reading on until memory runs out (a file of
 // binary data, /dev/zero). Read by ReadText.
 func MaxLineSize(n int) Option {
 	return func(c *config) {
