@@ -74,6 +74,21 @@
 // reductions (FoldBy, Frequencies, GroupBy, Distinct, TopK) combine
 // per-partition maps or lists in the same way.
 //
+// Groups and FoldGroups group by key into a bag instead of one map (Dask's
+// groupby with the tasks shuffle, and foldby with split_out): each input
+// partition splits its elements by a hash of the key into SplitOut
+// buckets, and each output partition merges its bucket of every input, so
+// a result larger than one map is possible. Items turns a grouped result
+// that is one map into a bag of pairs, so TopK and the other stages chain
+// on it; MostCommon and SortedFrequencies are the common cases in one step.
+//
+// # Delayed arguments
+//
+// MapWith, FilterWith and FlatMapWith take a graph.Delayed computed
+// elsewhere in the same graph (Dask's b.map(f, b.mean())): every
+// partition's task waits for it, and it is computed once per run. Join
+// indexes a Delayed slice once and streams the bag past it.
+//
 // # Sequences
 //
 // [FromSeq] makes a bag of an iter.Seq, Go's generator, possibly infinite.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/seed001e6470/taskgraph/bag"
@@ -245,4 +246,56 @@ func ExampleFilesPerPartition() {
 	n, _ := sched.Compute(ctx, bag.Count(lines))
 	fmt.Println(lines.NumPartitions(), n)
 	// Output: 3 5
+}
+
+func ExampleGroups() {
+	var g graph.Graph
+	words := bag.FromSlice(&g, strings.Fields("apple bob avocado cherry banana"), bag.Partitions(2))
+	groups := bag.Groups(words, func(w string) byte { return w[0] }, bag.SplitOut(2))
+	all, _ := bag.ToSlice(ctx, groups)
+	slices.SortFunc(all, func(a, b bag.Pair[byte, []string]) int { return cmp.Compare(a.First, b.First) })
+	for _, gr := range all {
+		fmt.Println(string(gr.First), gr.Second)
+	}
+	// Output:
+	// a [apple avocado]
+	// b [bob banana]
+	// c [cherry]
+}
+
+func ExampleFoldGroups() {
+	var g graph.Graph
+	nums := bag.Range(&g, 0, 10)
+	sums := bag.FoldGroups(nums, func(x int) int { return x % 3 }, 0,
+		func(a, x int) int { return a + x }, func(a, b int) int { return a + b }, bag.SplitOut(2))
+	pairs, _ := bag.ToSlice(ctx, sums)
+	slices.SortFunc(pairs, func(a, b bag.Pair[int, int]) int { return cmp.Compare(a.First, b.First) })
+	fmt.Println(pairs, sums.NumPartitions())
+	// Output: [{0 18} {1 12} {2 15}] 2
+}
+
+func ExampleSplitOut() {
+	var g graph.Graph
+	groups := bag.Groups(bag.Range(&g, 0, 100), func(x int) int { return x % 10 }, bag.SplitOut(4))
+	fmt.Println(groups.NumPartitions())
+	// Output: 4
+}
+
+func ExampleWriteTextNamed() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	var g graph.Graph
+	b := bag.Map(bag.Range(&g, 0, 4, bag.Partitions(2)), strconv.Itoa)
+	files, err := sched.Compute(ctx, bag.WriteTextNamed(b, func(i int) string {
+		return filepath.Join(dir, fmt.Sprintf("numbers-%c.txt", 'a'+i))
+	}))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		fmt.Printf("%s %q\n", filepath.Base(f), data)
+	}
+	fmt.Println(err)
+	// Output:
+	// numbers-a.txt "0\n1\n"
+	// numbers-b.txt "2\n3\n"
+	// <nil>
 }

@@ -17,6 +17,7 @@ type config struct {
 	every int   // fan-in of a reduction tree
 	line  int   // longest line ReadText reads
 	files int   // files per partition of ReadText
+	out   int   // output partitions of a shuffle
 	err   error
 }
 

@@ -42,12 +42,42 @@ func WriteText(b Bag[string], pattern string) graph.Delayed[[]string] {
 		return failed[[]string](b.g, &failure{"write-text", fmt.Errorf("%w: write-text: pattern %q needs exactly one '*'", ErrInvalid, pattern)})
 	}
 	width := len(strconv.Itoa(max(len(b.parts)-1, 0)))
+	return writeText(b, func(i int) string {
+		return strings.Replace(pattern, "*", fmt.Sprintf("%0*d", width, i), 1)
+	})
+}
+
+// WriteTextNamed is WriteText with the file of partition i named by
+// name(i) (Dask's to_textfiles with a name function). The names must
+// differ; a name ending in ".gz" is gzip-compressed. The write is all or
+// nothing, as WriteText's.
+func WriteTextNamed(b Bag[string], name func(i int) string) graph.Delayed[[]string] {
+	if b.g == nil && b.err == nil {
+		return graph.Delayed[[]string]{}
+	}
+	if f := b.finite("write-text"); f != nil {
+		return failed[[]string](b.g, f)
+	}
+	if name == nil {
+		return failed[[]string](b.g, &failure{"write-text", nilFunc("write-text")})
+	}
+	return writeText(b, name)
+}
+
+func writeText(b Bag[string], name func(int) string) graph.Delayed[[]string] {
 	paths := make([]string, len(b.parts))
+	seen := make(map[string]int, len(b.parts))
+	for i := range b.parts {
+		paths[i] = filepath.Clean(name(i))
+		if j, dup := seen[paths[i]]; dup {
+			return failed[[]string](b.g, &failure{"write-text", fmt.Errorf("%w: write-text: partitions %d and %d both named %q", ErrInvalid, j, i, paths[i])})
+		}
+		seen[paths[i]] = i
+	}
 	w := &writes{runs: map[<-chan struct{}]*writeRun{}}
 	leaves := make([]graph.Delayed[any], len(b.parts))
 	for i, p := range b.parts {
-		path := strings.Replace(pattern, "*", fmt.Sprintf("%0*d", width, i), 1)
-		paths[i] = path
+		path := paths[i]
 		leaves[i] = p.node(b.g, "write-text", i, graph.Delayed[any]{}, func(x *exec, src producer[string], _ any) (any, error) {
 			return w.part(x, path, src)
 		})
