@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -271,5 +272,38 @@ func TestDocTaskCounts(t *testing.T) {
 		if g.Len() != c.tasks {
 			t.Errorf("sum over %d integers: %d tasks, the documentation says %d", c.n, g.Len(), c.tasks)
 		}
+	}
+}
+
+func TestWriteTextNamed(t *testing.T) {
+	dir := t.TempDir()
+	var g graph.Graph
+	b := bag.FromSlice(&g, []string{"a", "b", "c"}, bag.Partitions(3))
+	_, err := sched.Compute(ctx, bag.WriteTextNamed(b, func(i int) string { return filepath.Join(dir, "same.txt") }))
+	if !errors.Is(err, bag.ErrInvalid) || !strings.Contains(err.Error(), "both named") {
+		t.Fatal(err)
+	}
+	if _, err := sched.Compute(ctx, bag.WriteTextNamed(b, nil)); !errors.Is(err, graph.ErrNilFunc) {
+		t.Fatal(err)
+	}
+	failing := bag.MapErr(b, func(s string) (string, error) {
+		if s == "c" {
+			return "", errBoom
+		}
+		return s, nil
+	})
+	name := func(i int) string { return filepath.Join(dir, "sub", strconv.Itoa(10-i)+".txt") }
+	if _, err := sched.Compute(ctx, bag.WriteTextNamed(failing, name), sched.Workers(2)); !errors.Is(err, errBoom) {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(dir, "sub")); len(left) != 0 {
+		t.Fatal("left", left)
+	}
+	paths, err := sched.Compute(ctx, bag.WriteTextNamed(b, name))
+	if err != nil || !slices.Equal(paths, []string{name(0), name(1), name(2)}) {
+		t.Fatal(paths, err)
+	}
+	if data, _ := os.ReadFile(name(2)); string(data) != "c\n" {
+		t.Fatalf("%q", data)
 	}
 }
