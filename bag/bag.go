@@ -173,6 +173,9 @@ type part[T any] struct {
 	// first is the task of the partition's first consumer, which later
 	// consumers read the partition from (see share.go).
 	first *share
+	// unshared: the partition may be too large to keep (a huge range, a
+	// whole sequence), so every consumer runs its stages, streaming.
+	unshared bool
 
 	// refilter, set on a partition made by Map, is that partition
 	// followed by the filter stage name keeping the elements where keep
@@ -198,6 +201,8 @@ func (p *part[T]) node(g *graph.Graph, stages string, idx int, after graph.Delay
 		view := p.viewer()
 		return onValues(g, stages, idx, []graph.Delayed[any]{p.memo}, after, fn,
 			func(vs []any) producer[T] { return sliceSource(view(vs[0])) })
+	case p.unshared:
+		return p.build(g, stages, idx, after, fn)
 	case p.first != nil:
 		return shared(g, p.first, stages, idx, after, fn)
 	}
@@ -333,7 +338,7 @@ func onValues[T any](g *graph.Graph, name string, idx int, deps []graph.Delayed[
 // through returns p with one more element-wise stage: mk wraps p's
 // producer when a task is finally built.
 func through[T, U any](p *part[T], stage string, mk func(producer[T]) producer[U]) *part[U] {
-	return &part[U]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
+	return &part[U]{unshared: p.unshared, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 		return p.node(g, stage+"|"+stages, idx, after, func(x *exec, src producer[T], av any) (any, error) {
 			return fn(x, mk(src), av)
 		})

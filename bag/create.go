@@ -62,6 +62,7 @@ func Range(g *graph.Graph, lo, hi int, opts ...Option) Bag[int] {
 	for i := range p {
 		a, z := lo+c.bounds(n, p, i), lo+c.bounds(n, p, i+1)
 		b.parts[i] = sourcePart("range", func() producer[int] { return rangeSource(a, z) })
+		b.parts[i].unshared = z-a > maxKept
 	}
 	return b
 }
@@ -121,7 +122,9 @@ func FromSeq[T any](g *graph.Graph, seq iter.Seq[T], opts ...Option) Bag[T] {
 		exact:  true,
 		chunks: func(g *graph.Graph, k int) []*part[T] { return seqChunks(g, seq, k, c.seqSize(k)) },
 		stream: func() *part[T] {
-			return sourcePart("from-seq", func() producer[T] { return seqSource(seq) })
+			p := sourcePart("from-seq", func() producer[T] { return seqSource(seq) })
+			p.unshared = true // the whole sequence: never kept
+			return p
 		},
 	}}
 }
@@ -187,6 +190,7 @@ func seqChunks[T any](g *graph.Graph, seq iter.Seq[T], k, size int) []*part[T] {
 			}, prev)
 		}
 		parts[i] = depPart("chunk", d, func(c chunk[T]) producer[T] { return sliceSource(c.items) })
+		parts[i].unshared = want > maxKept
 		prev = d
 	}
 	return parts

@@ -45,7 +45,10 @@
 // elements; the other consumers' tasks (named "shared|…") read them. Only
 // linear chains are fused. A bag with one consumer keeps nothing and
 // streams; the kept elements are released, like any result, when the last
-// task reading them is done. Two consequences follow from the first
+// task reading them is done. A partition that may be too large to keep
+// (a range or a sequence's chunk of more than 1Mi elements, more than 256
+// MiB of text, a whole sequence) is not shared: each consumer streams it,
+// as it would alone. Two consequences follow from the first
 // consumer carrying the stages: computing a later consumer on its own runs
 // the first consumer's task too, and an error in that consumer's own
 // stages fails the later consumers as well. Stages that need whole

@@ -151,11 +151,34 @@ func readLines[E any](g *graph.Graph, stage string, paths []string, opts []Optio
 			block = max(1, (plain+int64(c.parts)-1)/int64(c.parts))
 		}
 	}
+	sizes := make(map[string]int64, len(files))
+	for _, f := range files {
+		sizes[f.path] = f.size
+	}
 	b := Bag[E]{g: g}
 	for _, segs := range cut(files, block, c.files) {
-		b.parts = append(b.parts, sourcePart(stage, func() producer[E] { return lineSource(stage, segs, c.line, mk) }))
+		p := sourcePart(stage, func() producer[E] { return lineSource(stage, segs, c.line, mk) })
+		p.unshared = textBytes(segs, sizes, block) > maxKeptText
+		b.parts = append(b.parts, p)
 	}
 	return b
+}
+
+// textBytes estimates the text a partition holds: a block's size, a whole
+// plain file's, ten times a compressed file's.
+func textBytes(segs []segment, sizes map[string]int64, block int64) int64 {
+	var n int64
+	for _, s := range segs {
+		switch {
+		case decompressor(s.path) != nil:
+			n += 10 * sizes[s.path]
+		case s.end >= 0:
+			n += s.end - s.off
+		default:
+			n += min(block, sizes[s.path]-s.off)
+		}
+	}
+	return n
 }
 
 type file struct {

@@ -18,6 +18,17 @@ import (
 // result of the first task like any other, released by the scheduler when
 // the last task reading it is done.
 
+// A partition that may be too large to keep is never shared (part.unshared):
+// a range or a chunk of a sequence of more than maxKept elements, text of
+// more than maxKeptText bytes, a whole sequence. Its consumers each run its
+// stages, streaming in constant memory, as they would alone: re-making
+// such a partition is cheap next to holding it, or holding it is not
+// possible at all.
+const (
+	maxKept     = 1 << 20
+	maxKeptText = 256 << 20
+)
+
 // share is the first consumer's task of a partition, and the flag that
 // makes it keep the partition's elements for the others. The flag is set
 // while building and read while running, which may overlap when a graph

@@ -156,7 +156,7 @@ func TestSharedStagesSingleConsumerStreams(t *testing.T) {
 // time, not the whole bag: the live heap, measured after a collection at
 // the end of every task, stays far below the bag's size.
 func TestSharedStagesReleased(t *testing.T) {
-	const parts, size = 256, 8 << 10 // 16 MiB of ints in all
+	const parts, size = 128, 16 << 10 // 16 MiB of ints in all
 	for _, w := range []int{1, 2} {
 		var g graph.Graph
 		b := bag.Map(bag.Range(&g, 0, parts*size, bag.Partitions(parts)), square)
@@ -219,5 +219,30 @@ func TestIterBoundedMemory(t *testing.T) {
 		if grown > parts*size*8/4 {
 			t.Errorf("%d workers: the live heap grew by %d KiB: Iter keeps partitions", w, grown>>10)
 		}
+	}
+}
+
+// TestHugePartitionsAreNotKept: a partition too large to keep (here a
+// range of 2Mi integers) is not shared: each consumer streams it, and the
+// run holds no partition.
+func TestHugePartitionsAreNotKept(t *testing.T) {
+	var g graph.Graph
+	var calls atomic.Int64
+	b := bag.Map(bag.Range(&g, 0, 1<<23, bag.Partitions(4)), func(x int) int { calls.Add(1); return x & 1 })
+	both := graph.Call2(&g, "both", func(s, n int) int { return s*10 + n }, bag.Sum(b), bag.Count(b))
+	for i := range g.Len() {
+		if strings.HasPrefix(g.Name(i), "shared|") {
+			t.Fatal("a huge partition is shared:", g.Name(i))
+		}
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	v, err := sched.Compute(ctx, both, sched.Workers(2))
+	runtime.ReadMemStats(&after)
+	if err != nil || v != (1<<22)*10+1<<23 || calls.Load() != 2<<23 {
+		t.Fatal(v, err, calls.Load())
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Fatalf("the run allocated %d MiB", alloc>>20)
 	}
 }

@@ -51,12 +51,17 @@ func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
 			return mapFilterBlock(x, out, in, f, name, keep)
 		})
 		filterMk := filterer(name, keep, true)
-		return &part[U]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
+		return &part[U]{unshared: q.unshared, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 			// A mapped partition that was computed whole (for Zip,
 			// ToDelayed, …) or that another consumer reads is read, not
 			// mapped again.
 			if valid(q.memo) || q.first != nil {
 				return separate.build(g, stages, idx, after, fn)
+			}
+			if q.unshared { // never kept: always the fused loop
+				return p.node(g, "map|"+name+"|"+stages, idx, after, func(x *exec, src producer[T], av any) (any, error) {
+					return fn(x, fusedMk(src), av)
+				})
 			}
 			// This task is the mapped partition's first consumer. If
 			// another comes, the task must keep the mapped elements,
