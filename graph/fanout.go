@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"unsafe"
 )
 
 // CallN adds n tasks, task k computing fn(ctx, k, a) for k = 0 … n−1, and
@@ -14,9 +15,8 @@ import (
 // It is what a loop calling [CallCtx] with a closure per k would build,
 // but cheaper: the n task objects are allocated together and share fn,
 // so the fan-out costs one allocation for its tasks instead of two per
-// task (a closure capturing k and a task holding it). Building the 4,096
-// tiles of package mandelbrot's default view took 1.34 ms that way and
-// 0.54 ms with CallN, in alternating runs on one core.
+// task (a closure capturing k and a task holding it); the README's
+// benchmark table says what that saves.
 //
 // With [Pure], each task's content key includes its index k, so only a
 // fan-out with the same name, function, argument and index is shared.
@@ -25,12 +25,18 @@ import (
 // returns nil.
 func CallN[A, R any](g *Graph, name string, n int, fn func(ctx context.Context, k int, a A) (R, error), a Delayed[A], opts ...Option) []Delayed[R] {
 	switch {
+	case g == nil:
+		return nil
 	case n < 0:
 		g.fail(fmt.Errorf("%w: %d tasks (task %q)", ErrCount, n, name))
 		return nil
 	case n > maxNodes-len(g.nodes):
 		// Checked before allocating n tasks, which could exhaust memory.
 		g.fail(fmt.Errorf("%w: %d more (task %q)", ErrTooLarge, n, name))
+		return nil
+	case uint64(n)*fanOutBytes[A, R]() > memoryBudget():
+		g.fail(fmt.Errorf("%w: %d tasks (task %q) would take %d MiB, more than this machine's memory (%d MiB)",
+			ErrTooLarge, n, name, uint64(n)*fanOutBytes[A, R]()>>20, memoryBudget()>>20))
 		return nil
 	case fn == nil:
 		broken[R](g, name)
@@ -58,6 +64,13 @@ func CallN[A, R any](g *Graph, name string, n int, fn func(ctx context.Context, 
 		out[k] = finish(g, name, KindTask, t, &t.cell, start, kopts, fn)
 	}
 	return out
+}
+
+// fanOutBytes is what one task of a CallN costs the graph: its task
+// object, its handle, its node, its argument and its entry in the task
+// table.
+func fanOutBytes[A, R any]() uint64 {
+	return uint64(unsafe.Sizeof(indexed[A, R]{}) + unsafe.Sizeof(Delayed[R]{}) + unsafe.Sizeof(node{}) + 4 + 16)
 }
 
 // fanOut is what the tasks of one CallN share.
@@ -88,3 +101,13 @@ func indexKey(k int) Option {
 		}
 	}
 }
+
+func (t *indexed[A, R]) copyWith(src *argSource) Task {
+	return &indexed[A, R]{k: t.k, s: &fanOut[A, R]{f: t.s.f, a: argCell[A](src, 0)}}
+}
+
+func (t *indexed[A, R]) Args() []any { return []any{t.s.a.v} }
+
+// Index is the task's k, which it passes to its function along with its
+// argument: part of what a task run elsewhere needs to be sent.
+func (t *indexed[A, R]) Index() int { return t.k }
