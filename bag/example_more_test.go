@@ -299,3 +299,12 @@ func ExampleWriteTextNamed() {
 	// numbers-b.txt "2\n3\n"
 	// <nil>
 }
+
+func ExampleChoices() {
+	var g graph.Graph
+	b := bag.FromSlice(&g, []string{"a", "b", "c"})
+	one, _ := sched.Compute(ctx, bag.Choices(b, 10, 1), sched.Workers(1))
+	two, _ := sched.Compute(ctx, bag.Choices(bag.FromSlice(&g, []string{"a", "b", "c"}, bag.Partitions(1)), 10, 1), sched.Workers(2))
+	fmt.Println(len(one), slices.Equal(one, two))
+	// Output: 10 true
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -356,4 +357,88 @@ type sampled[T any] struct {
 	key     uint64
 	part, i int
 	v       T
+}
+
+// Choices is k elements drawn with replacement, each uniformly from the
+// whole bag, in the order drawn (Dask's bag.random.choices). The draws are
+// indices into the bag from a generator seeded by seed alone, so they
+// depend on the seed and the bag's contents, not on the partitioning or
+// the workers. It reads b twice, once to count each partition and once to
+// pick (see "Shared stages" in the package documentation for when b's
+// stages then run once). An empty bag gives ErrEmpty when k > 0.
+func Choices[T any](b Bag[T], k int, seed uint64) graph.Delayed[[]T] {
+	switch {
+	case k < 0:
+		return failed[[]T](b.g, firstFailure(b, "choices", fmt.Errorf("%w: choices: k = %d < 0", ErrInvalid, k)))
+	case b.g == nil && b.err == nil:
+		return graph.Delayed[[]T]{}
+	}
+	if f := b.finite("choices"); f != nil {
+		return failed[[]T](b.g, f)
+	}
+	g := b.g
+	counts := make([]graph.Delayed[any], len(b.parts))
+	for i, p := range b.parts {
+		counts[i] = p.node(g, "choices-count", i, graph.Delayed[any]{}, func(x *exec, src producer[T], _ any) (any, error) {
+			n := 0
+			src(x, func(blk []T) bool { n += len(blk); return true })
+			return n, nil
+		})
+	}
+	// draws[j] is draw j's partition and index in it.
+	draws := graph.CallSlice(g, "choices-draw", func(_ context.Context, vs []any) (any, error) {
+		ns := unbox[int](vs)
+		total := 0
+		for _, n := range ns {
+			total += n
+		}
+		if total == 0 && k > 0 {
+			return nil, fmt.Errorf("%w (choices of %d)", ErrEmpty, k)
+		}
+		r := rand.New(rand.NewPCG(seed, math.MaxUint64))
+		out := make([][2]int, k)
+		for j := range out {
+			at := r.IntN(total)
+			i := 0
+			for at >= ns[i] {
+				at -= ns[i]
+				i++
+			}
+			out[j] = [2]int{i, at}
+		}
+		return out, nil
+	}, counts)
+	picks := make([]graph.Delayed[any], len(b.parts))
+	for i, p := range b.parts {
+		picks[i] = p.node(g, "choices-pick", i, draws, func(x *exec, src producer[T], av any) (any, error) {
+			want := map[int]T{}
+			for _, d := range av.([][2]int) {
+				if d[0] == i {
+					var zero T
+					want[d[1]] = zero
+				}
+			}
+			at := 0
+			if len(want) > 0 {
+				src(x, func(blk []T) bool {
+					for j, v := range blk {
+						if _, ok := want[at+j]; ok {
+							want[at+j] = v
+						}
+					}
+					at += len(blk)
+					return true
+				})
+			}
+			return want, nil
+		})
+	}
+	return graph.CallSlice(g, "choices", func(_ context.Context, vs []any) ([]T, error) {
+		ds := unwrap(vs[0]).([][2]int)
+		out := make([]T, len(ds))
+		for j, d := range ds {
+			out[j] = unwrap(vs[1+d[0]]).(map[int]T)[d[1]]
+		}
+		return out, nil
+	}, append([]graph.Delayed[any]{draws}, picks...))
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"iter"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sync/atomic"
@@ -366,4 +367,37 @@ func TestPersist(t *testing.T) {
 	if kept.NumPartitions() != 7 {
 		t.Fatal(kept.NumPartitions())
 	}
+}
+
+// TestChoicesProperty: draws with replacement are the reference's (indices
+// from a generator seeded by the seed alone), whatever the partitioning
+// and the workers.
+func TestChoicesProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		xs := drawInts(t, "xs")
+		p := rapid.IntRange(1, 8).Draw(t, "p")
+		k := rapid.IntRange(0, 40).Draw(t, "k")
+		seed := rapid.Uint64().Draw(t, "seed")
+		var want []int
+		if len(xs) > 0 {
+			r := rand.New(rand.NewPCG(seed, math.MaxUint64))
+			for range k {
+				want = append(want, xs[r.IntN(len(xs))])
+			}
+		}
+		workersOf(t, func(w int) {
+			var g graph.Graph
+			b := bag.Filter(bag.FromSlice(&g, xs, bag.Partitions(p)), func(int) bool { return true })
+			got, err := sched.Compute(ctx, bag.Choices(b, k, seed), sched.Workers(w))
+			if len(xs) == 0 && k > 0 {
+				if !errors.Is(err, bag.ErrEmpty) {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err != nil || !equalOrEmpty(got, want) {
+				t.Fatal(got, want, err)
+			}
+		})
+	})
 }
