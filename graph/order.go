@@ -1,6 +1,10 @@
 package graph
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/seed001e6470/taskgraph/internal/heap"
+)
 
 // ErrCycle: the dependencies of the nodes reached loop. Graphs built with
 // this package are acyclic by construction; a cycle can only come from
@@ -96,19 +100,19 @@ func (x Executable) RunOrder(targets []int32) ([]int32, error) {
 			}
 		}
 	}
-	h := minHeap{less: func(a, b int32) bool { return RankBefore(prio[a], a, prio[b], b) }}
+	h := heap.Heap[int32]{Less: func(a, b int32) bool { return RankBefore(prio[a], a, prio[b], b) }}
 	for k := range ids {
 		if pending[k] == 0 {
-			h.push(int32(k))
+			h.Push(int32(k))
 		}
 	}
 	out := make([]int32, 0, len(ids))
-	for h.len() > 0 {
-		k := h.pop()
+	for h.Len() > 0 {
+		k := h.Pop()
 		out = append(out, ids[k])
 		for _, j := range dependents[k] {
 			if pending[j]--; pending[j] == 0 {
-				h.push(j)
+				h.Push(j)
 			}
 		}
 	}
@@ -127,44 +131,3 @@ func RankBefore(prioA, posA, prioB, posB int32) bool {
 
 // ClampPriority is a task's priority as executors rank it: within ±2^30.
 func ClampPriority(p int) int32 { return int32(max(min(p, 1<<30), -1<<30)) }
-
-// minHeap is a binary heap of int32, the least (by less) on top.
-type minHeap struct {
-	xs   []int32
-	less func(a, b int32) bool
-}
-
-func (h *minHeap) len() int { return len(h.xs) }
-
-func (h *minHeap) push(x int32) {
-	h.xs = append(h.xs, x)
-	for k := len(h.xs) - 1; k > 0; {
-		parent := (k - 1) / 2
-		if !h.less(h.xs[k], h.xs[parent]) {
-			break
-		}
-		h.xs[k], h.xs[parent] = h.xs[parent], h.xs[k]
-		k = parent
-	}
-}
-
-func (h *minHeap) pop() int32 {
-	top := h.xs[0]
-	last := len(h.xs) - 1
-	h.xs[0] = h.xs[last]
-	h.xs = h.xs[:last]
-	for k := 0; ; {
-		least, l, r := k, 2*k+1, 2*k+2
-		if l < last && h.less(h.xs[l], h.xs[least]) {
-			least = l
-		}
-		if r < last && h.less(h.xs[r], h.xs[least]) {
-			least = r
-		}
-		if least == k {
-			return top
-		}
-		h.xs[k], h.xs[least] = h.xs[least], h.xs[k]
-		k = least
-	}
-}

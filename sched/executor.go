@@ -179,7 +179,7 @@ func (w *worker) takeIn(h *handoff) item {
 	}
 	w.start = h.start
 	w.active = r
-	r.ended(i, w, h.rep.Err, h.rep.Worker)
+	r.ended(i, &w.runner, h.rep.Err, h.rep.Worker)
 	if next := w.after(r, i); next >= 0 && !r.halted() {
 		return item{r.id, next}
 	}
@@ -204,6 +204,6 @@ func (r *run) settleAway() {
 	w := r.pool.workers[0]
 	for h := r.pool.takeReport(); h != nil; h = r.pool.takeReport() {
 		w.start, w.active = h.start, h.r
-		h.r.ended(h.i, w, h.rep.Err, h.rep.Worker)
+		h.r.ended(h.i, &w.runner, h.rep.Err, h.rep.Worker)
 	}
 }
