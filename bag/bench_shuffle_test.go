@@ -34,9 +34,21 @@ func BenchmarkGroups(b *testing.B) {
 		perElem(b, benchN)
 		b.ReportMetric(float64(peak())/(1<<20), "peak-MiB")
 	})
-	b.Run("bag", func(b *testing.B) {
+	for _, out := range []int{0, 16} {
+		name := "bag"
+		var opts []bag.Option
+		if out > 0 {
+			name = "bag-split-out-16"
+			opts = append(opts, bag.SplitOut(out))
+		}
+		b.Run(name, func(b *testing.B) { benchGroups(b, xs, opts) })
+	}
+}
+
+func benchGroups(b *testing.B, xs []int, opts []bag.Option) {
+	{
 		var g graph.Graph
-		groups := bag.Count(bag.Groups(bag.FromSlice(&g, xs), func(x int) int { return x }))
+		groups := bag.Count(bag.Groups(bag.FromSlice(&g, xs), func(x int) int { return x }, opts...))
 		peak := sampleHeap()
 		paired(b, benchN, func() { sinkInt = len(mapOfSlices(xs)) }, func() {
 			n, err := sched.Compute(context.Background(), groups)
@@ -45,5 +57,5 @@ func BenchmarkGroups(b *testing.B) {
 			}
 		})
 		b.ReportMetric(float64(peak())/(1<<20), "peak-MiB")
-	})
+	}
 }

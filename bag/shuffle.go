@@ -49,19 +49,41 @@ func Groups[T any, K comparable](b Bag[T], key func(T) K, opts ...Option) Bag[Pa
 		})
 		return buckets
 	}, func(x *exec, ins [][]T) []P {
-		at := map[K]int{}
+		// Two passes: the first finds each element's group (one map
+		// lookup) and counts the groups, the second copies the elements
+		// into groups allocated at their exact size, so no group grows.
+		at := map[K]int32{}
 		var out []P
+		var sizes []int
+		n := 0
+		for _, in := range ins {
+			n += len(in)
+		}
+		group := make([]int32, 0, n)
 		for _, in := range ins {
 			x.stage = "groups"
 			for _, v := range in {
 				k := key(v)
 				i, ok := at[k]
 				if !ok {
-					i = len(out)
+					i = int32(len(out))
 					at[k] = i
 					out = append(out, P{First: k})
+					sizes = append(sizes, 0)
 				}
+				sizes[i]++
+				group = append(group, i)
+			}
+		}
+		for i := range out {
+			out[i].Second = make([]T, 0, sizes[i])
+		}
+		e := 0
+		for _, in := range ins {
+			for _, v := range in {
+				i := group[e]
 				out[i].Second = append(out[i].Second, v)
+				e++
 			}
 		}
 		return out
