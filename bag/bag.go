@@ -25,8 +25,12 @@ var (
 	// ErrMismatch: bags that must line up do not (Zip: partition counts or
 	// lengths differ; Concat, Zip: bags of different graphs).
 	ErrMismatch = errors.New("bag: bags do not match")
-	// ErrNoFiles: a ReadText pattern matches no file.
+	// ErrNoFiles: a ReadText pattern matches no file (directories that a
+	// glob matches are skipped, so a pattern matching only directories
+	// matches no file).
 	ErrNoFiles = errors.New("bag: no file matches")
+	// ErrLineTooLong: ReadText met a line longer than MaxLineSize.
+	ErrLineTooLong = errors.New("bag: line too long")
 )
 
 // PartitionError is how a failure inside a partition's task is reported:
@@ -96,11 +100,11 @@ func (b Bag[T]) NumPartitions() int {
 	return len(b.parts)
 }
 
-// Partitions returns each partition as a Delayed slice, in order: the
+// ToDelayed returns each partition as a Delayed slice, in order: the
 // bridge to hand-built graphs. The pending stages of a partition run once,
-// however many times Partitions (or a stage that needs whole partitions) is
+// however many times ToDelayed (or a stage that needs whole partitions) is
 // called. It returns nil when b has an error or is unbounded.
-func (b Bag[T]) Partitions() []graph.Delayed[[]T] {
+func (b Bag[T]) ToDelayed() []graph.Delayed[[]T] {
 	if b.err != nil || b.seq != nil || b.g == nil {
 		return nil
 	}
@@ -158,13 +162,20 @@ type part[T any] struct {
 	build func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any]
 
 	// memo is the partition computed as a whole, once a stage needed it
-	// (Zip, Repartition, Collect, Partitions); view reads its value.
+	// (Zip, Repartition, Collect, ToDelayed); view reads its value.
 	memo graph.Delayed[any]
 	view func(any) []T
 
 	// typed is the partition as a Delayed[[]T], when it was given as one
-	// (FromDelayed) or when Partitions made one.
+	// (FromDelayed) or when ToDelayed made one.
 	typed graph.Delayed[[]T]
+
+	// first is the task of the partition's first consumer, which later
+	// consumers read the partition from (see share.go).
+	first *share
+	// unshared: the partition may be too large to keep (a huge range, a
+	// whole sequence), so every consumer runs its stages, streaming.
+	unshared bool
 
 	// refilter, set on a partition made by Map, is that partition
 	// followed by the filter stage name keeping the elements where keep
@@ -180,26 +191,37 @@ type consume[T any] func(x *exec, src producer[T], after any) (any, error)
 
 func valid[T any](d graph.Delayed[T]) bool { return d.Graph() != nil }
 
-// node adds a task consuming p: fused with p's pending stages, or reading
-// p's computed value if it has one.
+// node adds a task consuming p: reading p's computed value if it has one;
+// else fused with p's pending stages if it is p's first consumer, or
+// reading the partition from the first consumer's task if not, so that
+// the stages run once for all.
 func (p *part[T]) node(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
-	if valid(p.memo) {
+	switch {
+	case valid(p.memo):
 		view := p.viewer()
 		return onValues(g, stages, idx, []graph.Delayed[any]{p.memo}, after, fn,
 			func(vs []any) producer[T] { return sliceSource(view(vs[0])) })
+	case p.unshared:
+		return p.build(g, stages, idx, after, fn)
+	case p.first != nil:
+		return shared(g, p.first, stages, idx, after, fn)
 	}
-	return p.build(g, stages, idx, after, fn)
+	s := &share{}
+	s.task = p.build(g, stages, idx, after, teeing(s, fn))
+	p.first = s
+	return s.task
 }
 
 func (p *part[T]) viewer() func(any) []T {
 	if p.view != nil {
-		return p.view
+		view := p.view
+		return func(v any) []T { return view(unwrap(v)) }
 	}
 	return asSlice[T]
 }
 
 func asSlice[T any](v any) []T {
-	s, _ := v.([]T)
+	s, _ := unwrap(v).([]T)
 	return s
 }
 
@@ -210,7 +232,7 @@ func (p *part[T]) whole(g *graph.Graph, idx int) graph.Delayed[any] {
 		if valid(p.typed) {
 			p.memo = graph.Call(g, "partition", boxed[[]T], p.typed)
 		} else {
-			p.memo = p.build(g, "partition", idx, graph.Delayed[any]{}, collect[T])
+			p.memo = p.node(g, "partition", idx, graph.Delayed[any]{}, collect[T])
 		}
 		p.view = nil
 	}
@@ -299,7 +321,7 @@ func valuesPart[T any](prefix string, deps []graph.Delayed[any], open func([]any
 }
 
 func onValues[T any](g *graph.Graph, name string, idx int, deps []graph.Delayed[any], after graph.Delayed[any],
-	fn consume[T], open func([]any) producer[T]) graph.Delayed[any] {
+	fn consume[T], open func([]any) producer[T], opts ...graph.Option) graph.Delayed[any] {
 	n := len(deps)
 	if valid(after) {
 		deps = append(deps[:n:n], after)
@@ -310,13 +332,13 @@ func onValues[T any](g *graph.Graph, name string, idx int, deps []graph.Delayed[
 			av = vs[n]
 		}
 		return execute(ctx, idx, open(vs[:n]), av, fn)
-	}, deps)
+	}, deps, opts...)
 }
 
 // through returns p with one more element-wise stage: mk wraps p's
 // producer when a task is finally built.
 func through[T, U any](p *part[T], stage string, mk func(producer[T]) producer[U]) *part[U] {
-	return &part[U]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
+	return &part[U]{unshared: p.unshared, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 		return p.node(g, stage+"|"+stages, idx, after, func(x *exec, src producer[T], av any) (any, error) {
 			return fn(x, mk(src), av)
 		})

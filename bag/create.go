@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"math"
 	"runtime/debug"
 	"sync"
 
@@ -13,15 +14,20 @@ import (
 
 // FromSlice makes a bag of xs's elements, in order. Partitions are pieces
 // of xs itself, not copies, so xs must not change until the graph has run.
-// By default a partition holds about 32Ki elements; Partitions and
-// PartitionSize override that.
+// By default up to 128 elements make one partition each, more make at
+// least 128 partitions of up to 32Ki elements (at most 4096 partitions; see
+// the package documentation's "Partitions"); Partitions and PartitionSize
+// override that.
 func FromSlice[T any](g *graph.Graph, xs []T, opts ...Option) Bag[T] {
 	c := configure(opts)
 	if c.err != nil {
 		return bad[T](g, "from-slice", c.err)
 	}
 	n := len(xs)
-	p := c.count(n)
+	p, err := c.count(n)
+	if err != nil {
+		return bad[T](g, "from-slice", fmt.Errorf("%w (from-slice)", err))
+	}
 	b := Bag[T]{g: g, parts: make([]*part[T], p)}
 	for i := range p {
 		lo, hi := c.bounds(n, p, i), c.bounds(n, p, i+1)
@@ -33,19 +39,30 @@ func FromSlice[T any](g *graph.Graph, xs []T, opts ...Option) Bag[T] {
 }
 
 // Range makes the bag of the integers lo, lo+1, …, hi-1 (empty when
-// hi ≤ lo). The integers are made inside the tasks that consume them, a
+// hi ≤ lo; ErrInvalid when hi-lo exceeds math.MaxInt). The integers are
+// made inside the tasks that consume them, a
 // block at a time, so a range costs no memory. Partitioning as FromSlice.
 func Range(g *graph.Graph, lo, hi int, opts ...Option) Bag[int] {
 	c := configure(opts)
 	if c.err != nil {
 		return bad[int](g, "range", c.err)
 	}
-	n := max(hi-lo, 0)
-	p := c.count(n)
+	n := 0
+	if hi > lo {
+		n = hi - lo
+		if n < 0 { // hi-lo overflowed
+			return invalid[int](g, "range", "[%d, %d) holds more than %d integers", lo, hi, math.MaxInt)
+		}
+	}
+	p, err := c.count(n)
+	if err != nil {
+		return bad[int](g, "range", fmt.Errorf("%w (range)", err))
+	}
 	b := Bag[int]{g: g, parts: make([]*part[int], p)}
 	for i := range p {
 		a, z := lo+c.bounds(n, p, i), lo+c.bounds(n, p, i+1)
 		b.parts[i] = sourcePart("range", func() producer[int] { return rangeSource(a, z) })
+		b.parts[i].unshared = z-a > maxKept
 	}
 	return b
 }
@@ -75,13 +92,18 @@ func FromDelayed[T any](g *graph.Graph, parts ...graph.Delayed[[]T]) Bag[T] {
 // other stage reports ErrUnbounded.
 //
 // Take(FromSeq(g, seq), k), or Take after Map stages, cuts the first k
-// elements into partitions of PartitionSize elements (default 32Ki), in
-// order: a chain of tasks pulls one partition after another from the
-// sequence, and later stages run on each partition as soon as it is cut,
-// in parallel with the next pull. Peak memory is a few partitions per
-// worker, whatever k is. After a stage that changes the count (Filter,
-// FlatMap, …) the k-th output is not at a known place, so Take streams
-// the whole pipeline in one task, which also runs in constant memory.
+// elements into partitions, in order: a chain of tasks pulls one partition
+// after another from the sequence, and later stages run on each partition
+// as soon as it is cut, in parallel with the next pull. The partitions are
+// those FromSlice would make of k elements, or of PartitionSize elements
+// when given; either way there are at most 4096 of them, so a huge k makes
+// larger partitions rather than a huge graph. A partition holds only the
+// elements the sequence yields: Take(FromSeq(g, tenElements), 1e11) makes
+// 4096 partitions, all but the first empty, in the memory of ten elements.
+// Peak memory is a few partitions per worker. After a stage that changes
+// the count (Filter, FlatMap, …) the k-th output is not at a known place,
+// so Take streams the whole pipeline in one task, which also runs in
+// constant memory.
 //
 // The sequence is iterated once per computation that needs it, from the
 // start; a run that stops early (an error, a cancelled context, or a
@@ -96,15 +118,13 @@ func FromSeq[T any](g *graph.Graph, seq iter.Seq[T], opts ...Option) Bag[T] {
 	case c.parts > 0:
 		return invalid[T](g, "from-seq", "the length of a sequence is unknown: use PartitionSize, not Partitions")
 	}
-	size := c.size
-	if size == 0 {
-		size = defaultSeqPartition
-	}
 	return Bag[T]{g: g, seq: &unbounded[T]{
 		exact:  true,
-		chunks: func(g *graph.Graph, k int) []*part[T] { return seqChunks(g, seq, k, size) },
+		chunks: func(g *graph.Graph, k int) []*part[T] { return seqChunks(g, seq, k, c.seqSize(k)) },
 		stream: func() *part[T] {
-			return sourcePart("from-seq", func() producer[T] { return seqSource(seq) })
+			p := sourcePart("from-seq", func() producer[T] { return seqSource(seq) })
+			p.unshared = true // the whole sequence: never kept
+			return p
 		},
 	}}
 }
@@ -154,7 +174,7 @@ type cursor[T any] struct {
 // seqChunks adds the chain of tasks cutting the first k elements of seq
 // into partitions of size elements.
 func seqChunks[T any](g *graph.Graph, seq iter.Seq[T], k, size int) []*part[T] {
-	n := (k + size - 1) / size
+	n := ceilDiv(k, size)
 	parts := make([]*part[T], n)
 	var prev graph.Delayed[chunk[T]]
 	for i := range n {
@@ -170,6 +190,7 @@ func seqChunks[T any](g *graph.Graph, seq iter.Seq[T], k, size int) []*part[T] {
 			}, prev)
 		}
 		parts[i] = depPart("chunk", d, func(c chunk[T]) producer[T] { return sliceSource(c.items) })
+		parts[i].unshared = want > maxKept
 		prev = d
 	}
 	return parts
@@ -184,16 +205,17 @@ func openCursor[T any](ctx context.Context, seq iter.Seq[T]) *cursor[T] {
 	c := &cursor[T]{}
 	chunks := func(yield func([]T) bool) {
 		var buf []T
-		n := 0
+		want := 0
 		for v := range seq {
 			if buf == nil {
 				// c.want is read here, after the switch from the cutting
-				// task that set it.
-				buf, n = make([]T, c.want), 0
+				// task that set it. The chunk grows with what the sequence
+				// yields: a large want costs nothing until it is filled.
+				want = c.want
+				buf = make([]T, 0, min(want, blockSize))
 			}
-			buf[n] = v
-			n++
-			if n == len(buf) { // hand the chunk over before pulling more
+			buf = append(buf, v)
+			if len(buf) == want { // hand the chunk over before pulling more
 				if !yield(buf) {
 					return
 				}
@@ -201,7 +223,7 @@ func openCursor[T any](ctx context.Context, seq iter.Seq[T]) *cursor[T] {
 			}
 		}
 		if buf != nil {
-			yield(buf[:n])
+			yield(buf)
 		}
 	}
 	c.next, c.stop = iter.Pull(chunks)

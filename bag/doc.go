@@ -21,30 +21,53 @@
 // leaf, a write, a collect — runs them all in one pass: the source pushes
 // blocks of a few hundred elements through one tight loop per stage into
 // the consumer. No partition-sized slice is made between stages, and a
-// range, a file or a sequence is never held whole. Above, the sum over ten
-// million integers is 306 tasks (one per partition of 32Ki, plus the tree)
-// and reads no memory but a block per task.
+// range, a file or a sequence is never held whole. Above, the sum over a
+// million integers is 147 tasks (one per partition, plus the tree) and
+// reads no memory but a block per task; over ten million, 351.
 //
 // Map, Filter and the other stages that take a function per element call
 // it through a func value, which the compiler cannot inline: a call costs
-// one to two nanoseconds, more than the whole body of a cheap loop. That is
-// a floor for any library taking func(T) U per element, not a cost of
-// fusion, which only trims what is around the calls (a Filter right after
-// a Map runs in the map's loop). On the 2-core development VM,
-// map(square) → filter(even) → sum over ten million integers costs
-// 0.7–1 ns per element as a hand-written loop with the functions inlined.
-// The same loop calling square and even as func values costs 3.5–3.8 on
-// one goroutine and 2.2–2.3 split over two, and Map, Filter and Sum cost
-// 4.4–5.7 on one worker and 2.6–3.2 on two: per-element functions, in a
-// bag or by hand, run at a fifth to a quarter of the inlined loop's speed
-// on one core and under half of it on two. For hot loops, MapBlocks
-// (stages) and FoldBlocks (reductions) take block-at-a-time kernels the
-// compiler optimises as a whole: FoldBlocks runs that pipeline at
-// 0.6–0.95 of the loop's speed on one worker and 1.1–1.8 times it on two.
+// more than the whole body of a cheap loop. That is a floor for any
+// library taking func(T) U per element, not a cost of fusion, which only
+// trims what is around the calls (a Filter right after a Map runs in the
+// map's loop). So the fair yardstick for Map, Filter and Sum is a loop
+// calling the same func values, not a loop with the functions inlined; the
+// README's benchmark table gives both. For hot loops, MapBlocks (stages)
+// and FoldBlocks (reductions) take block-at-a-time kernels the compiler
+// optimises as a whole, and come close to the inlined loop per core.
 //
-// A bag used by two consumers runs its pending stages for each. Stages that
-// need whole partitions (Zip, Repartition, Collect, Partitions) compute
-// them once and share them.
+// # Shared stages
+//
+// A bag with several consumers in one graph (a mean, the frequencies and a
+// fold-by of one parsed bag) runs its pending stages once per run, not once
+// per consumer: the first consumer's task runs the stages fused with its
+// own work and, because other consumers exist, keeps the partition's
+// elements; the other consumers' tasks (named "shared|…") read them. Only
+// linear chains are fused. A bag with one consumer keeps nothing and
+// streams; the kept elements are released, like any result, when the last
+// task reading them is done. A partition that may be too large to keep
+// (a range or a sequence's chunk of more than 1Mi elements, more than 256
+// MiB of text, a whole sequence) is not shared: each consumer streams it,
+// as it would alone. Two consequences follow from the first
+// consumer carrying the stages: computing a later consumer on its own runs
+// the first consumer's task too, and an error in that consumer's own
+// stages fails the later consumers as well. Stages that need whole
+// partitions (Zip, Repartition, Collect, ToDelayed) compute them once and
+// share them in the same way.
+//
+// # Partitions
+//
+// A bag cannot know what its elements cost, so the default partitioning
+// of FromSlice, Range and Take over a sequence serves both ends: up to 128
+// elements make one partition each, so a few costly elements (file names,
+// tiles, URLs) run in parallel; more make 128 partitions, or as many
+// partitions of 32Ki elements as it takes once that is more, so a large
+// collection of cheap elements pays a task per 32Ki elements at most and
+// its task overhead is lost in the work; past 4096 partitions (128Mi
+// elements) partitions grow instead, so the graph stays small. The rule
+// depends on the length alone, so a graph has the same shape on every
+// machine. Partitions(n) and PartitionSize(n) override it; ReadText cuts
+// files by bytes (BlockSize).
 //
 // # Reductions
 //
@@ -53,6 +76,21 @@
 // order, so results do not depend on the number of workers. Grouped
 // reductions (FoldBy, Frequencies, GroupBy, Distinct, TopK) combine
 // per-partition maps or lists in the same way.
+//
+// Groups and FoldGroups group by key into a bag instead of one map (Dask's
+// groupby with the tasks shuffle, and foldby with split_out): each input
+// partition splits its elements by a hash of the key into SplitOut
+// buckets, and each output partition merges its bucket of every input, so
+// a result larger than one map is possible. Items turns a grouped result
+// that is one map into a bag of pairs, so TopK and the other stages chain
+// on it; MostCommon and SortedFrequencies are the common cases in one step.
+//
+// # Delayed arguments
+//
+// MapWith, FilterWith and FlatMapWith take a graph.Delayed computed
+// elsewhere in the same graph (Dask's b.map(f, b.mean())): every
+// partition's task waits for it, and it is computed once per run. Join
+// indexes a Delayed slice once and streams the bag past it.
 //
 // # Sequences
 //

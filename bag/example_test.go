@@ -19,7 +19,7 @@ import (
 var ctx = context.Background()
 
 // The workshop's dask.bag exercise: squares of the even numbers below a
-// million, summed. The bag is 31 partitions; each is one task running
+// million, summed. The bag is 128 partitions; each is one task running
 // range, map, filter and the partial sum in one pass.
 func Example() {
 	var g graph.Graph
@@ -33,7 +33,7 @@ func Example() {
 	fmt.Println(nums.NumPartitions(), "partitions")
 	// Output:
 	// 166666166667000000 <nil>
-	// 31 partitions
+	// 128 partitions
 }
 
 func ExampleFromSlice() {
@@ -410,13 +410,13 @@ func ExampleConcat() {
 	b := bag.Concat(bag.Range(&g, 0, 3), bag.Range(&g, 10, 12))
 	xs, _ := bag.ToSlice(ctx, b)
 	fmt.Println(xs, b.NumPartitions())
-	// Output: [0 1 2 10 11] 2
+	// Output: [0 1 2 10 11] 5
 }
 
 func ExampleRepartition() {
 	var g graph.Graph
 	b := bag.Repartition(bag.Range(&g, 0, 10, bag.Partitions(5)), 2)
-	for _, p := range b.Partitions() {
+	for _, p := range b.ToDelayed() {
 		xs, _ := sched.Compute(ctx, p)
 		fmt.Println(xs)
 	}
@@ -459,10 +459,10 @@ func ExampleIter() {
 	// Output: 0 10 20 30
 }
 
-func ExampleBag_Partitions() {
+func ExampleBag_ToDelayed() {
 	var g graph.Graph
 	b := bag.Filter(bag.Range(&g, 0, 12, bag.Partitions(3)), func(x int) bool { return x%2 == 0 })
-	parts := b.Partitions() // []graph.Delayed[[]int]
+	parts := b.ToDelayed() // []graph.Delayed[[]int]
 	sizes := make([]graph.Delayed[int], len(parts))
 	for i, p := range parts {
 		sizes[i] = graph.Call(&g, "len", func(xs []int) int { return len(xs) }, p)
@@ -488,7 +488,7 @@ func ExampleBag_NumPartitions() {
 	fmt.Println(bag.Range(&g, 0, 1_000_000).NumPartitions())
 	fmt.Println(bag.FromSeq(&g, slicesValues([]int{1, 2})).NumPartitions())
 	// Output:
-	// 31
+	// 128
 	// -1
 }
 
@@ -537,6 +537,18 @@ func ExampleBlockSize() {
 	n, _ := sched.Compute(ctx, bag.Count(lines))
 	fmt.Println(lines.NumPartitions(), n)
 	// Output: 4 100
+}
+
+func ExampleMaxLineSize() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "data.txt")
+	os.WriteFile(path, []byte("short\n"+strings.Repeat("x", 5000)+"\n"), 0o666)
+
+	var g graph.Graph
+	_, err := bag.ToSlice(ctx, bag.ReadText(&g, []string{path}, bag.MaxLineSize(1000)))
+	fmt.Println(errors.Is(err, bag.ErrLineTooLong), strings.Contains(err.Error(), "data.txt: line 2 (byte 6)"))
+	// Output: true true
 }
 
 func ExampleSplitEvery() {

@@ -1,6 +1,9 @@
 package bag
 
-import "fmt"
+import (
+	"fmt"
+	"math/bits"
+)
 
 // Option tunes how a bag is split or reduced. Each function says which
 // options it reads; it ignores the others. A value out of range is a
@@ -12,11 +15,15 @@ type config struct {
 	size  int   // elements per partition
 	block int64 // bytes per text block
 	every int   // fan-in of a reduction tree
+	line  int   // longest line ReadText reads
+	files int   // files per partition of ReadText
+	out   int   // output partitions of a shuffle
 	err   error
 }
 
-// Partitions asks for n partitions (n ≥ 1). Read by FromSlice, Range and
-// ReadText (which then cuts blocks of about total/n bytes).
+// Partitions asks for n partitions (n ≥ 1, at most 4Mi). Read by
+// FromSlice, Range and ReadText (which then cuts blocks of about total/n
+// bytes).
 func Partitions(n int) Option {
 	return func(c *config) {
 		if n < 1 {
@@ -27,7 +34,8 @@ func Partitions(n int) Option {
 }
 
 // PartitionSize asks for partitions of n elements (n ≥ 1; the last may be
-// smaller). Read by FromSlice, Range and FromSeq.
+// smaller; at most 4Mi partitions). Read by FromSlice, Range and FromSeq
+// (which makes partitions larger when k would need more than 4096).
 func PartitionSize(n int) Option {
 	return func(c *config) {
 		if n < 1 {
@@ -60,23 +68,69 @@ func SplitEvery(k int) Option {
 	}
 }
 
+// FilesPerPartition makes ReadText put n files in one partition (n ≥ 1;
+// default 1), in order, for many small files, where a task per file would
+// cost more than reading it (Dask's files_per_partition). A file larger
+// than BlockSize is still cut into blocks of its own.
+func FilesPerPartition(n int) Option {
+	return func(c *config) {
+		if n < 1 {
+			c.fail(fmt.Errorf("%w: FilesPerPartition(%d): need at least 1", ErrInvalid, n))
+		}
+		c.files = n
+	}
+}
+
+// MaxLineSize bounds the length of a line that ReadText reads (n ≥ 1
+// bytes, not counting its newline; default 16 MiB). A longer line fails
+// the partition's task with ErrLineTooLong, naming the file and the line's
+// line number and byte offset, instead of reading on until memory runs out (a file of
+// binary data, /dev/zero). Read by ReadText.
+func MaxLineSize(n int) Option {
+	return func(c *config) {
+		if n < 1 {
+			c.fail(fmt.Errorf("%w: MaxLineSize(%d): need at least 1", ErrInvalid, n))
+		}
+		c.line = n
+	}
+}
+
 func (c *config) fail(err error) {
 	if c.err == nil {
 		c.err = err
 	}
 }
 
-// Defaults. A partition of 32Ki elements is big enough that a task's
-// overhead (about a microsecond) is lost in its work even at a nanosecond
-// per element, and small enough that a million elements still make 31
-// partitions to spread over the cores. The count is capped so that huge
-// inputs make bigger partitions rather than huge graphs.
+// The default partitioning. A bag does not know what its elements cost, so
+// the rule serves both ends:
+//
+//   - A small collection is likely to hold costly elements (file names,
+//     tiles, URLs): up to minDefaultPartitions elements make one partition
+//     each, and more make at least minDefaultPartitions partitions, so a
+//     handful of costly elements runs in parallel on any machine.
+//   - A large collection of cheap elements must not drown in task overhead
+//     (about a microsecond each): partitions never go below 32Ki elements
+//     unless that would make fewer than minDefaultPartitions of them, so
+//     a partition's work dwarfs its task from 4Mi elements on.
+//   - Huge inputs make bigger partitions, not huge graphs: the count is
+//     capped at maxDefaultPartitions.
+//
+// A cheap collection between those ends (a few thousand elements) pays at
+// most minDefaultPartitions tasks, a fraction of a millisecond. The rule
+// depends on the length only, never on the machine, so a graph has the
+// same shape wherever it is built.
 const (
+	minDefaultPartitions = 128
 	defaultPartitionSize = 1 << 15
 	maxDefaultPartitions = 1 << 12
-	defaultSeqPartition  = 1 << 15
 	defaultBlockSize     = 32 << 20
+	defaultLineSize      = 16 << 20
 	defaultSplitEvery    = 8
+	// maxPartitions bounds what Partitions and PartitionSize may ask for:
+	// each partition costs a few hundred bytes of graph before it runs,
+	// so a typo (PartitionSize(1) over 10¹² integers) must be a clear
+	// error, not an exhausted memory.
+	maxPartitions = 1 << 22
 )
 
 func configure(opts []Option) config {
@@ -89,26 +143,68 @@ func configure(opts []Option) config {
 	if c.every == 0 {
 		c.every = defaultSplitEvery
 	}
+	if c.line == 0 {
+		c.line = defaultLineSize
+	}
 	return c
 }
 
-// count is the number of partitions for n elements.
-func (c *config) count(n int) int {
+// count is the number of partitions for n elements (see the default rule
+// above), or an error when the options ask for more than maxPartitions.
+func (c *config) count(n int) (int, error) {
+	var k int
 	switch {
 	case c.parts > 0:
-		return c.parts
+		k = c.parts
 	case c.size > 0:
-		return (n + c.size - 1) / c.size
+		k = ceilDiv(n, c.size)
+	case n <= minDefaultPartitions:
+		return n, nil
+	default:
+		return min(max(ceilDiv(n, defaultPartitionSize), minDefaultPartitions), maxDefaultPartitions), nil
 	}
-	k := (n + defaultPartitionSize - 1) / defaultPartitionSize
-	return min(k, maxDefaultPartitions)
+	if k > maxPartitions {
+		return 0, fmt.Errorf("%w: %d elements would make %d partitions, more than %d: ask for fewer",
+			ErrInvalid, n, k, maxPartitions)
+	}
+	return k, nil
+}
+
+// ceilDiv is ⌈n/d⌉ for n ≥ 0, d ≥ 1, without the overflow of n+d-1.
+func ceilDiv(n, d int) int {
+	q := n / d
+	if n%d != 0 {
+		q++
+	}
+	return q
 }
 
 // bounds is where partition i of p starts in n elements: sizes differ by at
 // most one, except with PartitionSize, where all but the last are full.
+// i·n is computed in 128 bits, so n may be as large as an int goes.
 func (c *config) bounds(n, p, i int) int {
 	if c.size > 0 {
-		return min(i*c.size, n)
+		if i >= p {
+			return n
+		}
+		return i * c.size // i < p = ⌈n/size⌉: below n, no overflow
 	}
-	return int(int64(i) * int64(n) / int64(p))
+	hi, lo := bits.Mul64(uint64(i), uint64(n))
+	q, _ := bits.Div64(hi, lo, uint64(p)) // i ≤ p, so the quotient fits
+	return int(q)
+}
+
+// seqSize is the partition size for cutting the first k elements of a
+// sequence: PartitionSize, or FromSlice's rule for k elements, made larger
+// where it would cut more than maxDefaultPartitions partitions.
+func (c *config) seqSize(k int) int {
+	size := c.size
+	if size == 0 {
+		p, _ := c.count(k) // the default rule cannot fail
+		size = max(1, ceilDiv(k, max(p, 1)))
+	}
+	if ceilDiv(k, size) > maxDefaultPartitions {
+		size = ceilDiv(k, maxDefaultPartitions)
+	}
+	return size
 }

@@ -372,7 +372,7 @@ func checkAll(t *rapid.T, g *graph.Graph, b bag.Bag[int], want []int, every, wor
 		fail("Concat", c, "want+want[:3]+want", err)
 	}
 	var parts []int
-	for _, p := range b.Partitions() {
+	for _, p := range b.ToDelayed() {
 		xs, err := sched.Compute(ctx, p, run...)
 		if err != nil {
 			fail("Partitions", xs, want, err)
@@ -414,7 +414,7 @@ func TestFilterReadsComputedMap(t *testing.T) {
 		calls.Add(1)
 		return x * x
 	})
-	parts := graph.Gather(&g, "parts", mapped.Partitions())
+	parts := graph.Gather(&g, "parts", mapped.ToDelayed())
 	sum := bag.Sum(bag.Filter(mapped, even))
 	both := graph.Call2(&g, "both", func(ps [][]int, s int) int { return len(ps) + s }, parts, sum)
 	v, err := sched.Compute(context.Background(), both, sched.Workers(2))
@@ -465,7 +465,23 @@ func TestEdgeCases(t *testing.T) {
 	if n := bag.Range(&g, 5, 2).NumPartitions(); n != 0 {
 		t.Fatal(n)
 	}
-	if n := bag.Range(&g, 0, 100_000).NumPartitions(); n != 4 {
-		t.Fatalf("default partitions of 1e5 elements: %d", n)
+}
+
+// TestDefaultPartitions: the default rule (see options.go) gives small
+// collections one partition per element, then at least 128 partitions, of
+// at most 32Ki elements, at most 4096 of them.
+func TestDefaultPartitions(t *testing.T) {
+	var g graph.Graph
+	for _, c := range []struct{ n, want int }{
+		{0, 0}, {1, 1}, {50, 50}, {128, 128}, {129, 128}, {100_000, 128},
+		{128 << 15, 128}, {128<<15 + 1, 129}, {10_000_000, 306},
+		{4096 << 15, 4096}, {1 << 40, 4096},
+	} {
+		if got := bag.Range(&g, 0, c.n).NumPartitions(); got != c.want {
+			t.Errorf("Range of %d: %d partitions, want %d", c.n, got, c.want)
+		}
+	}
+	if got := bag.FromSlice(&g, make([]string, 50)).NumPartitions(); got != 50 {
+		t.Errorf("FromSlice of 50: %d partitions, want 50", got)
 	}
 }

@@ -83,7 +83,7 @@ func groups[V, A any](g *graph.Graph, name string, in []graph.Delayed[V], k int,
 func unbox[A any](vs []any) []A {
 	as := make([]A, len(vs))
 	for i, v := range vs {
-		as[i], _ = v.(A)
+		as[i], _ = unwrap(v).(A)
 	}
 	return as
 }

@@ -39,23 +39,46 @@ func Map[T, U any](b Bag[T], f func(T) U) Bag[U] {
 
 // mapPart is p mapped by f, able to take a filter into its loop.
 func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
-	q := through(p, "map", blockwise("map", func(_ *exec, out []U, in []T) int {
+	mapMk := blockwise("map", func(_ *exec, out []U, in []T) int {
 		for i, v := range in {
 			out[i] = f(v)
 		}
 		return len(in)
-	}))
+	})
+	q := through(p, "map", mapMk)
 	q.refilter = func(name string, keep func(U) bool, separate *part[U]) *part[U] {
-		fused := through(p, "map|"+name, blockwise("map", func(x *exec, out []U, in []T) int {
+		fusedMk := blockwise("map", func(x *exec, out []U, in []T) int {
 			return mapFilterBlock(x, out, in, f, name, keep)
-		}))
-		return &part[U]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
+		})
+		filterMk := filterer(name, keep, true)
+		return &part[U]{unshared: q.unshared, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 			// A mapped partition that was computed whole (for Zip,
-			// Partitions, …) is read, not mapped again.
-			if valid(q.memo) {
+			// ToDelayed, …) or that another consumer reads is read, not
+			// mapped again.
+			if valid(q.memo) || q.first != nil {
 				return separate.build(g, stages, idx, after, fn)
 			}
-			return fused.build(g, stages, idx, after, fn)
+			if q.unshared { // never kept: always the fused loop
+				return p.node(g, "map|"+name+"|"+stages, idx, after, func(x *exec, src producer[T], av any) (any, error) {
+					return fn(x, fusedMk(src), av)
+				})
+			}
+			// This task is the mapped partition's first consumer. If
+			// another comes, the task must keep the mapped elements,
+			// which the fused loop never holds: it then maps, keeps
+			// and filters in separate loops (decided when it runs).
+			s := &share{}
+			unfused := teeing(s, func(x *exec, src producer[U], av any) (any, error) {
+				return fn(x, filterMk(src), av)
+			})
+			s.task = p.node(g, "map|"+name+"|"+stages, idx, after, func(x *exec, src producer[T], av any) (any, error) {
+				if s.tee.Load() {
+					return unfused(x, mapMk(src), av)
+				}
+				return fn(x, fusedMk(src), av)
+			})
+			q.first = s
+			return s.task
 		}}
 	}
 	return q
@@ -192,7 +215,11 @@ func FlatMap[T, U any](b Bag[T], f func(T) iter.Seq[U]) Bag[U] {
 	if f == nil {
 		return carry[U](b, "flat-map", nilFunc("flat-map"))
 	}
-	return stage(b, "flat-map", false, func(src producer[T]) producer[U] {
+	return stage(b, "flat-map", false, flatMapper(f))
+}
+
+func flatMapper[T, U any](f func(T) iter.Seq[U]) func(producer[T]) producer[U] {
+	return func(src producer[T]) producer[U] {
 		return func(x *exec, sink func([]U) bool) {
 			a := newAppender(sink)
 			src(x, func(in []T) bool {
@@ -211,7 +238,7 @@ func FlatMap[T, U any](b Bag[T], f func(T) iter.Seq[U]) Bag[U] {
 				a.flush()
 			}
 		}
-	})
+	}
 }
 
 // MapPartitions replaces each partition's elements by f's sequence over
@@ -258,10 +285,8 @@ func MapPartitions[T, U any](b Bag[T], f func(iter.Seq[T]) iter.Seq[U]) Bag[U] {
 // slice). Because f is a plain loop the compiler can inline the per-element
 // work into, a MapBlocks stage costs the hand-written loop's body plus
 // writing its output block, where Map and Filter pay an indirect call per
-// element: map(square) → filter(even) as one kernel, then Sum, runs at
-// about half the loop's speed per core, and Map, Filter and Sum at a fifth
-// (see the package documentation). A reduction at the end of the pipeline
-// is faster still as one FoldBlocks step, which writes no block.
+// element (see the package documentation). A reduction at the end of the
+// pipeline is faster still as one FoldBlocks step, which writes no block.
 func MapBlocks[T, U any](b Bag[T], f func(dst []U, src []T) []U) Bag[U] {
 	if f == nil {
 		return carry[U](b, "map-blocks", nilFunc("map-blocks"))

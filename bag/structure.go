@@ -36,7 +36,7 @@ func Take[T any](b Bag[T], k int) Bag[T] {
 		// Each task gets what its predecessor left to take: a chain.
 		t := p.node(b.g, "take", i, prev, func(x *exec, src producer[T], av any) (any, error) {
 			left := k
-			if prev, ok := av.(taken[T]); ok {
+			if prev, ok := unwrap(av).(taken[T]); ok {
 				left = prev.left
 			}
 			if left == 0 {
@@ -61,7 +61,7 @@ type taken[T any] struct {
 	left  int
 }
 
-func takenItems[T any](v any) []T { return v.(taken[T]).items }
+func takenItems[T any](v any) []T { return unwrap(v).(taken[T]).items }
 
 // limit stops a pipeline after k elements.
 func limit[T any](k int) func(producer[T]) producer[T] {

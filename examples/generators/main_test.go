@@ -22,7 +22,7 @@ next, next: 2 4
 1 Mercury
 2 Venus
 3 Earth
-sum of the squares of the first 100 even numbers: 1.3534e+06 (1 partitions)
+sum of the squares of the first 100 even numbers: 1.3534e+06 (100 partitions)
 `
 	if out.String() != want {
 		t.Fatalf("output:\n%s\nwant:\n%s", out.String(), want)

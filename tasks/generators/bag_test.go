@@ -117,7 +117,7 @@ func ExampleBag() {
 	}
 	fmt.Println(evens.NumPartitions(), "partitions, sum", sum)
 	// Output:
-	// 31 partitions, sum 1000001000000
+	// 128 partitions, sum 1000001000000
 }
 
 // The sum of the first 92 Fibonacci numbers does not fit an int; the

@@ -164,7 +164,7 @@ func ExampleGenerators() {
 	}
 	fmt.Print(r)
 	// Output:
-	// the first 10 values of fibonacci, an infinite generator, in 1 partition
+	// the first 10 values of fibonacci, an infinite generator, in 10 partitions
 	// count 10, sum 143, min 1, max 55
 	// first values, numbered by the printer coroutine:
 	// 1 1

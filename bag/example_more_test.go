@@ -1,0 +1,310 @@
+package bag_test
+
+import (
+	"cmp"
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/seed001e6470/taskgraph/bag"
+	"github.com/seed001e6470/taskgraph/graph"
+	"github.com/seed001e6470/taskgraph/sched"
+)
+
+func ExampleMapWith() {
+	var g graph.Graph
+	b := bag.FromSlice(&g, []float64{1, 2, 3, 6})
+	centred := bag.MapWith(b, bag.Mean(b), func(x, mean float64) float64 { return x - mean })
+	xs, _ := bag.ToSlice(ctx, centred)
+	fmt.Println(xs)
+	// Output: [-2 -1 0 3]
+}
+
+func ExampleFilterWith() {
+	var g graph.Graph
+	b := bag.Range(&g, 0, 10)
+	above := bag.FilterWith(b, bag.Mean(b), func(x int, mean float64) bool { return float64(x) > mean })
+	xs, _ := bag.ToSlice(ctx, above)
+	fmt.Println(xs)
+	// Output: [5 6 7 8 9]
+}
+
+func ExampleFlatMapWith() {
+	var g graph.Graph
+	times := graph.Value(&g, "times", 2)
+	b := bag.FlatMapWith(bag.FromSlice(&g, []string{"a", "b"}), times, func(s string, n int) iter.Seq[string] {
+		return slices.Values(slices.Repeat([]string{s}, n))
+	})
+	xs, _ := bag.ToSlice(ctx, b)
+	fmt.Println(xs)
+	// Output: [a a b b]
+}
+
+func ExampleJoin() {
+	type person struct {
+		name string
+		city int
+	}
+	var g graph.Graph
+	people := bag.FromSlice(&g, []person{{"ann", 1}, {"bob", 2}, {"cy", 1}, {"dee", 3}})
+	cities := graph.Value(&g, "cities", []bag.Pair[int, string]{{First: 1, Second: "Oslo"}, {First: 2, Second: "Rome"}})
+	joined := bag.Join(people, cities, func(p person) int { return p.city }, func(c bag.Pair[int, string]) int { return c.First })
+	pairs, _ := bag.ToSlice(ctx, joined)
+	for _, p := range pairs {
+		fmt.Println(p.First.name, p.Second.Second)
+	}
+	// Output:
+	// ann Oslo
+	// bob Rome
+	// cy Oslo
+}
+
+func ExampleFlatten() {
+	var g graph.Graph
+	b := bag.Flatten(bag.FromSlice(&g, [][]int{{1, 2}, {}, {3}}))
+	xs, _ := bag.ToSlice(ctx, b)
+	fmt.Println(xs)
+	// Output: [1 2 3]
+}
+
+func ExampleMap2() {
+	var g graph.Graph
+	a := bag.Range(&g, 0, 4)
+	b := bag.Map(a, func(x int) int { return x * 10 })
+	xs, _ := bag.ToSlice(ctx, bag.Map2(a, b, func(x, y int) int { return x + y }))
+	fmt.Println(xs)
+	// Output: [0 11 22 33]
+}
+
+func ExampleUnzip() {
+	var g graph.Graph
+	pairs := bag.FromSlice(&g, []bag.Pair[string, int]{{First: "a", Second: 1}, {First: "b", Second: 2}})
+	names, counts := bag.Unzip(pairs)
+	ns, _ := bag.ToSlice(ctx, names)
+	total, _ := sched.Compute(ctx, bag.Sum(counts))
+	fmt.Println(ns, total)
+	// Output: [a b] 3
+}
+
+func ExampleProduct() {
+	var g graph.Graph
+	p := bag.Product(bag.FromSlice(&g, []string{"x", "y"}), bag.Range(&g, 1, 3))
+	pairs, _ := bag.ToSlice(ctx, p)
+	fmt.Println(pairs)
+	// Output: [{x 1} {x 2} {y 1} {y 2}]
+}
+
+func ExamplePluckOr() {
+	var g graph.Graph
+	records := bag.FromSlice(&g, []map[string]int{{"age": 31}, {}, {"age": 45}})
+	ages, _ := bag.ToSlice(ctx, bag.PluckOr(records, "age", -1))
+	fmt.Println(ages)
+	// Output: [31 -1 45]
+}
+
+func ExampleDistinctBy() {
+	var g graph.Graph
+	words := bag.FromSlice(&g, []string{"apple", "avocado", "banana", "blueberry", "cherry"})
+	firsts, _ := bag.ToSlice(ctx, bag.DistinctBy(words, func(w string) byte { return w[0] }))
+	fmt.Println(firsts)
+	// Output: [apple banana cherry]
+}
+
+func ExampleSortedFrequencies() {
+	var g graph.Graph
+	words := bag.FromSlice(&g, strings.Fields("b a c b a b"))
+	fs, _ := sched.Compute(ctx, bag.SortedFrequencies(words))
+	fmt.Println(fs)
+	// Output: [{b 3} {a 2} {c 1}]
+}
+
+func ExampleMostCommon() {
+	var g graph.Graph
+	words := bag.FromSlice(&g, strings.Fields("the cat and the hat and the bat"))
+	top, _ := sched.Compute(ctx, bag.MostCommon(words, 2))
+	fmt.Println(top)
+	// Output: [{the 3} {and 2}]
+}
+
+func ExampleItems() {
+	var g graph.Graph
+	sales := bag.FromSlice(&g, []bag.Pair[string, int]{{First: "north", Second: 10}, {First: "south", Second: 5}, {First: "north", Second: 7}})
+	byRegion := bag.FoldBy(sales, func(s bag.Pair[string, int]) string { return s.First }, 0,
+		func(a int, s bag.Pair[string, int]) int { return a + s.Second }, func(a, b int) int { return a + b })
+	// The grouped result as a bag keeps flowing: its best entry.
+	best := bag.TopK(bag.Items(byRegion), 1, func(a, b bag.Pair[string, int]) int { return cmp.Compare(a.Second, b.Second) })
+	v, _ := sched.Compute(ctx, best)
+	fmt.Println(v)
+	// Output: [{north 17}]
+}
+
+func ExampleAccumulate() {
+	var g graph.Graph
+	running := bag.Accumulate(bag.Range(&g, 1, 6, bag.Partitions(2)), 0, func(a, x int) int { return a + x })
+	xs, _ := bag.ToSlice(ctx, running)
+	fmt.Println(xs)
+	// Output: [1 3 6 10 15]
+}
+
+func ExamplePersist() {
+	var g graph.Graph
+	parsed := bag.Map(bag.FromSlice(&g, []string{"1", "22", "333"}), func(s string) int { return len(s) })
+	kept, err := bag.Persist(ctx, parsed) // parsed once, here
+	if err != nil {
+		panic(err)
+	}
+	sum, _ := sched.Compute(ctx, bag.Sum(kept))
+	max, _ := sched.Compute(ctx, bag.Max(kept))
+	fmt.Println(sum, max)
+	// Output: 6 3
+}
+
+func ExampleRandomSample() {
+	var g graph.Graph
+	b := bag.Range(&g, 0, 1000, bag.Partitions(4))
+	one, _ := bag.ToSlice(ctx, bag.RandomSample(b, 0.1, 42), sched.Workers(1))
+	two, _ := bag.ToSlice(ctx, bag.RandomSample(b, 0.1, 42), sched.Workers(2))
+	fmt.Println(slices.Equal(one, two), len(one) > 50 && len(one) < 150)
+	// Output: true true
+}
+
+func ExampleSample() {
+	var g graph.Graph
+	b := bag.Range(&g, 0, 100)
+	s, _ := sched.Compute(ctx, bag.Sample(b, 5, 7))
+	again, _ := sched.Compute(ctx, bag.Sample(b, 5, 7), sched.Workers(1))
+	fmt.Println(len(s), slices.IsSorted(s), slices.Equal(s, again))
+	// Output: 5 true true
+}
+
+func ExampleReadJSON() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "people.jsonl")
+	os.WriteFile(path, []byte(`{"name":"ann","age":31}
+{"name":"bob","age":45}
+`), 0o666)
+
+	type person struct {
+		Name string `json:"name"`
+		Age  int    `json:"age"`
+	}
+	var g graph.Graph
+	people := bag.ReadJSON[person](&g, []string{path})
+	ages := bag.Map(people, func(p person) int { return p.Age })
+	mean, _ := sched.Compute(ctx, bag.Mean(ages))
+	fmt.Println(mean)
+
+	os.WriteFile(path, []byte("{\"name\":\"ann\",\"age\":31}\n{oops}\n"), 0o666)
+	_, err := bag.ToSlice(ctx, bag.ReadJSON[person](&g, []string{path}))
+	fmt.Println(strings.Contains(err.Error(), "people.jsonl: line 2 (byte 24)"))
+	// Output:
+	// 38
+	// true
+}
+
+func ExampleReadLines() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "a.txt")
+	os.WriteFile(path, []byte("one\ntwo\nthree\n"), 0o666)
+
+	var g graph.Graph
+	lines, _ := bag.ToSlice(ctx, bag.ReadLines(&g, []string{path}))
+	for _, l := range lines {
+		n, _ := bag.LineNumber(l.Path, l.Offset)
+		fmt.Println(filepath.Base(l.Path), n, l.Offset, l.Text)
+	}
+	// Output:
+	// a.txt 1 0 one
+	// a.txt 2 4 two
+	// a.txt 3 8 three
+}
+
+func ExampleLineNumber() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "a.txt")
+	os.WriteFile(path, []byte("one\ntwo\nthree\n"), 0o666)
+	n, err := bag.LineNumber(path, 8)
+	fmt.Println(n, err)
+	// Output: 3 <nil>
+}
+
+func ExampleFilesPerPartition() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	for i := range 5 {
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.txt", i)), []byte("line\n"), 0o666)
+	}
+	var g graph.Graph
+	lines := bag.ReadText(&g, []string{filepath.Join(dir, "*.txt")}, bag.FilesPerPartition(2))
+	n, _ := sched.Compute(ctx, bag.Count(lines))
+	fmt.Println(lines.NumPartitions(), n)
+	// Output: 3 5
+}
+
+func ExampleGroups() {
+	var g graph.Graph
+	words := bag.FromSlice(&g, strings.Fields("apple bob avocado cherry banana"), bag.Partitions(2))
+	groups := bag.Groups(words, func(w string) byte { return w[0] }, bag.SplitOut(2))
+	all, _ := bag.ToSlice(ctx, groups)
+	slices.SortFunc(all, func(a, b bag.Pair[byte, []string]) int { return cmp.Compare(a.First, b.First) })
+	for _, gr := range all {
+		fmt.Println(string(gr.First), gr.Second)
+	}
+	// Output:
+	// a [apple avocado]
+	// b [bob banana]
+	// c [cherry]
+}
+
+func ExampleFoldGroups() {
+	var g graph.Graph
+	nums := bag.Range(&g, 0, 10)
+	sums := bag.FoldGroups(nums, func(x int) int { return x % 3 }, 0,
+		func(a, x int) int { return a + x }, func(a, b int) int { return a + b }, bag.SplitOut(2))
+	pairs, _ := bag.ToSlice(ctx, sums)
+	slices.SortFunc(pairs, func(a, b bag.Pair[int, int]) int { return cmp.Compare(a.First, b.First) })
+	fmt.Println(pairs, sums.NumPartitions())
+	// Output: [{0 18} {1 12} {2 15}] 2
+}
+
+func ExampleSplitOut() {
+	var g graph.Graph
+	groups := bag.Groups(bag.Range(&g, 0, 100), func(x int) int { return x % 10 }, bag.SplitOut(4))
+	fmt.Println(groups.NumPartitions())
+	// Output: 4
+}
+
+func ExampleWriteTextNamed() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	var g graph.Graph
+	b := bag.Map(bag.Range(&g, 0, 4, bag.Partitions(2)), strconv.Itoa)
+	files, err := sched.Compute(ctx, bag.WriteTextNamed(b, func(i int) string {
+		return filepath.Join(dir, fmt.Sprintf("numbers-%c.txt", 'a'+i))
+	}))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		fmt.Printf("%s %q\n", filepath.Base(f), data)
+	}
+	fmt.Println(err)
+	// Output:
+	// numbers-a.txt "0\n1\n"
+	// numbers-b.txt "2\n3\n"
+	// <nil>
+}
+
+func ExampleChoices() {
+	var g graph.Graph
+	b := bag.FromSlice(&g, []string{"a", "b", "c"})
+	one, _ := sched.Compute(ctx, bag.Choices(b, 10, 1), sched.Workers(1))
+	two, _ := sched.Compute(ctx, bag.Choices(bag.FromSlice(&g, []string{"a", "b", "c"}, bag.Partitions(1)), 10, 1), sched.Workers(2))
+	fmt.Println(len(one), slices.Equal(one, two))
+	// Output: 10 true
+}
