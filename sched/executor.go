@@ -80,7 +80,7 @@ func (w *worker) handOff(r *run, i int32, attempt int, start time.Time) {
 	if attempt == 0 && r.anyFailed.Load() && r.upstreamFailed(i) {
 		r.state[i] = Skipped
 		if r.hooks != nil {
-			r.emitDone(i, -1, time.Time{}, 0, Skipped, nil, "")
+			r.emitDone(i, &w.runner, -1, time.Time{}, 0, Skipped, nil, "")
 		}
 		w.settled(r, i)
 		return
@@ -88,7 +88,8 @@ func (w *worker) handOff(r *run, i int32, attempt int, start time.Time) {
 	h := &handoff{r: r, i: i, attempt: attempt, worker: w.id, start: start}
 	if r.hooks != nil && attempt == 0 {
 		h.start = time.Now()
-		r.emitStart(i, w.id, h.start)
+		w.active = r
+		r.emitStart(i, &w.runner, h.start)
 	}
 	r.away.Add(1)
 	if r.sub {
@@ -204,9 +205,10 @@ func (r *run) settleAway() {
 		return
 	}
 	r.away.Wait()
-	w := r.pool.workers[0]
+	// The caller's goroutine, where each hook call is guarded.
+	on := &runner{guarded: true}
 	for h := r.pool.takeReport(); h != nil; h = r.pool.takeReport() {
-		w.start, w.active = h.start, h.r
-		h.r.ended(h.i, &w.runner, h.rep.Err, h.rep.Worker)
+		on.start, on.active = h.start, h.r
+		h.r.ended(h.i, on, h.rep.Err, h.rep.Worker)
 	}
 }

@@ -164,16 +164,35 @@ func (r *run) event(i int32, worker int) TaskEvent {
 	return TaskEvent{Graph: r.x.Graph(), ID: id, Name: r.name(i), Worker: worker}
 }
 
-func (r *run) emitStart(i int32, worker int, start time.Time) {
+// Task hooks are called per task, from the goroutine that runs it (on, a
+// runner), or from the caller's after the run (on is nil). On a runner a
+// hook's panic unwinds to the runner's loop, which makes it the run's
+// error (see worker.work): one deferred recover per loop, not one per
+// call. On the caller's goroutine each call is guarded.
+func (r *run) callTaskHooks(on *runner, fs []func(TaskEvent), ev TaskEvent) {
+	if on == nil || on.guarded {
+		callHooks(r, fs, ev)
+		return
+	}
+	on.inHook = true
+	for _, f := range fs {
+		f(ev)
+	}
+	on.inHook = false
+}
+
+func (r *run) emitStart(i int32, on *runner, start time.Time) {
 	if r.hooks.taskStart == nil {
 		return
 	}
-	ev := r.event(i, worker)
+	ev := r.event(i, on.id)
 	ev.Start = start
-	callHooks(r, r.hooks.taskStart, ev)
+	r.callTaskHooks(on, r.hooks.taskStart, ev)
 }
 
-func (r *run) emitDone(i int32, worker int, start time.Time, d time.Duration, st State, err error, where string) {
+// emitDone reports task i's end; worker is the number of the worker that
+// ran it, -1 when none did.
+func (r *run) emitDone(i int32, on *runner, worker int, start time.Time, d time.Duration, st State, err error, where string) {
 	if r.hooks.taskDone == nil {
 		return
 	}
@@ -184,7 +203,7 @@ func (r *run) emitDone(i int32, worker int, start time.Time, d time.Duration, st
 		te.Where = where
 		ev.Err = te
 	}
-	callHooks(r, r.hooks.taskDone, ev)
+	r.callTaskHooks(on, r.hooks.taskDone, ev)
 }
 
 // finishHooks reports the tasks that never started and the run's summary.
@@ -194,7 +213,7 @@ func (r *run) finishHooks(info RunInfo, err error) {
 		switch s {
 		case NotRun:
 			st.NotRun++
-			r.emitDone(int32(i), -1, time.Time{}, 0, NotRun, nil, "")
+			r.emitDone(int32(i), nil, -1, time.Time{}, 0, NotRun, nil, "")
 		case Done:
 			st.Done++
 		case Failed:

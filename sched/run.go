@@ -169,13 +169,13 @@ func (r *run) runTask(i int32, w *runner) {
 	if r.anyFailed.Load() && r.upstreamFailed(i) {
 		r.state[i] = Skipped
 		if r.hooks != nil {
-			r.emitDone(i, -1, time.Time{}, 0, Skipped, nil, "")
+			r.emitDone(i, w, -1, time.Time{}, 0, Skipped, nil, "")
 		}
 		return
 	}
 	if r.hooks != nil {
 		w.start = w.now()
-		r.emitStart(i, w.id, w.start)
+		r.emitStart(i, w, w.start)
 	}
 	w.inTask = true
 	where, err := r.call(i, w.taskCtx(r))
@@ -207,7 +207,7 @@ func (r *run) hookedEnd(i int32, w *runner, err error, where string) {
 	}
 	end := time.Now()
 	w.lastEnd = end
-	r.emitDone(i, w.id, w.start, end.Sub(w.start), st, err, where)
+	r.emitDone(i, w, w.id, w.start, end.Sub(w.start), st, err, where)
 }
 
 // call runs task i, with its retries and timeout if it has options, and

@@ -11,11 +11,15 @@ import (
 // pool's worker is a runner with a deque (see worker); a serial run is a
 // runner alone.
 type runner struct {
-	id     int       // the worker's number in hooks; 0 for a serial run
-	active *run      // the run of the task being run
-	task   int32     // the task being run, for panic recovery
-	inTask bool      // a panic now comes from a task
-	start  time.Time // when task started (hooked runs only)
+	id     int   // the worker's number in hooks; 0 for a serial run
+	active *run  // the run of the task being run
+	task   int32 // the task being run, for panic recovery
+	inTask bool  // a panic now comes from a task
+	inHook bool  // a panic now comes from a hook (see run.callTaskHooks)
+	// guarded: no loop of the runner's recovers panics; each hook call
+	// must (the caller's goroutine).
+	guarded bool
+	start   time.Time // when task started (hooked runs only)
 	// When the last task ended, if the runner went straight on.
 	lastEnd time.Time
 
@@ -112,6 +116,14 @@ func (w *runner) serialFrom(r *run, k int32) (resume int32) {
 			return
 		}
 		v := recover()
+		if w.inHook {
+			w.hookFailed(v)
+			resume = -1 // the run is stopped
+			if v == nil {
+				w.serialFrom(r, k+1) // Goexit in a hook: see work
+			}
+			return
+		}
 		if v == nil && !w.inTask {
 			return
 		}
@@ -149,4 +161,11 @@ func (w *runner) now() time.Time {
 		return t
 	}
 	return time.Now()
+}
+
+// hookFailed makes the panic (or the runtime.Goexit, nil v) of a hook that
+// w was calling the error of the run the hook belongs to, and stops it.
+func (w *runner) hookFailed(v any) {
+	w.inHook = false
+	w.active.hookPanicked(&HookError{Value: v, Stack: debug.Stack()})
 }

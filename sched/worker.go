@@ -109,6 +109,15 @@ func (w *worker) work(until *run) (again bool) {
 			return
 		}
 		v := recover()
+		if w.inHook {
+			w.hookFailed(v)
+			if v == nil { // Goexit in a hook: as for a task's, below
+				w.loop(until)
+				return
+			}
+			again = true
+			return
+		}
 		if v == nil && !w.inTask {
 			return // Goexit outside a task: not ours to handle
 		}
@@ -478,15 +487,9 @@ func (w *worker) sleep(until *run) (item, bool) {
 			return item{}, false
 		}
 		if pl.urgent.Load() > 0 {
-			// Taking a report in runs scheduler code that may wake others:
-			// not under parkMu.
-			pl.parkMu.Unlock()
-			it := w.takeUrgent()
-			pl.parkMu.Lock()
-			if it.ok() {
-				return it, false
-			}
-			continue
+			// Taking a report in runs scheduler code (and hooks) that may
+			// wake others: the loop does it, not under parkMu.
+			return item{}, false
 		}
 		if l := w.stealAny(); l.first().ok() {
 			return l.first(), l.more()
