@@ -30,7 +30,7 @@ draws their graphs as Graphviz DOT.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usagef("unknown command %q (the commands are: list, run, dot, version)", args[0])
+				return usagef("unknown command %q (the commands are: list, run, dot, dashboard, version)", args[0])
 			}
 			return cmd.Help()
 		},
@@ -41,7 +41,7 @@ draws their graphs as Graphviz DOT.`,
 	root.SetErr(stderr)
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(listCmd(), runCmd(), dotCmd(), versionCmd())
+	root.AddCommand(listCmd(), runCmd(), dotCmd(), versionCmd(), dashboardCmd())
 	return root
 }
 
@@ -64,8 +64,10 @@ func listCmd() *cobra.Command {
 // they share (see runFlags).
 func runCmd() *cobra.Command {
 	var rf runFlags
+	var dash dashFlags
 	cmd := pipelineParent("run", "Run a pipeline and print a summary of what it computed")
 	rf.register(cmd.PersistentFlags())
+	dash.register(cmd.PersistentFlags())
 	for _, p := range pipeline.All() {
 		params := p.New()
 		sub := &cobra.Command{
@@ -73,7 +75,7 @@ func runCmd() *cobra.Command {
 			Short: p.Summary,
 			Args:  noArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				return runPipeline(cmd, params, &rf)
+				return runPipeline(cmd, params, &rf, &dash)
 			},
 		}
 		params.Flags(sub.Flags())
@@ -163,7 +165,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 // runPipeline builds the job, runs it with the common flags' instruments,
 // and prints the report.
-func runPipeline(cmd *cobra.Command, params pipeline.Params, rf *runFlags) error {
+func runPipeline(cmd *cobra.Command, params pipeline.Params, rf *runFlags, dash *dashFlags) error {
 	if err := rf.check(); err != nil {
 		return err
 	}
@@ -172,6 +174,9 @@ func runPipeline(cmd *cobra.Command, params pipeline.Params, rf *runFlags) error
 		return err
 	}
 	opts, finish, err := rf.instrument(job, cmd.ErrOrStderr())
+	if err == nil {
+		opts, finish, err = dash.attach(cmd, job, opts, finish)
+	}
 	if err != nil {
 		return err
 	}
