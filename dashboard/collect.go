@@ -46,9 +46,9 @@ type collector struct {
 	t0      time.Time
 	tasks   int
 	nwork   int
-	stageOf []int32   // stage of each node of g
-	slots   []slot    // slot 0 takes the tasks that did not run (worker -1)
-	ownN    int       // stages of g's own tasks; spawned stages come after
+	stageOf []int32    // stage of each node of g
+	slots   []slot     // slot 0 takes the tasks that did not run (worker -1)
+	ownN    int        // stages of g's own tasks; spawned stages come after
 	stageMu sync.Mutex // guards names and spawned
 	names   []stageName
 	spawned map[string]int32

@@ -255,7 +255,7 @@ func (l *loop) finish(elapsed time.Duration) {
 
 func (l *loop) run(d *Dashboard, c *collector, g *graph.Graph, own []stageName) {
 	defer close(l.done)
-	f := newFramer(c)
+	f := newFramer(c, len(own))
 	tick := time.NewTicker(d.every)
 	defer tick.Stop()
 	tables := make(chan struct{})

@@ -4,8 +4,8 @@ import (
 	"runtime/metrics"
 	"time"
 
-	"github.com/seed001e6470/taskgraph/graph/analysis"
 	"github.com/seed001e6470/taskgraph/graph"
+	"github.com/seed001e6470/taskgraph/graph/analysis"
 )
 
 // maxRects is the most task rectangles a worker sends in one frame; a
@@ -159,10 +159,12 @@ type framer struct {
 	rt       runtimeReader
 }
 
-func newFramer(c *collector) *framer {
+// newFramer returns a framer whose first frame announces the stages past
+// the first known ones.
+func newFramer(c *collector, known int) *framer {
 	f := &framer{c: c, since: make([]uint64, len(c.slots)), prevBusy: make([][]time.Duration, len(c.slots)),
 		views: make([]workerView, len(c.slots))}
-	f.nStages = len(c.stageNames())
+	f.nStages = known
 	f.rt.init()
 	return f
 }

@@ -136,7 +136,7 @@ func (d *Dashboard) replay(p *profileDoc) {
 		s.Replay, s.State, s.Start, s.Workers, s.Total = true, "running", p.Start, p.Workers, *p.Tasks
 		s.Stages = d.replayStages(c, p, stages)
 	})
-	f := newFramer(c)
+	f := newFramer(c, len(c.names))
 	every := max(wall/replayFrames, time.Microsecond)
 	next, nfail := time.Duration(0), 0
 	emit := func(at time.Duration) {
@@ -155,7 +155,7 @@ func (d *Dashboard) replay(p *profileDoc) {
 		d.apply(c, p, e, stages[e.rec])
 	}
 	emit(wall)
-	fin := &Final{WallMs: ms(wall), Error: p.Error, CriticalMs: p.Path.Us / 1e3}
+	fin := &Final{WallMs: ms(wall), Error: p.Error, CriticalMs: ms(us(p.Path.Us))}
 	keyStage := map[string]int{}
 	for k, r := range p.Records {
 		keyStage[r.Key] = int(stages[k])

@@ -179,13 +179,17 @@ func (d *Dashboard) serveEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fl.Flush()
+	if snap.Final != nil {
+		writeEvent(w, "done", snap.Final)
+		return
+	}
 	s := stream{seq: -1, static: static, failures: len(snap.Failures)}
 	if n := len(snap.Frames); n > 0 {
 		s.seq = snap.Frames[n-1].Seq
 	}
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
-	for done := snap.Final != nil; !done; {
+	for done := false; !done; {
 		select {
 		case <-r.Context().Done():
 			return
