@@ -67,8 +67,9 @@ type Dashboard struct {
 	static  int        // incremented when Stages or Edges change
 	changed chan struct{}
 	closed  chan struct{}
-	g       *graph.Graph
-	profile []byte // the replayed profile, served for download
+	g        *graph.Graph
+	profile  []byte // the replayed profile, served for download
+	critical bool   // the run is over and its critical path not yet read
 }
 
 // New returns a dashboard waiting for a run.
@@ -107,9 +108,9 @@ func (d *Dashboard) taskDone(ev sched.TaskEvent)  { d.c.taskDone(ev) }
 func (d *Dashboard) runStart(info sched.RunInfo) {
 	c := new(collector)
 	c.start(info.Graph, info.Start, info.Tasks, info.Workers)
-	d.c = c
 	stages, _ := stageTables(nil, nil, c.names, 0, nil)
 	d.update(func(s *Snapshot) {
+		d.c, d.critical = c, false
 		*s = Snapshot{Title: s.Title, State: "running", Start: info.Start.UTC().Format(time.RFC3339Nano),
 			Workers: info.Workers, Total: info.Tasks, FrameEveryMs: s.FrameEveryMs, Stages: stages}
 		d.g = info.Graph
@@ -124,18 +125,37 @@ func (d *Dashboard) runDone(st sched.RunStats) {
 	}
 	d.loop.finish(st.Elapsed)
 	d.loop = nil
-	fin := &Final{WallMs: ms(st.Elapsed), Error: errText(st.Err)}
-	if p := d.o.Profiler; p != nil {
-		if pr, err := p.Profile(); err == nil {
-			fin.CriticalMs = ms(pr.CriticalTime)
-			for _, r := range pr.CriticalPath {
-				if r.ID >= 0 && r.ID < len(d.c.stageOf) && d.c.stageOf[r.ID] >= 0 {
-					fin.CriticalStages = appendStage(fin.CriticalStages, int(d.c.stageOf[r.ID]))
-				}
-			}
+	d.mu.Lock()
+	d.critical = d.o.Profiler != nil // worked out when first asked for
+	d.mu.Unlock()
+	d.finish(&Final{WallMs: ms(st.Elapsed), Error: errText(st.Err)}, st.Err != nil)
+}
+
+// complete adds the critical path to the final state, the first time
+// anyone asks for the state after the run: the profiler's analysis of a
+// run costs more than the run's hooks, and nobody may look.
+func (d *Dashboard) complete() {
+	d.mu.Lock()
+	need, c := d.critical && d.snap.Final != nil, d.c
+	d.mu.Unlock()
+	if !need {
+		return
+	}
+	pr, err := d.o.Profiler.Profile() // the profiler computes it once
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.critical || err != nil {
+		return
+	}
+	d.critical = false
+	fin := *d.snap.Final // copies of the snapshot share the old one
+	fin.CriticalMs = ms(pr.CriticalTime)
+	for _, r := range pr.CriticalPath {
+		if r.ID >= 0 && r.ID < len(c.stageOf) && c.stageOf[r.ID] >= 0 {
+			fin.CriticalStages = appendStage(fin.CriticalStages, int(c.stageOf[r.ID]))
 		}
 	}
-	d.finish(fin, st.Err != nil)
+	d.snap.Final = &fin
 }
 
 func appendStage(ss []int, s int) []int {
@@ -206,6 +226,7 @@ func (d *Dashboard) setTables(stages []Stage, edges []Edge) {
 
 // Snapshot returns the dashboard's state.
 func (d *Dashboard) Snapshot() Snapshot {
+	d.complete()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.snapshotLocked()

@@ -172,6 +172,7 @@ func (d *Dashboard) serveEvents(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
+	d.complete()
 	d.mu.Lock()
 	snap, static, ch := d.snapshotLocked(), d.static, d.changed
 	d.mu.Unlock()
@@ -217,6 +218,7 @@ type stream struct {
 // catchUp writes what changed since s, and returns the channel to wait on
 // next and whether the run is over.
 func (d *Dashboard) catchUp(w io.Writer, s *stream) (chan struct{}, bool, error) {
+	d.complete()
 	d.mu.Lock()
 	snap, static, ch := d.snapshotLocked(), d.static, d.changed
 	d.mu.Unlock()
