@@ -62,11 +62,11 @@ type Dashboard struct {
 	c    *collector
 	loop *loop
 
-	mu      sync.Mutex // guards what follows
-	snap    Snapshot   // Frames and Failures are appended to, never changed in place
-	static  int        // incremented when Stages or Edges change
-	changed chan struct{}
-	closed  chan struct{}
+	mu       sync.Mutex // guards what follows
+	snap     Snapshot   // Frames and Failures are appended to, never changed in place
+	static   int        // incremented when Stages or Edges change
+	changed  chan struct{}
+	closed   chan struct{}
 	g        *graph.Graph
 	profile  []byte // the replayed profile, served for download
 	critical bool   // the run is over and its critical path not yet read
