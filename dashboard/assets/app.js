@@ -130,13 +130,18 @@
       g.fillStyle = "#7d8896";
       g.fillText("w" + k, 4, y0 + rowH / 2 + 3);
       if (stream.rectsOk) {
-        for (const r of stream.rects[k]) {
+        const rs = stream.rects[k];
+        for (let i = 0; i < rs.length; i++) {
+          const r = rs[i];
           if (r[1] > tmax) continue;
+          // neighbours alternate in shade, so that each task stands apart
           g.fillStyle = colour(r[0]);
+          g.globalAlpha = i % 2 ? 0.78 : 1;
           const xa = x(r[1]), xb = Math.max(x(Math.min(r[1] + r[2], tmax)), xa + 1);
           g.fillRect(xa, y0 + 2, Math.max(xb - xa - 0.5, 1), rowH - 4);
           painted++;
         }
+        g.globalAlpha = 1;
       } else {
         const row = stream.bins[k], bw = (W - left - 4) * stream.binMs / tmax;
         for (let b = 0; b < NBINS; b++) {
@@ -190,7 +195,9 @@
     $("total").textContent = fmtNum(total);
     const pct = total > 0 ? Math.floor(1000 * ended / total) / 10 : 0;
     $("pct").textContent = (pct >= 100 || (state !== "running" && ended === total) ? 100 : pct) + "%";
-    $("rate").textContent = fmtNum(smoothRate());
+    const over = state !== "running";
+    $("rate").textContent = fmtNum(over && fr.t > 0 ? 1000 * (fr.done + fr.failed) / fr.t : smoothRate());
+    $("rate-lbl").textContent = over ? "tasks/s, average" : "tasks/s";
     $("elapsed").textContent = fmtDur(fr.t);
     const left = total - ended, r = smoothRate();
     $("eta").textContent = left <= 0 ? "–" : r > 0 ? fmtDur(1000 * left / r) : "…";
@@ -318,7 +325,10 @@
       const cur = el("td");
       if (w.cur >= 0 && S.state === "running") cur.append(el("span", { class: "sw", style: "background:" + colour(w.cur) }), stageName(w.cur));
       else cur.textContent = "idle";
-      tr.append(el("td", {}, "w" + k), el("td", {}, busy.toFixed(0) + "%"), el("td", {}, fmtNum(w.tasks)), cur,
+      const bc = el("td", { class: "busy" }), bar = el("div", { class: "stagebar" });
+      bar.append(el("div", { class: "seg run", style: "width:" + busy + "%" }));
+      bc.append(bar, el("span", {}, busy.toFixed(0) + "%"));
+      tr.append(el("td", {}, "w" + k), bc, el("td", {}, fmtNum(w.tasks)), cur,
         el("td", {}, w.cur >= 0 && S.state === "running" ? fmtDur(w.cur_age_ms) + (straggler ? " ⚠" : "") : ""));
       tb.append(tr);
     });
@@ -411,7 +421,7 @@
     const rate = new uPlot({
       width: w("chart-rate"), height: 170, scales: { x: { time: false } }, legend: { live: false },
       series: [{ label: "t" }, { label: "tasks/s", stroke: "#4c9be8", fill: "rgba(76,155,232,.15)", width: 1.5, value: (u, v) => v == null ? "–" : fmtNum(v) },
-        { label: "running", stroke: "#f28e2b", width: 1, scale: "n", value: (u, v) => v == null ? "–" : v }],
+        { label: "tasks running", stroke: "#f28e2b", width: 1, scale: "n", value: (u, v) => v == null ? "–" : v }],
       axes: [xAxis, Object.assign({}, axis, { values: (u, vs) => vs.map(fmtNum), size: 44 }), Object.assign({}, axis, { scale: "n", side: 1, grid: { show: false }, size: 30 })],
     }, [[], [], []], $("chart-rate"));
     const rt = new uPlot({

@@ -228,12 +228,17 @@ func TestLiveRun(t *testing.T) {
 	}
 
 	var below []string // progress readings under 100 %
+	liveShot := false
 	var s pageState
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		s = read(t, ctx)
 		if p := pct(s.Pct); p >= 0 && p < 100 && s.State == "running" {
 			below = append(below, s.Pct)
+			if p >= 40 && !liveShot {
+				shot(t, ctx, "dashboard-live.png")
+				liveShot = true
+			}
 		}
 		if s.State == "done" || time.Now().After(deadline) {
 			break
