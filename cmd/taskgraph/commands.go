@@ -67,7 +67,7 @@ func runCmd() *cobra.Command {
 	var dash dashFlags
 	cmd := pipelineParent("run", "Run a pipeline and print a summary of what it computed")
 	rf.register(cmd.PersistentFlags())
-	dash.register(cmd.PersistentFlags())
+	dash.register(cmd)
 	for _, p := range pipeline.All() {
 		params := p.New()
 		sub := &cobra.Command{

@@ -29,9 +29,26 @@ type dashFlags struct {
 	public bool   // allow an address beyond the loopback interface
 	hold   bool   // keep serving after the run until Ctrl-C
 	report string // write the page, self-contained, to this file after the run
+
+	held func() // stops serving: set while --hold keeps the page after a good run
 }
 
-func (f *dashFlags) register(fs *pflag.FlagSet) {
+// register adds the flags to cmd (the run command, for every pipeline)
+// and holds the page open after the pipeline's report is printed.
+func (f *dashFlags) register(cmd *cobra.Command) {
+	f.flags(cmd.PersistentFlags())
+	cmd.PersistentPostRunE = func(cmd *cobra.Command, _ []string) error {
+		if stop := f.held; stop != nil {
+			f.held = nil
+			fmt.Fprintln(cmd.ErrOrStderr(), "dashboard: the run is over; serving until Ctrl-C")
+			<-cmd.Context().Done()
+			stop()
+		}
+		return nil
+	}
+}
+
+func (f *dashFlags) flags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.addr, "dashboard", "", "serve a live dashboard of the run at this address (alone: "+defaultDashboardAddr+"; port 0 picks a free one)")
 	fs.Lookup("dashboard").NoOptDefVal = defaultDashboardAddr
 	fs.BoolVar(&f.public, "dashboard-public", false, "let --dashboard listen on an address other machines can reach")
@@ -102,11 +119,11 @@ func (f *dashFlags) attach(cmd *cobra.Command, job *pipeline.Job, opts []sched.O
 		} else if report != nil {
 			err = errors.Join(err, writeReport(d, report, f.report, stderr))
 		}
-		if f.hold {
-			fmt.Fprintln(stderr, "dashboard: the run is over; serving until Ctrl-C")
-			<-cmd.Context().Done()
+		if f.hold && err == nil && runErr == nil {
+			f.held = stop // after the report (see register)
+		} else {
+			stop()
 		}
-		stop()
 		return err
 	}, nil
 }

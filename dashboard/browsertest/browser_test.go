@@ -342,4 +342,3 @@ func shot(t *testing.T, ctx context.Context, name string) {
 		}
 	}
 }
-
