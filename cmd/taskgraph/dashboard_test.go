@@ -89,6 +89,16 @@ func TestDashboardReport(t *testing.T) {
 	}
 }
 
+// TestDashboardPublic: an address other machines can reach is served only
+// when asked for, with a warning.
+func TestDashboardPublic(t *testing.T) {
+	code, _, stderr := tg(t, "run", "pi", "--samples", "1e4", "--chunks", "2", "--dashboard", "0.0.0.0:0", "--dashboard-public")
+	if code != 0 || !strings.Contains(stderr, "dashboard: warning: serving on") ||
+		!regexp.MustCompile(`(?m)^dashboard: http://127\.0\.0\.1:\d+/$`).MatchString(stderr) {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
 // syncBuffer is a buffer that a running command writes to while the test
 // reads it.
 type syncBuffer struct {

@@ -31,6 +31,7 @@
 
   function fmtDur(ms) {
     if (ms == null || !isFinite(ms)) return "–";
+    if (ms === 0) return "0 s";
     if (ms < 0.001) return (ms * 1e6).toFixed(0) + " ns";
     if (ms < 1) return (ms * 1e3).toPrecision(3) + " µs";
     if (ms < 1000) return ms.toPrecision(3) + " ms";
@@ -416,19 +417,21 @@
   function makeCharts() {
     if (typeof uPlot === "undefined") return null;
     const axis = { stroke: "#7d8896", grid: { stroke: "#222b35" }, ticks: { stroke: "#222b35" } };
+    const whole = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 1e4, 2e4, 5e4, 1e5];
+    const upTo = (k) => (u, lo, hi) => [0, Math.max(hi, k)];
     const w = (id) => Math.max($(id).clientWidth, 200);
     const xAxis = Object.assign({}, axis, { values: (u, vs) => vs.map((v) => fmtDur(v * 1000)) });
     const rate = new uPlot({
-      width: w("chart-rate"), height: 170, scales: { x: { time: false } }, legend: { live: false },
-      series: [{ label: "t" }, { label: "tasks/s", stroke: "#4c9be8", fill: "rgba(76,155,232,.15)", width: 1.5, value: (u, v) => v == null ? "–" : fmtNum(v) },
-        { label: "tasks running", stroke: "#f28e2b", width: 1, scale: "n", value: (u, v) => v == null ? "–" : v }],
-      axes: [xAxis, Object.assign({}, axis, { values: (u, vs) => vs.map(fmtNum), size: 44 }), Object.assign({}, axis, { scale: "n", side: 1, grid: { show: false }, size: 30 })],
+      width: w("chart-rate"), height: 170, scales: { x: { time: false }, y: { range: upTo(1) }, n: { range: upTo(S.workers || 1) } }, legend: { live: false },
+      series: [{ label: "t" }, { label: "tasks/s", stroke: "#4c9be8", fill: "rgba(76,155,232,.15)", width: 1.5, points: { show: false }, value: (u, v) => v == null ? "–" : fmtNum(v) },
+        { label: "tasks running", stroke: "#f28e2b", width: 1, scale: "n", points: { show: false }, value: (u, v) => v == null ? "–" : v }],
+      axes: [xAxis, Object.assign({}, axis, { values: (u, vs) => vs.map(fmtNum), size: 44 }), Object.assign({}, axis, { scale: "n", side: 1, grid: { show: false }, size: 40, incrs: whole })],
     }, [[], [], []], $("chart-rate"));
     const rt = new uPlot({
-      width: w("chart-rt"), height: 170, scales: { x: { time: false } }, legend: { live: false },
-      series: [{ label: "t" }, { label: "heap MiB", stroke: "#59a14f", fill: "rgba(89,161,79,.15)", width: 1.5, value: (u, v) => v == null ? "–" : v.toFixed(1) },
-        { label: "goroutines", stroke: "#b07aa1", width: 1, scale: "g", value: (u, v) => v == null ? "–" : v }],
-      axes: [xAxis, Object.assign({}, axis, { size: 44 }), Object.assign({}, axis, { scale: "g", side: 1, grid: { show: false }, size: 34 })],
+      width: w("chart-rt"), height: 170, scales: { x: { time: false }, y: { range: upTo(0) }, g: { range: upTo(1) } }, legend: { live: false },
+      series: [{ label: "t" }, { label: "heap MiB", stroke: "#59a14f", fill: "rgba(89,161,79,.15)", width: 1.5, points: { show: false }, value: (u, v) => v == null ? "–" : v.toFixed(1) },
+        { label: "goroutines", stroke: "#b07aa1", width: 1, scale: "g", points: { show: false }, value: (u, v) => v == null ? "–" : v }],
+      axes: [xAxis, Object.assign({}, axis, { size: 44 }), Object.assign({}, axis, { scale: "g", side: 1, grid: { show: false }, size: 40, incrs: whole })],
     }, [[], [], []], $("chart-rt"));
     return { rate, rt };
   }

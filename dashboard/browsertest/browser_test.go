@@ -321,7 +321,7 @@ func TestLiveRun(t *testing.T) {
 // when that is set (how the README's picture is made).
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	b, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("body"))) // the page, no empty viewport below
 	if err != nil {
 		t.Fatal(err)
 	}
