@@ -78,6 +78,7 @@ type slot struct {
 // current is a task a worker is running.
 type current struct {
 	stage int32
+	id    int32 // node ID in the run's graph, or -1 (spawned, replayed)
 	start time.Duration
 }
 
@@ -194,7 +195,11 @@ func (c *collector) slot(worker int) *slot {
 }
 
 func (c *collector) taskStart(ev sched.TaskEvent) {
-	c.started(ev.Worker, c.stage(&ev), ev.Start.Sub(c.t0))
+	id := int32(-1)
+	if ev.Graph == c.g {
+		id = int32(ev.ID)
+	}
+	c.started(ev.Worker, c.stage(&ev), id, ev.Start.Sub(c.t0))
 }
 
 func (c *collector) taskDone(ev sched.TaskEvent) {
@@ -218,11 +223,11 @@ func errText(err error) string {
 }
 
 // started records that worker began a task of stage st at start.
-func (c *collector) started(worker int, st int32, start time.Duration) {
+func (c *collector) started(worker int, st, id int32, start time.Duration) {
 	w := c.slot(worker)
 	w.mu.Lock()
 	if w.depth < stackDepth {
-		w.stack[w.depth] = current{st, start}
+		w.stack[w.depth] = current{st, id, start}
 	}
 	w.depth++
 	w.mu.Unlock()

@@ -110,6 +110,7 @@ type WorkerFrame struct {
 	// Cur is the stage of the task the worker is running (-1: idle), and
 	// CurAgeMs how long it has run.
 	Cur      int     `json:"cur"`
+	CurTask  string  `json:"cur_task,omitempty"` // its key, for a task of the run's graph
 	CurAgeMs float64 `json:"cur_age_ms"`
 	// Rects are the tasks it finished in the frame's span as [stage,
 	// start, duration] when they were few; Occ is busy time per stage in
@@ -240,6 +241,9 @@ func (f *framer) worker(k int, v *workerView, now time.Duration, stages []StageF
 	}
 	if v.busy && int(v.cur.stage) < len(stages) {
 		wf.Cur, wf.CurAgeMs = int(v.cur.stage), ms(max(now-v.cur.start, 0))
+		if g := f.c.g; g != nil && v.cur.id >= 0 && int(v.cur.id) < g.Len() {
+			wf.CurTask = g.Key(int(v.cur.id)) // a few a frame: worth formatting
+		}
 		stages[v.cur.stage].Running++
 	}
 	if !v.dense && len(v.spans) <= maxRects {

@@ -173,7 +173,7 @@ func (d *Dashboard) apply(c *collector, p *profileDoc, e event, st int32) {
 	r := p.Records[e.rec]
 	state, _ := parseState(r.State)
 	if !e.end {
-		c.started(r.Worker, st, e.at)
+		c.started(r.Worker, st, -1, e.at)
 		return
 	}
 	var start, dur time.Duration

@@ -95,11 +95,12 @@
         st.nrects += w.rects.length;
       } else if (w.occ) {
         st.rectsOk = false;
-        const t0 = fr.t - fr.span_ms;
+        // Busy time is counted when tasks end: lay it back from the
+        // frame's end, so that a long task fills the time it ran.
+        let t1 = fr.t;
         for (const o of w.occ) {
-          // busy time counted when tasks end: spread over the frame's span
-          const share = Math.min(o[1] / Math.max(fr.span_ms, 1e-9), 1);
-          addBusy(row, st, o[0], t0, t0 + share * fr.span_ms);
+          addBusy(row, st, o[0], t1 - o[1], t1);
+          t1 -= o[1];
         }
       }
     });
@@ -152,7 +153,7 @@
           for (const s in bin) {
             const h = Math.min(bin[s] / stream.binMs, 1) * (rowH - 4);
             g.fillStyle = colour(+s);
-            g.fillRect(x(b * stream.binMs), y - h, Math.max(bw, 1), h);
+            g.fillRect(x(b * stream.binMs), y - h, Math.max(bw, 1) + 0.6, h); // overlap: no seams
             y -= h;
             painted++;
           }
@@ -324,7 +325,7 @@
       const straggler = w.cur >= 0 && w.cur_age_ms > 100 && m !== null && w.cur_age_ms > 4 * m;
       const tr = el("tr", straggler ? { class: "straggler", title: "running 4× longer than its stage's mean" } : {});
       const cur = el("td");
-      if (w.cur >= 0 && S.state === "running") cur.append(el("span", { class: "sw", style: "background:" + colour(w.cur) }), stageName(w.cur));
+      if (w.cur >= 0 && S.state === "running") cur.append(el("span", { class: "sw", style: "background:" + colour(w.cur) }), w.cur_task || stageName(w.cur));
       else cur.textContent = "idle";
       const bc = el("td", { class: "busy" }), bar = el("div", { class: "stagebar" });
       bar.append(el("div", { class: "seg run", style: "width:" + busy + "%" }));
@@ -500,9 +501,32 @@
     // and the scrubber goes back from there
     showAt(S.frames.length - 1);
   }
+  // mergeFrames is the server's merge: b's state, both spans' stream parts
+  function mergeFrames(a, b) {
+    const m = Object.assign({}, b, { span_ms: a.span_ms + b.span_ms });
+    if (m.span_ms > 0) m.rate = (a.rate * a.span_ms + b.rate * b.span_ms) / m.span_ms;
+    m.workers = b.workers.map((w, k) => {
+      const aw = a.workers[k];
+      if (!aw) return w;
+      const occ = {};
+      for (const o of (aw.occ || []).concat(w.occ || [])) occ[o[0]] = (occ[o[0]] || 0) + o[1];
+      const rectMode = (x) => x.rects || !(x.occ && x.occ.length);
+      const rects = rectMode(aw) && rectMode(w) ? (aw.rects || []).concat(w.rects || []) : null;
+      return Object.assign({}, w, { occ: Object.keys(occ).map((s) => [+s, occ[s]]), rects: rects });
+    });
+    return m;
+  }
+  const MAX_FRAMES = 2048; // the page keeps as many frames as this, merging the oldest
+  function thinFrames() {
+    const half = MAX_FRAMES / 2, out = [];
+    for (let i = 0; i + 1 < half * 2; i += 2) out.push(mergeFrames(S.frames[i], S.frames[i + 1]));
+    S.frames = out.concat(S.frames.slice(half * 2));
+    shown = S.frames.length - 1;
+  }
   function onFrame(fr) {
     if (fr.new_stages) for (const st of fr.new_stages) S.stages.push(st);
     S.frames.push(fr);
+    if (S.frames.length > MAX_FRAMES) thinFrames();
     S.done = fr.done; S.failed = fr.failed;
     if (follow) { shown = S.frames.length - 1; streamAdd(stream, fr); render(); }
     else updateScrub();
