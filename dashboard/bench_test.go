@@ -31,6 +31,11 @@ func BenchmarkOverhead(b *testing.B) {
 	}{
 		{"none", nil},
 		{"empty-hook", func() sched.Hooks { return sched.Hooks{TaskDone: func(sched.TaskEvent) {}} }},
+		// The scheduler's price for a TaskStart callback too, which the
+		// dashboard needs (a worker's current task).
+		{"empty-hooks-start-done", func() sched.Hooks {
+			return sched.Hooks{TaskStart: func(sched.TaskEvent) {}, TaskDone: func(sched.TaskEvent) {}}
+		}},
 		{"profiler", func() sched.Hooks { return diag.NewProfiler().Hooks() }},
 		{"dashboard", func() sched.Hooks { return dashboard.New(dashboard.Options{}).Hooks() }},
 		{"dashboard+profiler", func() sched.Hooks {

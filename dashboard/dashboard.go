@@ -367,12 +367,3 @@ func mergeOcc(a, b [][2]float64) [][2]float64 {
 	slices.SortFunc(out, func(x, y [2]float64) int { return int(x[0] - y[0]) })
 	return out
 }
-
-func sortEdges(es []Edge) {
-	slices.SortFunc(es, func(a, b Edge) int {
-		if a.From != b.From {
-			return a.From - b.From
-		}
-		return a.To - b.To
-	})
-}

@@ -333,19 +333,19 @@ func stageTables(g *graph.Graph, stageOf []int32, names []stageName, tasks int, 
 	if len(targets) > 0 {
 		needed = analysis.Needed(g, targets...)
 	}
-	count := make([]int, len(names))
+	ns := len(names)
+	count := make([]int, ns)
+	deps := make([]int, ns*ns) // deps[from*ns+to]: at most maxStages² counters
 	n := 0
-	type pair struct{ from, to int32 }
-	deps := map[pair]int{}
-	for id := range stageOf {
-		if g.Kind(id) != graph.KindTask || (needed != nil && !needed[id]) {
+	for id, to := range stageOf {
+		if to < 0 || (needed != nil && !needed[id]) {
 			continue
 		}
-		count[stageOf[id]]++
+		count[to]++
 		n++
 		for _, d := range g.Deps(id) {
-			if g.Kind(int(d)) == graph.KindTask {
-				deps[pair{stageOf[d], stageOf[id]}]++
+			if from := stageOf[d]; from >= 0 { // a Value's stage is -1
+				deps[int(from)*ns+int(to)]++
 			}
 		}
 	}
@@ -356,12 +356,11 @@ func stageTables(g *graph.Graph, stageOf []int32, names []stageName, tasks int, 
 			}
 		}
 	}
-	var edges []Edge
-	for p, c := range deps {
-		if p.from != p.to {
-			edges = append(edges, Edge{From: int(p.from), To: int(p.to), Deps: c})
+	var edges []Edge // in order of From, then To
+	for k, c := range deps {
+		if from, to := k/ns, k%ns; c > 0 && from != to {
+			edges = append(edges, Edge{From: from, To: to, Deps: c})
 		}
 	}
-	sortEdges(edges)
 	return stages, edges
 }
