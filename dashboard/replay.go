@@ -55,6 +55,7 @@ type profileDoc struct {
 		Tasks []string `json:"tasks"`
 	} `json:"critical_path"`
 	Records []struct {
+		ID      int      `json:"id"`
 		Key     string   `json:"key"`
 		Name    string   `json:"name"`
 		Spawned bool     `json:"spawned"`
@@ -111,10 +112,17 @@ func (d *Dashboard) replay(p *profileDoc) {
 	own := map[string]int32{}
 	stages := make([]int32, len(p.Records))
 	var evs []event
-	for k, r := range p.Records { // own stages first, as in a live run
+	// Own stages first, numbered as a live run numbers them: by the
+	// lowest node ID of their tasks.
+	byID := make([]int, 0, len(p.Records))
+	for k, r := range p.Records {
 		if !r.Spawned {
-			stages[k] = c.ownStage(own, r.Name)
+			byID = append(byID, k)
 		}
+	}
+	slices.SortStableFunc(byID, func(a, b int) int { return cmp.Compare(p.Records[a].ID, p.Records[b].ID) })
+	for _, k := range byID {
+		stages[k] = c.ownStage(own, p.Records[k].Name)
 	}
 	c.ownN = len(c.names)
 	for k, r := range p.Records {

@@ -226,6 +226,7 @@
     tb.textContent = "";
     S.stages.forEach((s, k) => {
       const f = fr.stages[k] || { done: 0, failed: 0, skipped: 0, not_run: 0, running: 0 };
+      if (s.total === 0 && !(f.done + f.failed + f.skipped + f.not_run + f.running)) return; // not part of this run
       const total = s.total >= 0 ? s.total : f.done + f.failed + f.skipped + f.not_run + f.running;
       const waiting = s.total >= 0 ? Math.max(total - f.done - f.failed - f.skipped - f.not_run - f.running, 0) : null;
       const tr = el("tr", { "data-stage": s.name });
@@ -259,8 +260,9 @@
     const n = S.stages.length;
     if (!n) { box.textContent = ""; return; }
     const rank = ranks(), cols = {};
-    rank.forEach((r, s) => (cols[r] = cols[r] || []).push(s));
-    const ncol = Math.max(...rank) + 1, maxRow = Math.max(...Object.values(cols).map((c) => c.length));
+    const shownStage = (s) => S.stages[s].total !== 0 || (fr.stages[s] && fr.stages[s].done + fr.stages[s].failed + fr.stages[s].running > 0);
+    rank.forEach((r, s) => { if (shownStage(s)) (cols[r] = cols[r] || []).push(s); });
+    const ncol = Math.max(...Object.keys(cols).map(Number)) + 1, maxRow = Math.max(...Object.values(cols).map((c) => c.length));
     const W = Math.max(box.clientWidth || 360, 200), nodeW = Math.min(130, (W - 10) / ncol - 24), nodeH = 34, gapY = 14;
     const H = maxRow * (nodeH + gapY) + 10;
     const pos = [];
@@ -288,6 +290,7 @@
     for (const f of fr.stages) busyAll += f.busy_ms;
     S.stages.forEach((s, k) => {
       const p = pos[k], f = fr.stages[k] || { done: 0, running: 0, busy_ms: 0, failed: 0 };
+      if (!p) return;
       const total = s.total > 0 ? s.total : Math.max(f.done + f.failed, 1);
       const g = svgEl("g", {});
       const hot = cp.includes(k);
