@@ -210,7 +210,11 @@ func (c *collector) taskDone(ev sched.TaskEvent) {
 	st := c.stage(&ev)
 	c.finished(ev.Worker, st, ev.State, start, ev.Duration)
 	if ev.State == sched.Failed {
-		c.failed(Failure{Task: ev.Name, Stage: c.stageNames()[st].name, Worker: ev.Worker,
+		task := ev.Name
+		if ev.Graph == c.g && c.g != nil { // the key tells it from its stage's others
+			task = c.g.Key(ev.ID)
+		}
+		c.failed(Failure{Task: task, Stage: c.stageNames()[st].name, Worker: ev.Worker,
 			Error: errText(ev.Err), AtMs: ms(start + ev.Duration)})
 	}
 }

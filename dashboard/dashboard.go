@@ -16,6 +16,12 @@ import (
 // run nothing it could notice.
 const DefaultFrameEvery = 250 * time.Millisecond
 
+// startEvery is the frame interval of a run's first startFor.
+const (
+	startEvery = 50 * time.Millisecond
+	startFor   = 2 * time.Second
+)
+
 // maxFrames bounds a dashboard's history: past it, the older half is
 // merged in pairs.
 const maxFrames = 1024
@@ -45,12 +51,14 @@ type Options struct {
 }
 
 // Dashboard watches a run and serves it to browsers: attach Hooks to the
-// run, serve Handler (or call Serve). It observes one run at a time; a
-// new run starts afresh. Its methods are safe for concurrent use.
+// run, serve Handler (or call Serve). It observes one run at a time (runs
+// that overlap must not share one); a new run starts afresh. Its methods
+// are safe for concurrent use.
 //
 // The hooks keep counters and a ring of recent tasks per worker; a
 // goroutine that RunStart starts and RunDone stops (and waits for) turns
-// them into a frame every FrameEvery. What a frame holds and what the page
+// them into a frame every FrameEvery (every 50 ms in the run's first two
+// seconds, so that a short run is seen in more than a few frames). What a frame holds and what the page
 // does with it depend on the number of stages and workers and on the frame
 // rate, never on the task rate.
 type Dashboard struct {
@@ -277,8 +285,13 @@ func (l *loop) finish(elapsed time.Duration) {
 func (l *loop) run(d *Dashboard, c *collector, g *graph.Graph, own []stageName) {
 	defer close(l.done)
 	f := newFramer(c, len(own))
-	tick := time.NewTicker(d.every)
+	// The first seconds get frames more often: a short run is worth
+	// seeing in more than a few frames, and a few seconds of them cost
+	// the page nothing.
+	fast := min(d.every, startEvery)
+	tick := time.NewTicker(fast)
 	defer tick.Stop()
+	var last time.Duration
 	tables := make(chan struct{})
 	go func() { // counting a large graph must not delay the first frames
 		defer close(tables)
@@ -305,7 +318,11 @@ func (l *loop) run(d *Dashboard, c *collector, g *graph.Graph, own []stageName) 
 			emit(elapsed)
 			return
 		case <-tick.C:
-			emit(time.Since(c.t0))
+			now := time.Since(c.t0)
+			if now < startFor || now-last >= d.every-fast/2 {
+				emit(now)
+				last = now
+			}
 		}
 	}
 }

@@ -190,7 +190,7 @@ func (d *Dashboard) apply(c *collector, p *profileDoc, e event, st int32) {
 	}
 	c.finished(r.Worker, st, state, start, dur)
 	if state == sched.Failed {
-		c.failed(Failure{Task: r.Name, Stage: c.names[st].name, Worker: r.Worker, Error: r.Error, AtMs: ms(e.at)})
+		c.failed(Failure{Task: cmp.Or(r.Key, r.Name), Stage: c.names[st].name, Worker: r.Worker, Error: r.Error, AtMs: ms(e.at)})
 	}
 }
 

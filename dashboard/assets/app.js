@@ -71,14 +71,15 @@
     for (const k in b) m[k] = (m[k] || 0) + b[k];
     return m;
   }
-  function addBusy(row, st, stage, t0, t1) {
-    // spreads busy time [t0, t1) over the bins it covers
+  function addBusy(row, st, stage, t0, t1, density) {
+    // spreads busy time over [t0, t1) at density (busy ms per ms)
+    if (density === undefined) density = 1;
     let b = Math.max(0, Math.floor(t0 / st.binMs));
     for (; b < NBINS && b * st.binMs < t1; b++) {
       const lo = Math.max(t0, b * st.binMs), hi = Math.min(t1, (b + 1) * st.binMs);
       if (hi <= lo) continue;
       const bin = row[b] || (row[b] = {});
-      bin[stage] = (bin[stage] || 0) + (hi - lo);
+      bin[stage] = (bin[stage] || 0) + (hi - lo) * density;
     }
   }
   function streamAdd(st, fr) {
@@ -95,13 +96,13 @@
         st.nrects += w.rects.length;
       } else if (w.occ) {
         st.rectsOk = false;
-        // Busy time is counted when tasks end: lay it back from the
-        // frame's end, so that a long task fills the time it ran.
-        let t1 = fr.t;
-        for (const o of w.occ) {
-          addBusy(row, st, o[0], t1 - o[1], t1);
-          t1 -= o[1];
-        }
+        // Busy time is counted when tasks end: spread it evenly over the
+        // frame's span, or further back when there is more of it than the
+        // span (a long task fills the time it ran).
+        let busy = 0;
+        for (const o of w.occ) busy += o[1];
+        const t0 = fr.t - Math.max(fr.span_ms, busy);
+        for (const o of w.occ) addBusy(row, st, o[0], t0, fr.t, o[1] / Math.max(fr.t - t0, 1e-9));
       }
     });
     if (st.nrects > MAX_RECTS) { st.rectsOk = false; st.rects = st.rects.map(() => []); }
