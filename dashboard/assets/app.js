@@ -428,7 +428,7 @@
     const xAxis = Object.assign({}, axis, { values: (u, vs) => vs.map((v) => fmtDur(v * 1000)) });
     const rate = new uPlot({
       width: w("chart-rate"), height: 170, scales: { x: { time: false }, y: { range: upTo(1) }, n: { range: upTo(S.workers || 1) } }, legend: { live: false },
-      series: [{ label: "t" }, { label: "tasks/s", stroke: "#4c9be8", fill: "rgba(76,155,232,.15)", width: 1.5, points: { show: false }, value: (u, v) => v == null ? "–" : fmtNum(v) },
+      series: [{ label: "t" }, { label: "tasks/s (over 1 s)", stroke: "#4c9be8", fill: "rgba(76,155,232,.15)", width: 1.5, points: { show: false }, value: (u, v) => v == null ? "–" : fmtNum(v) },
         { label: "tasks running", stroke: "#f28e2b", width: 1, scale: "n", points: { show: false }, value: (u, v) => v == null ? "–" : v }],
       axes: [xAxis, Object.assign({}, axis, { values: (u, vs) => vs.map(fmtNum), size: 44 }), Object.assign({}, axis, { scale: "n", side: 1, grid: { show: false }, size: 40, incrs: whole })],
     }, [[], [], []], $("chart-rate"));
@@ -444,7 +444,15 @@
     if (!charts) return;
     const fs = S.frames.slice(0, shown + 1);
     const t = fs.map((f) => f.t / 1000);
-    charts.rate.setData([t, fs.map((f) => f.rate), fs.map((f) => f.running)]);
+    // tasks/s over a sliding second: single frames of a sparse run would
+    // swing between nothing and a burst
+    const rate = [];
+    for (let i = 0, j = 0; i < fs.length; i++) {
+      while (j < i && fs[i].t - fs[j + 1].t >= 1000) j++;
+      const dt = fs[i].t - fs[j].t;
+      rate.push(dt > 0 ? 1000 * (fs[i].done + fs[i].failed - fs[j].done - fs[j].failed) / dt : 0);
+    }
+    charts.rate.setData([t, rate, fs.map((f) => f.running)]);
     charts.rt.setData([t, fs.map((f) => f.runtime.heap_mb), fs.map((f) => f.runtime.goroutines)]);
     const gc = fr.runtime.gc_share;
     $("gc").textContent = gc >= 0 ? "GC " + (100 * gc).toFixed(1) + "% of CPU" : "";
