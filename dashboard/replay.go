@@ -107,39 +107,9 @@ type event struct {
 // happened and takes a frame at replayFrames moments of the run.
 func (d *Dashboard) replay(p *profileDoc) {
 	c := new(collector)
-	wall := time.Duration(p.WallUs * 1e3)
+	wall := us(p.WallUs)
 	c.start(nil, time.Time{}, *p.Tasks, p.Workers)
-	own := map[string]int32{}
-	stages := make([]int32, len(p.Records))
-	var evs []event
-	// Own stages first, numbered as a live run numbers them: by the
-	// lowest node ID of their tasks.
-	byID := make([]int, 0, len(p.Records))
-	for k, r := range p.Records {
-		if !r.Spawned {
-			byID = append(byID, k)
-		}
-	}
-	slices.SortStableFunc(byID, func(a, b int) int { return cmp.Compare(p.Records[a].ID, p.Records[b].ID) })
-	for _, k := range byID {
-		stages[k] = c.ownStage(own, p.Records[k].Name)
-	}
-	c.ownN = len(c.names)
-	for k, r := range p.Records {
-		if r.Spawned {
-			stages[k] = c.spawnedStage(r.Name[strings.LastIndexByte(r.Name, '/')+1:])
-		}
-		if r.StartUs != nil && r.EndUs != nil {
-			evs = append(evs, event{us(*r.StartUs), false, k}, event{us(*r.EndUs), true, k})
-		} else {
-			evs = append(evs, event{wall, true, k})
-		}
-	}
-	slices.SortStableFunc(evs, func(a, b event) int {
-		// At one instant, ends first: a worker ends a task before it
-		// starts the next.
-		return cmp.Or(cmp.Compare(a.at, b.at), -cmp.Compare(boolInt(a.end), boolInt(b.end)))
-	})
+	stages := replayStageOf(c, p)
 	d.update(func(s *Snapshot) {
 		s.Replay, s.State, s.Start, s.Workers, s.Total = true, "running", p.Start, p.Workers, *p.Tasks
 		s.Stages = d.replayStages(c, p, stages)
@@ -155,7 +125,7 @@ func (d *Dashboard) replay(p *profileDoc) {
 		}
 		d.addFrame(fr, fails)
 	}
-	for _, e := range evs {
+	for _, e := range replayEvents(p, wall) {
 		for e.at > next && next < wall {
 			emit(next)
 			next += every
@@ -163,17 +133,67 @@ func (d *Dashboard) replay(p *profileDoc) {
 		d.apply(c, p, e, stages[e.rec])
 	}
 	emit(wall)
-	fin := &Final{WallMs: ms(wall), Error: p.Error, CriticalMs: ms(us(p.Path.Us))}
+	fin := &Final{WallMs: ms(wall), Error: p.Error, CriticalMs: ms(us(p.Path.Us)), CriticalStages: p.criticalStages(stages)}
+	d.finish(fin, p.Error != "")
+}
+
+// replayStageOf gives every record its stage: the run's own stages first,
+// numbered as a live run numbers them (by the lowest node ID of their
+// tasks), then the spawned ones.
+func replayStageOf(c *collector, p *profileDoc) []int32 {
+	stages := make([]int32, len(p.Records))
+	byID := make([]int, 0, len(p.Records))
+	for k, r := range p.Records {
+		if !r.Spawned {
+			byID = append(byID, k)
+		}
+	}
+	slices.SortStableFunc(byID, func(a, b int) int { return cmp.Compare(p.Records[a].ID, p.Records[b].ID) })
+	own := map[string]int32{}
+	for _, k := range byID {
+		stages[k] = c.ownStage(own, p.Records[k].Name)
+	}
+	c.ownN = len(c.names)
+	for k, r := range p.Records {
+		if r.Spawned {
+			stages[k] = c.spawnedStage(r.Name[strings.LastIndexByte(r.Name, '/')+1:])
+		}
+	}
+	return stages
+}
+
+// replayEvents lists the tasks' starts and ends in the order they
+// happened; a task that did not run ends with the run.
+func replayEvents(p *profileDoc, wall time.Duration) []event {
+	evs := make([]event, 0, 2*len(p.Records))
+	for k, r := range p.Records {
+		if r.StartUs != nil && r.EndUs != nil {
+			evs = append(evs, event{us(*r.StartUs), false, k}, event{us(*r.EndUs), true, k})
+		} else {
+			evs = append(evs, event{wall, true, k})
+		}
+	}
+	slices.SortStableFunc(evs, func(a, b event) int {
+		// At one instant, ends first: a worker ends a task before it
+		// starts the next.
+		return cmp.Or(cmp.Compare(a.at, b.at), -cmp.Compare(boolInt(a.end), boolInt(b.end)))
+	})
+	return evs
+}
+
+// criticalStages is the stages the critical path passes through.
+func (p *profileDoc) criticalStages(stages []int32) []int {
 	keyStage := map[string]int{}
 	for k, r := range p.Records {
 		keyStage[r.Key] = int(stages[k])
 	}
+	var out []int
 	for _, key := range p.Path.Tasks {
 		if s, ok := keyStage[key]; ok {
-			fin.CriticalStages = appendStage(fin.CriticalStages, s)
+			out = appendStage(out, s)
 		}
 	}
-	d.finish(fin, p.Error != "")
+	return out
 }
 
 // apply feeds one event to the collector.
