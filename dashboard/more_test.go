@@ -101,6 +101,31 @@ func TestReplay(t *testing.T) {
 	}
 }
 
+// TestReplayTrace: a Chrome trace of a run replays with the same totals
+// when every task ran.
+func TestReplayTrace(t *testing.T) {
+	p := diag.NewProfiler()
+	live := dashboard.New(dashboard.Options{Profiler: p})
+	if _, err := sched.Compute(context.Background(), fan(50, 10*time.Microsecond), sched.Workers(2), sched.WithHooks(live.Hooks())); err != nil {
+		t.Fatal(err)
+	}
+	var trace bytes.Buffer
+	if err := p.WriteTrace(&trace); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := dashboard.Replay(&trace, dashboard.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := live.Snapshot(), rep.Snapshot()
+	if a.Total != b.Total || a.Done != b.Done || a.Workers != b.Workers || fmt.Sprint(a.Stages) != fmt.Sprint(b.Stages) {
+		t.Errorf("live %d/%d on %d %v, trace replay %d/%d on %d %v", a.Done, a.Total, a.Workers, a.Stages, b.Done, b.Total, b.Workers, b.Stages)
+	}
+	if _, err := dashboard.Replay(strings.NewReader(`{"traceEvents": []}`), dashboard.Options{}); !errors.Is(err, dashboard.ErrProfile) {
+		t.Errorf("an empty trace: %v", err)
+	}
+}
+
 func TestReplayRejects(t *testing.T) {
 	for _, in := range []string{"", "{", `{"tasks": 1}`, `{"tasks": 1, "workers": 1, "wall_us": 1, "records": [{"state": "odd"}]}`,
 		`{"tasks": 1, "workers": 1, "wall_us": 1, "records": [{"state": "done", "worker": 3}]}`} {

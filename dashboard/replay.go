@@ -24,7 +24,10 @@ const replayFrames = 240
 // "taskgraph run --profile") and returns a dashboard showing that run as
 // it went, frame by frame, for the page's time scrubber. Stages are the
 // tasks' names; a profile holds no dependencies, so the stage graph has
-// no edges. The dashboard holds no goroutine: serve it and Close it.
+// no edges. A Chrome trace of a run (Profiler.WriteTrace) replays too,
+// with less: it holds only the tasks that ran, so they are its total, and
+// no critical path. The dashboard holds no goroutine: serve it and Close
+// it.
 func Replay(r io.Reader, o Options) (*Dashboard, error) {
 	raw, err := io.ReadAll(r)
 	if err != nil {
@@ -33,6 +36,9 @@ func Replay(r io.Reader, o Options) (*Dashboard, error) {
 	var p profileDoc
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrProfile, err)
+	}
+	if p.Events != nil {
+		p = fromTrace(p.Events)
 	}
 	if err := p.check(); err != nil {
 		return nil, err
@@ -54,22 +60,88 @@ type profileDoc struct {
 		Us    float64  `json:"us"`
 		Tasks []string `json:"tasks"`
 	} `json:"critical_path"`
-	Records []struct {
-		ID      int      `json:"id"`
-		Key     string   `json:"key"`
-		Name    string   `json:"name"`
-		Spawned bool     `json:"spawned"`
-		Worker  int      `json:"worker"`
-		State   string   `json:"state"`
-		StartUs *float64 `json:"start_us"`
-		EndUs   *float64 `json:"end_us"`
-		Error   string   `json:"error"`
-	} `json:"records"`
-	Samples []struct {
-		AtUs       float64 `json:"at_us"`
-		HeapBytes  uint64  `json:"heap_bytes"`
-		Goroutines int     `json:"goroutines"`
-	} `json:"samples"`
+	Records []profileRecord `json:"records"`
+	Samples []profileSample `json:"samples"`
+	// Events is a Chrome trace's: when set, the rest is made of it.
+	Events []traceEvent `json:"traceEvents"`
+}
+
+type profileRecord = struct {
+	ID      int      `json:"id"`
+	Key     string   `json:"key"`
+	Name    string   `json:"name"`
+	Spawned bool     `json:"spawned"`
+	Worker  int      `json:"worker"`
+	State   string   `json:"state"`
+	StartUs *float64 `json:"start_us"`
+	EndUs   *float64 `json:"end_us"`
+	Error   string   `json:"error"`
+}
+
+type profileSample struct {
+	AtUs       float64 `json:"at_us"`
+	HeapBytes  uint64  `json:"heap_bytes"`
+	Goroutines int     `json:"goroutines"`
+}
+
+// traceEvent is the part of a trace event (sched/diag's WriteTrace) that
+// a replay reads.
+type traceEvent struct {
+	Name string         `json:"name"`
+	Ph   string         `json:"ph"`
+	Ts   float64        `json:"ts"`
+	Dur  float64        `json:"dur"`
+	Tid  int            `json:"tid"`
+	Args map[string]any `json:"args"`
+}
+
+// fromTrace makes a profile of a trace's task events ("X"), workers
+// (thread names) and heap and goroutine counters.
+func fromTrace(evs []traceEvent) profileDoc {
+	var p profileDoc
+	tasks := 0
+	samples := map[float64]*profileSample{}
+	for _, e := range evs {
+		switch {
+		case e.Ph == "M" && e.Name == "thread_name":
+			p.Workers = max(p.Workers, e.Tid+1)
+		case e.Ph == "X":
+			str := func(k string) string { v, _ := e.Args[k].(string); return v }
+			id, _ := e.Args["id"].(float64)
+			spawned, _ := e.Args["spawned"].(bool)
+			start, end := e.Ts, e.Ts+e.Dur
+			p.Records = append(p.Records, profileRecord{ID: int(id), Key: str("key"), Name: e.Name, Spawned: spawned,
+				Worker: e.Tid, State: str("state"), StartUs: &start, EndUs: &end, Error: str("error")})
+			p.WallUs = max(p.WallUs, end)
+			if !spawned {
+				tasks++
+			}
+		case e.Ph == "C" && (e.Name == "heap" || e.Name == "goroutines"):
+			s := samples[e.Ts]
+			if s == nil {
+				s = &profileSample{AtUs: e.Ts}
+				samples[e.Ts] = s
+			}
+			if v, ok := e.Args["MiB"].(float64); ok {
+				s.HeapBytes = uint64(v * (1 << 20))
+			}
+			if v, ok := e.Args["goroutines"].(float64); ok {
+				s.Goroutines = int(v)
+			}
+		}
+	}
+	p.Tasks = &tasks
+	for _, s := range samples {
+		p.Samples = append(p.Samples, *s)
+	}
+	slices.SortFunc(p.Samples, func(a, b profileSample) int { return cmp.Compare(a.AtUs, b.AtUs) })
+	for _, r := range p.Records { // the run's error is not in a trace: its first failure is
+		if r.State == sched.Failed.String() && !r.Spawned {
+			p.Error = fmt.Sprintf("task %s: %s", r.Key, r.Error)
+			break
+		}
+	}
+	return p
 }
 
 func (p *profileDoc) check() error {

@@ -176,16 +176,16 @@ func writeReport(d *dashboard.Dashboard, out *pipeline.OutputFile, path string, 
 }
 
 // dashboardCmd is "taskgraph dashboard PROFILE.json": the dashboard of a
-// saved run, with a time scrubber.
+// saved run (a profile or a trace), with a time scrubber.
 func dashboardCmd() *cobra.Command {
 	var addr, report string
 	var public bool
 	cmd := &cobra.Command{
 		Use:   "dashboard PROFILE.json",
-		Short: "Replay a saved profile (taskgraph run --profile) in the dashboard",
+		Short: "Replay a saved run in the dashboard: a profile (run --profile) or a trace (run --trace)",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usagef("dashboard takes one profile (written by taskgraph run --profile FILE.json)")
+				return usagef("dashboard takes one profile or trace (written by taskgraph run --profile or --trace FILE.json)")
 			}
 			return nil
 		},

@@ -42,7 +42,7 @@ func TestDashboardBadInput(t *testing.T) {
 		{[]string{"run", "pi", "--dashboard", "0.0.0.0:0"}, 2, "add --dashboard-public"},
 		{[]string{"run", "pi", "--dashboard=nonsense"}, 1, `address "nonsense"`},
 		{[]string{"run", "pi", "--report", filepath.Join(dir, "no", "r.html")}, 1, "no such file or directory"},
-		{[]string{"dashboard"}, 2, "dashboard takes one profile"},
+		{[]string{"dashboard"}, 2, "dashboard takes one profile or trace"},
 		{[]string{"dashboard", filepath.Join(dir, "missing.json")}, 1, "missing.json"},
 		{[]string{"dashboard", notProfile}, 1, "not a taskgraph profile"},
 		{[]string{"dashboard", notProfile, "--addr", "0.0.0.0:0"}, 1, "not a taskgraph profile"},
