@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seed001e6470/taskgraph/graph"
@@ -25,10 +26,6 @@ const (
 	// holds durations in [2^(k-1), 2^k) nanoseconds, the last everything
 	// longer (2^46 ns is about 20 hours).
 	histBuckets = 48
-	// stackDepth is how many nested tasks (a task computing a graph it
-	// built lends its worker to the graph's tasks) a worker's current
-	// task is tracked through.
-	stackDepth = 4
 	// maxFailures is how many failures are kept with their errors.
 	maxFailures = 20
 )
@@ -66,20 +63,54 @@ type stageName struct {
 // slot is one worker's share. The padding keeps two slots' locks off one
 // cache line.
 type slot struct {
+	// cur is the task the worker started last (see pack), stored by
+	// TaskStart without the lock: one atomic store is all a start costs.
+	cur atomic.Uint64
+
 	mu    sync.Mutex
 	stats []stageStats // by stage; grown when a spawned stage appears
 	ring  [ringLen]span
 	n     uint64 // tasks ever put in the ring
-	stack [stackDepth]current
-	depth int
-	_     [64]byte
+	// last is the packed task that ended with the latest start: the
+	// worker runs cur while cur is not last and started after it. (A
+	// task that computes a graph it built shows idle once the last of
+	// the graph's tasks on its worker has ended.)
+	last uint64
+	_    [64]byte
 }
 
 // current is a task a worker is running.
 type current struct {
 	stage int32
-	id    int32 // node ID in the run's graph, or -1 (spawned, replayed)
+	id    int32 // node ID in the run's graph, or -1 (spawned, replayed, or past noID)
 	start time.Duration
+}
+
+// A task is packed in one word for the hooks: a bit that is always set
+// (zero is no task), its start in microseconds since the run's start (37
+// bits, 38 hours), its stage (6 bits: there are at most maxStages) and its
+// node ID (20 bits; noID when it has none or a larger one). Words of later
+// starts are larger.
+const (
+	usBits, stageBits, idBits = 37, 6, 20
+	noID                      = 1<<idBits - 1
+)
+
+func pack(st, id int32, start time.Duration) uint64 {
+	if id < 0 || id >= noID {
+		id = noID
+	}
+	us := uint64(max(start, 0)/time.Microsecond) & (1<<usBits - 1)
+	return 1<<63 | us<<(stageBits+idBits) | uint64(st)<<idBits | uint64(id)
+}
+
+func unpack(w uint64) current {
+	c := current{stage: int32(w >> idBits & (1<<stageBits - 1)), id: int32(w & noID),
+		start: time.Duration(w>>(stageBits+idBits)&(1<<usBits-1)) * time.Microsecond}
+	if c.id == noID {
+		c.id = -1
+	}
+	return c
 }
 
 // span is one finished task, for the task stream.
@@ -195,11 +226,15 @@ func (c *collector) slot(worker int) *slot {
 }
 
 func (c *collector) taskStart(ev sched.TaskEvent) {
-	id := int32(-1)
+	c.started(ev.Worker, c.stage(&ev), c.ownID(&ev), ev.Start.Sub(c.t0))
+}
+
+// ownID is the node ID of a task of the run's own graph, -1 for others.
+func (c *collector) ownID(ev *sched.TaskEvent) int32 {
 	if ev.Graph == c.g {
-		id = int32(ev.ID)
+		return int32(ev.ID)
 	}
-	c.started(ev.Worker, c.stage(&ev), id, ev.Start.Sub(c.t0))
+	return -1
 }
 
 func (c *collector) taskDone(ev sched.TaskEvent) {
@@ -208,7 +243,7 @@ func (c *collector) taskDone(ev sched.TaskEvent) {
 		start = ev.Start.Sub(c.t0)
 	}
 	st := c.stage(&ev)
-	c.finished(ev.Worker, st, ev.State, start, ev.Duration)
+	c.finished(ev.Worker, st, c.ownID(&ev), ev.State, start, ev.Duration)
 	if ev.State == sched.Failed {
 		task := ev.Name
 		if ev.Graph == c.g && c.g != nil { // the key tells it from its stage's others
@@ -228,17 +263,11 @@ func errText(err error) string {
 
 // started records that worker began a task of stage st at start.
 func (c *collector) started(worker int, st, id int32, start time.Duration) {
-	w := c.slot(worker)
-	w.mu.Lock()
-	if w.depth < stackDepth {
-		w.stack[w.depth] = current{st, id, start}
-	}
-	w.depth++
-	w.mu.Unlock()
+	c.slot(worker).cur.Store(pack(st, id, start))
 }
 
 // finished records how a task of stage st ended.
-func (c *collector) finished(worker int, st int32, state sched.State, start, dur time.Duration) {
+func (c *collector) finished(worker int, st, id int32, state sched.State, start, dur time.Duration) {
 	w := c.slot(worker)
 	w.mu.Lock()
 	if int(st) >= len(w.stats) {
@@ -260,8 +289,8 @@ func (c *collector) finished(worker int, st int32, state sched.State, start, dur
 		s.hist[bucket(dur)]++
 		w.ring[w.n%ringLen] = span{start, dur, st}
 		w.n++
-		if w.depth > 0 {
-			w.depth--
+		if p := pack(st, id, start); p >= w.last { // starts order the words
+			w.last = p
 		}
 	}
 	w.mu.Unlock()
@@ -304,9 +333,10 @@ func (c *collector) view(k int, since uint64, into *workerView) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	into.stats = append(into.stats[:0], w.stats...)
-	into.n, into.busy = w.n, w.depth > 0
+	cur := w.cur.Load()
+	into.n, into.busy = w.n, cur != 0 && cur > w.last
 	if into.busy {
-		into.cur = w.stack[min(w.depth, stackDepth)-1]
+		into.cur = unpack(cur)
 	}
 	into.spans = into.spans[:0]
 	into.dense = w.n-since > ringLen

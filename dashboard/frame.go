@@ -333,6 +333,7 @@ func stageTables(g *graph.Graph, stageOf []int32, names []stageName, tasks int, 
 	if len(targets) > 0 {
 		needed = analysis.Needed(g, targets...)
 	}
+	x := graph.ExecutableOf(g) // its Deps are read in place: Graph.Deps copies
 	ns := len(names)
 	count := make([]int, ns)
 	deps := make([]int, ns*ns) // deps[from*ns+to]: at most maxStages² counters
@@ -343,7 +344,7 @@ func stageTables(g *graph.Graph, stageOf []int32, names []stageName, tasks int, 
 		}
 		count[to]++
 		n++
-		for _, d := range g.Deps(id) {
+		for _, d := range x.Deps(id) {
 			if from := stageOf[d]; from >= 0 { // a Value's stage is -1
 				deps[int(from)*ns+int(to)]++
 			}

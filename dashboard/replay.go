@@ -280,7 +280,7 @@ func (d *Dashboard) apply(c *collector, p *profileDoc, e event, st int32) {
 	if r.StartUs != nil && r.EndUs != nil {
 		start, dur = us(*r.StartUs), us(*r.EndUs-*r.StartUs)
 	}
-	c.finished(r.Worker, st, state, start, dur)
+	c.finished(r.Worker, st, -1, state, start, dur)
 	if state == sched.Failed {
 		c.failed(Failure{Task: cmp.Or(r.Key, r.Name), Stage: c.names[st].name, Worker: r.Worker, Error: r.Error, AtMs: ms(e.at)})
 	}
