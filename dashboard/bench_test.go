@@ -85,3 +85,82 @@ func wideInc(n int) graph.Delayed[int] {
 		return s, nil
 	}, parts)
 }
+
+// BenchmarkPaired times a run with the profiler and one with the
+// dashboard back to back in every iteration (taking turns going first),
+// so that both see the same machine; it reports each one's cost per task
+// and their ratio, the figure the dashboard's cost is held to:
+//
+//	go test ./dashboard -run '^$' -bench Paired -count 5
+func BenchmarkPaired(b *testing.B) {
+	const n = 100_000
+	d := wideInc(n)
+	for _, workers := range []int{1, 0} {
+		name := fmt.Sprintf("workers=%d", workers)
+		if workers == 0 {
+			name = "workers=max"
+		}
+		b.Run(name, func(b *testing.B) {
+			timed := func(h sched.Hooks) time.Duration {
+				start := time.Now()
+				if _, err := sched.Compute(context.Background(), d, sched.Workers(workers), sched.WithHooks(h)); err != nil {
+					b.Fatal(err)
+				}
+				return time.Since(start)
+			}
+			var prof, dash time.Duration
+			k := 0
+			for b.Loop() {
+				if k%2 == 0 {
+					prof += timed(diag.NewProfiler().Hooks())
+					dash += timed(dashboard.New(dashboard.Options{}).Hooks())
+				} else {
+					dash += timed(dashboard.New(dashboard.Options{}).Hooks())
+					prof += timed(diag.NewProfiler().Hooks())
+				}
+				k++
+			}
+			per := func(t time.Duration) float64 { return float64(t.Nanoseconds()) / float64(b.N) / (n + 1) }
+			b.ReportMetric(per(prof), "profiler-ns/task")
+			b.ReportMetric(per(dash), "dashboard-ns/task")
+			b.ReportMetric(float64(dash)/float64(prof), "ratio")
+		})
+	}
+}
+
+// BenchmarkHookCalls times the hooks alone, called in a loop as one
+// worker would call them for a run of tiny tasks: what each costs per task
+// apart from the scheduler's price for calling hooks.
+//
+//	go test ./dashboard -run '^$' -bench HookCalls -count 5
+func BenchmarkHookCalls(b *testing.B) {
+	d := wideInc(1000)
+	g := d.Graph()
+	cases := []struct {
+		name  string
+		hooks func() sched.Hooks
+	}{
+		{"profiler", func() sched.Hooks { return diag.NewProfiler(diag.SampleEvery(0)).Hooks() }},
+		{"dashboard", func() sched.Hooks { return dashboard.New(dashboard.Options{}).Hooks() }},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			h := c.hooks()
+			t0 := time.Now()
+			h.RunStart(sched.RunInfo{Graph: g, Tasks: g.Len() - 1, Workers: 1, Start: t0})
+			ev := sched.TaskEvent{Graph: g, Name: "inc", Worker: 0, State: sched.Done, Duration: 100}
+			k := 0
+			for b.Loop() {
+				ev.ID = 1 + k%(g.Len()-2)
+				ev.Start = t0.Add(time.Duration(k) * 200)
+				if h.TaskStart != nil {
+					h.TaskStart(ev)
+				}
+				h.TaskDone(ev)
+				k++
+			}
+			b.StopTimer()
+			h.RunDone(sched.RunStats{})
+		})
+	}
+}

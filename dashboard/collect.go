@@ -87,26 +87,27 @@ type current struct {
 }
 
 // A task is packed in one word for the hooks: a bit that is always set
-// (zero is no task), its start in microseconds since the run's start (37
-// bits, 38 hours), its stage (6 bits: there are at most maxStages) and its
-// node ID (20 bits; noID when it has none or a larger one). Words of later
-// starts are larger.
+// (zero is no task), its start in units of 1.024 µs since the run's start
+// (37 bits, 39 hours; a shift is cheaper than a division), its stage (6
+// bits: there are at most maxStages) and its node ID (20 bits; noID when
+// it has none or a larger one). Words of later starts are larger.
 const (
 	usBits, stageBits, idBits = 37, 6, 20
 	noID                      = 1<<idBits - 1
+	unitShift                 = 10 // 1.024 µs
 )
 
 func pack(st, id int32, start time.Duration) uint64 {
-	if id < 0 || id >= noID {
+	if uint32(id) >= noID { // negative, or too large to keep
 		id = noID
 	}
-	us := uint64(max(start, 0)/time.Microsecond) & (1<<usBits - 1)
-	return 1<<63 | us<<(stageBits+idBits) | uint64(st)<<idBits | uint64(id)
+	u := uint64(max(start, 0)) >> unitShift & (1<<usBits - 1)
+	return 1<<63 | u<<(stageBits+idBits) | uint64(st)<<idBits | uint64(id)
 }
 
 func unpack(w uint64) current {
 	c := current{stage: int32(w >> idBits & (1<<stageBits - 1)), id: int32(w & noID),
-		start: time.Duration(w>>(stageBits+idBits)&(1<<usBits-1)) * time.Microsecond}
+		start: time.Duration(w >> (stageBits + idBits) & (1<<usBits - 1) << unitShift)}
 	if c.id == noID {
 		c.id = -1
 	}
@@ -194,8 +195,10 @@ func (c *collector) newStage(name string, spawned bool) int32 {
 // that a task built (spawned) is shown under the last part of its path,
 // as sched/diag does, in a stage of its own.
 func (c *collector) stage(ev *sched.TaskEvent) int32 {
-	if ev.Graph == c.g && c.g != nil && ev.ID >= 0 && ev.ID < len(c.stageOf) && c.stageOf[ev.ID] >= 0 {
-		return c.stageOf[ev.ID]
+	if ev.Graph == c.g && uint(ev.ID) < uint(len(c.stageOf)) {
+		if s := c.stageOf[ev.ID]; s >= 0 {
+			return s
+		}
 	}
 	return c.spawnedStage(ev.Name[strings.LastIndexByte(ev.Name, '/')+1:])
 }
@@ -225,8 +228,8 @@ func (c *collector) slot(worker int) *slot {
 	return &c.slots[0]
 }
 
-func (c *collector) taskStart(ev sched.TaskEvent) {
-	c.started(ev.Worker, c.stage(&ev), c.ownID(&ev), ev.Start.Sub(c.t0))
+func (c *collector) taskStart(ev *sched.TaskEvent) {
+	c.started(ev.Worker, c.stage(ev), c.ownID(ev), ev.Start.Sub(c.t0))
 }
 
 // ownID is the node ID of a task of the run's own graph, -1 for others.
@@ -237,13 +240,13 @@ func (c *collector) ownID(ev *sched.TaskEvent) int32 {
 	return -1
 }
 
-func (c *collector) taskDone(ev sched.TaskEvent) {
+func (c *collector) taskDone(ev *sched.TaskEvent) {
 	var start time.Duration
 	if !ev.Start.IsZero() {
 		start = ev.Start.Sub(c.t0)
 	}
-	st := c.stage(&ev)
-	c.finished(ev.Worker, st, c.ownID(&ev), ev.State, start, ev.Duration)
+	st := c.stage(ev)
+	c.finished(ev.Worker, st, c.ownID(ev), ev.State, start, ev.Duration)
 	if ev.State == sched.Failed {
 		task := ev.Name
 		if ev.Graph == c.g && c.g != nil { // the key tells it from its stage's others

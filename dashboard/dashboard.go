@@ -110,8 +110,8 @@ func (d *Dashboard) Hooks() sched.Hooks {
 	return diag.Combine(d.o.Profiler.Hooks(), own)
 }
 
-func (d *Dashboard) taskStart(ev sched.TaskEvent) { d.c.taskStart(ev) }
-func (d *Dashboard) taskDone(ev sched.TaskEvent)  { d.c.taskDone(ev) }
+func (d *Dashboard) taskStart(ev sched.TaskEvent) { d.c.taskStart(&ev) }
+func (d *Dashboard) taskDone(ev sched.TaskEvent)  { d.c.taskDone(&ev) }
 
 func (d *Dashboard) runStart(info sched.RunInfo) {
 	c := new(collector)
