@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/seed001e6470/taskgraph/graph/dot"
+	"github.com/seed001e6470/taskgraph/sched/diag/gantt"
 )
 
 // ErrNotLoopback is returned by Listen for an address that other machines
@@ -293,7 +294,7 @@ func (d *Dashboard) serveDownload(w http.ResponseWriter, r *http.Request) {
 	case file == "trace.json":
 		write = p.WriteTrace
 	case file == "gantt.svg":
-		write, ctype = func(w io.Writer) error { return p.WriteGantt(w, "svg") }, "image/svg+xml"
+		write, ctype = func(w io.Writer) error { return gantt.Write(w, p, "svg") }, "image/svg+xml"
 	case file == "graph.dot" && g != nil:
 		write, ctype = func(w io.Writer) error {
 			return dot.Write(w, g, &dot.Options{View: dot.Collapsed, Color: dot.ByDuration, Stats: p.DotStats,

@@ -89,19 +89,22 @@ func (r *run) place(ctx context.Context, s *Scheduler) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	if workers > MaxWorkers {
+		return fmt.Errorf("%w: Workers(%d), at most %d", ErrWorkers, workers, MaxWorkers)
+	}
 	// Not capped by the number of tasks: a single task may spawn a graph
 	// of thousands (see helper).
 	workers = max(1, workers)
-	if spawner := workerOf(ctx); spawner != nil {
+	if spawner := runnerOf(ctx); spawner != nil {
 		parent := spawner.active
 		r.sub, r.parent, r.parentTask = true, parent, spawner.task
 		if r.hooks == nil {
 			r.hooks = parent.hooks
 		}
 		workers = 1
-		if spawner.pool != nil {
-			workers = len(spawner.pool.workers)
-			r.pool, r.id = spawner.pool, spawner.pool.lastID.Add(1)
+		if w := spawner.w; w != nil {
+			workers = len(w.pool.workers)
+			r.pool, r.id = w.pool, w.pool.lastID.Add(1)
 		}
 	} else if workers > 1 {
 		r.pool = newPool(r, workers)
@@ -160,7 +163,7 @@ func (r *run) execute(ctx context.Context, outer *running, collect func(*run)) e
 func (r *run) dispatch(ctx context.Context) {
 	spawner := workerOf(ctx)
 	switch {
-	case spawner != nil && spawner.pool != nil:
+	case spawner != nil:
 		h := newHelper(spawner)
 		pr, pt := r.parent, r.parentTask
 		lent := pr.res != nil && pr.res.lend(pt, h)
@@ -179,7 +182,7 @@ func (r *run) dispatch(ctx context.Context) {
 // run gives back: the helper's pool worker for a sub-run, none for a top
 // run (its pool is done).
 func (r *run) releaser(ctx context.Context) *worker {
-	if w := workerOf(ctx); w != nil && w.pool != nil {
+	if w := workerOf(ctx); w != nil {
 		return w.pool.workers[w.id]
 	}
 	return nil

@@ -162,59 +162,10 @@ func (r *run) name(i int32) string {
 
 const maxPathDepth = 16
 
-// serial is the reference scheduler: every task in static order, in the
-// caller's goroutine. Any parallel schedule must give the same results. It
-// runs tasks through a stand-in worker that belongs to no pool.
-func (r *run) serial() {
-	w := &worker{heldTask: -1}
-	for from := int32(0); from >= 0; {
-		from = w.serialFrom(r, from)
-	}
-}
-
-// serialFrom runs tasks from position k of the reference order on; after a
-// task panicked it returns where to go on. A task calling runtime.Goexit
-// fails; the goroutine ends (Goexit cannot be stopped) once the run has
-// been taken to its end, so that nothing it holds outlives it.
-func (w *worker) serialFrom(r *run, k int32) (resume int32) {
-	normal := false
-	defer func() {
-		if normal {
-			return
-		}
-		v := recover()
-		if v == nil && !w.inTask {
-			return
-		}
-		w.recovered(v)
-		r.settle(w.task)
-		resume = k + 1
-		if v == nil {
-			for from := k + 1; from >= 0; {
-				from = w.serialFrom(r, from)
-			}
-		}
-	}()
-	order := r.p.serialOrder
-	for n := int32(r.p.len()); k < n; k++ {
-		if r.halted() {
-			break
-		}
-		i := k
-		if order != nil {
-			i = order[k]
-		}
-		w.exec(r, i)
-		r.settle(i)
-	}
-	normal = true
-	return -1
-}
-
 // runTask runs task i, or skips it when a dependency failed, and records
 // how it ended. A panic in the task goes through: recovering it in the
 // worker's loop, once, costs nothing per task (see worker.recovered).
-func (r *run) runTask(i int32, w *worker) {
+func (r *run) runTask(i int32, w *runner) {
 	if r.anyFailed.Load() && r.upstreamFailed(i) {
 		r.state[i] = Skipped
 		if r.hooks != nil {
@@ -227,14 +178,14 @@ func (r *run) runTask(i int32, w *worker) {
 		r.emitStart(i, w.id, w.start)
 	}
 	w.inTask = true
-	err := r.call(i, w.taskCtx(r))
+	where, err := r.call(i, w.taskCtx(r))
 	w.inTask = false
-	r.ended(i, w, err, "")
+	r.ended(i, w, err, where)
 }
 
 // ended records how task i ended: the one "task finished" step of every
 // path (the plain one, chain links, hooked runs, handed-off tasks).
-func (r *run) ended(i int32, w *worker, err error, where string) {
+func (r *run) ended(i int32, w *runner, err error, where string) {
 	if err != nil {
 		r.state[i] = Failed
 		r.fail(i, err, where)
@@ -247,7 +198,7 @@ func (r *run) ended(i int32, w *worker, err error, where string) {
 }
 
 // hookedEnd is the part of ended that only hooked runs take.
-func (r *run) hookedEnd(i int32, w *worker, err error, where string) {
+func (r *run) hookedEnd(i int32, w *runner, err error, where string) {
 	st := Done
 	if err != nil {
 		st = Failed
@@ -259,21 +210,11 @@ func (r *run) hookedEnd(i int32, w *worker, err error, where string) {
 	r.emitDone(i, w.id, w.start, end.Sub(w.start), st, err, where)
 }
 
-// now is when a hooked task starts: the end of the task this worker just
-// finished, when it went straight on, which saves a clock read per task (a
-// clock read costs tens of nanoseconds, more on some virtual machines).
-func (w *worker) now() time.Time {
-	if t := w.lastEnd; !t.IsZero() {
-		w.lastEnd = time.Time{}
-		return t
-	}
-	return time.Now()
-}
-
-// call runs task i, with its retries and timeout if it has options.
-func (r *run) call(i int32, ctx context.Context) error {
+// call runs task i, with its retries and timeout if it has options, and
+// says where it ran when an executor ran it.
+func (r *run) call(i int32, ctx context.Context) (where string, err error) {
 	if r.p.opts == nil || r.p.opts[i] == nil {
-		return r.task(i).Run(ctx)
+		return "", r.task(i).Run(ctx)
 	}
 	o := r.p.opts[i]
 	for attempt := 0; ; attempt++ {
@@ -281,15 +222,14 @@ func (r *run) call(i int32, ctx context.Context) error {
 		if o.Timeout > 0 {
 			actx, cancel = context.WithTimeout(ctx, o.Timeout)
 		}
-		var err error
 		if r.exec != nil && o.Remote {
-			err = r.awaitAway(actx, i, attempt) // the serial reference waits in place
+			where, err = r.awaitAway(actx, i, attempt) // the serial reference waits in place
 		} else {
 			err = protect(actx, r.task(i))
 		}
 		cancel()
 		if err == nil || attempt >= o.Retries || ctx.Err() != nil {
-			return err
+			return where, err
 		}
 	}
 }

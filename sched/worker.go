@@ -3,32 +3,19 @@ package sched
 import (
 	"context"
 	"runtime"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 )
 
-// worker is one goroutine's part of a pool: its deque, the task it is
-// running, and a held count-down of a wide task (see ready).
+// worker is one goroutine's part of a pool: a runner (the task it is
+// running), its deque, and a held count-down of a wide task (see ready).
 type worker struct {
+	runner
 	pool *pool
-	id   int
 	slot int // a helper's place in pool.helpers
 	rng  uint64
 	q    deque
 	buf  []item // stolen batch in transit
-
-	active *run      // the run of the task being run
-	task   int32     // the task being run, for panic recovery
-	inTask bool      // a panic now comes from a task
-	start  time.Time // when task started (hooked runs only)
-	// When the last task ended, if the worker went straight on.
-	lastEnd time.Time
-
-	// The context tasks get: the run's, plus this worker, so that a task
-	// computing a graph of its own can join the pool (see helper).
-	ctxRun *run
-	ctx    context.Context
 
 	// A count-down of a wide task's pending counter that this worker has
 	// not applied yet (see ready).
@@ -39,24 +26,18 @@ type worker struct {
 }
 
 func newWorker(pl *pool, id int) *worker {
-	return &worker{pool: pl, id: id, rng: uint64(id)*0x9E3779B97F4A7C15 + 1, heldTask: -1}
+	w := &worker{pool: pl, rng: uint64(id)*0x9E3779B97F4A7C15 + 1, heldTask: -1}
+	w.id, w.runner.w = id, w
+	return w
 }
-
-type workerKey struct{}
 
 // workerOf returns the pool worker (or helper) whose goroutine runs the
 // task that got ctx, if that task belongs to a parallel run.
 func workerOf(ctx context.Context) *worker {
-	w, _ := ctx.Value(workerKey{}).(*worker)
-	return w
-}
-
-// taskCtx is the context tasks of r get on this worker.
-func (w *worker) taskCtx(r *run) context.Context {
-	if w.ctxRun != r {
-		w.ctxRun, w.ctx = r, context.WithValue(r.ctx, workerKey{}, w)
+	if rn := runnerOf(ctx); rn != nil {
+		return rn.w
 	}
-	return w.ctx
+	return nil
 }
 
 // push queues a ready task on w's deque and wakes a sleeper to steal it.
@@ -235,7 +216,7 @@ func (w *worker) stepGated(r *run, i int32) item {
 		return item{}
 	}
 	if r.remote(i) {
-		w.handOff(r, i, 0)
+		w.handOff(r, i, 0, time.Time{})
 		return item{}
 	}
 	if r.sub {
@@ -253,7 +234,7 @@ func (w *worker) stepGated(r *run, i int32) item {
 // must flush.
 //
 // The loop body is after's steps with the chain hand-over checked before
-// ready: calling after here measured 2–4 ns more per chain link.
+// ready, which saves a call per chain link.
 func (w *worker) runLinks(r *run, i int32) item {
 	for {
 		w.exec(r, i)
@@ -398,52 +379,6 @@ func (w *worker) flush(queue bool) item {
 		return item{}
 	}
 	return item{r.id, j}
-}
-
-// exec runs task i and records how it ended. The common case (no hooks,
-// options or failures so far) is kept short: it is most of what a run of
-// tiny tasks costs.
-func (w *worker) exec(r *run, i int32) {
-	if w.active != r {
-		w.active = r // a pointer store costs a write-barrier check; skip it
-	}
-	if r.slow || r.anyFailed.Load() {
-		w.task = i
-		r.runTask(i, w)
-		return
-	}
-	w.runPlain(r, i, w.taskCtx(r))
-}
-
-// runPlain runs task i of a run with no hooks or task options, none of
-// whose arguments failed, and records how it ended: whether it succeeded.
-func (w *worker) runPlain(r *run, i int32, ctx context.Context) bool {
-	w.task = i
-	w.inTask = true
-	err := r.task(i).Run(ctx)
-	w.inTask = false
-	if err != nil {
-		r.ended(i, w, err, "")
-		return false
-	}
-	r.state[i] = Done
-	return true
-}
-
-// recovered turns the panic (or, with a nil v, the runtime.Goexit) of the
-// task a worker was running into that task's failure. A panic outside a
-// task is a bug in the scheduler, and is not hidden. (Hooks cannot panic
-// through: see callHook.)
-func (w *worker) recovered(v any) {
-	if !w.inTask {
-		panic(v)
-	}
-	w.inTask = false
-	var err error = ErrGoexit
-	if v != nil {
-		err = &PanicError{Value: v, Stack: debug.Stack()}
-	}
-	w.active.ended(w.task, w, err, "")
 }
 
 // stealAny tries every other worker once, from a random one on, and then

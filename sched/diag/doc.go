@@ -6,8 +6,7 @@
 //	p := diag.NewProfiler()
 //	v, err := sched.Compute(ctx, d, sched.WithHooks(p.Hooks()))
 //	p.Summary(os.Stdout)                        // tables: workers, stages, critical path, slowest tasks
-//	diag.WriteFile("trace.json", p.WriteTrace)  // open in ui.perfetto.dev
-//	diag.WriteFile("run.png", func(w io.Writer) error { return p.WriteGantt(w, "png") })
+//	diag.WriteFile("trace.json", p.WriteTrace)  // open in ui.perfetto.dev; written whole or not at all
 //
 // # What there is
 //
@@ -18,14 +17,20 @@
 //     slowest tasks ([Profile], [Profiler.Summary]); heap, goroutines
 //     and CPU sampled in the background ([Sample]).
 //   - Exports of a profile: Chrome trace-event JSON
-//     ([Profiler.WriteTrace]), a Gantt chart in PNG or SVG with resource
-//     panels ([Profiler.WriteGantt]), the profile as JSON
-//     ([Profiler.WriteJSON]) and measurements for a DOT picture coloured
-//     by duration or state ([Profiler.DotStats], [Dot]).
+//     ([Profiler.WriteTrace]), the profile as JSON ([Profiler.WriteJSON])
+//     and measurements for a DOT picture coloured by duration or state
+//     ([Profiler.DotStats], [Dot]). A Gantt chart in PNG or SVG is
+//     package sched/diag/gantt, so that a program wanting a progress bar
+//     does not link a plotting library.
 //   - [Log]: the run's events through log/slog. Any other callback is a
 //     sched.Hooks value of one's own; [Combine] joins several.
 //   - [New] and [Options]: all of the above as a command line asks for
-//     it, with the outputs written to paths after the run.
+//     it, one front-end: the files are created before the run and
+//     written after it ([Session]).
+//   - [CreateOutput] and [WriteFile]: files that appear whole or not at
+//     all (write, then rename), written through symbolic links, streamed
+//     to devices and FIFOs rather than replacing them; with
+//     [RemoveTemporaries] for a program that exits on a second Ctrl-C.
 //
 // # Costs
 //

@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image/png"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -183,17 +183,6 @@ func ExampleProfiler_WriteTrace() {
 	// {"name":"sum","cat":"task","ph":"X","ts":40000,"dur":5000,"pid":1,"tid":0,"args":{"id":4,"key":"sum#4","state":"done"}}
 }
 
-func ExampleProfiler_WriteGantt() {
-	p := diag.NewProfiler(diag.SampleEvery(0))
-	replay(p)
-	var buf bytes.Buffer
-	_ = p.WriteGantt(&buf, "png") // or "svg"
-	cfg, _ := png.DecodeConfig(&buf)
-	fmt.Println(cfg.Width, "×", cfg.Height)
-	// Output:
-	// 1152 × 216
-}
-
 func ExampleProfiler_WriteJSON() {
 	p := diag.NewProfiler(diag.SampleEvery(0))
 	replay(p)
@@ -324,17 +313,21 @@ func ExampleCombine() {
 func ExampleNew() {
 	dir, _ := os.MkdirTemp("", "diag")
 	defer os.RemoveAll(dir)
-	// What "taskgraph run PIPELINE --profile prof.json --trace trace.json
-	// --gantt run.png" asks for.
-	s := diag.New(diag.Options{
+	// What "taskgraph run PIPELINE --progress --profile prof.json --trace
+	// trace.json" asks for. (A Gantt chart is gantt.Output("run.png") in
+	// Outputs: package sched/diag/gantt.)
+	s, err := diag.New(diag.Options{
 		Progress: true, // drawn only when stderr is a terminal
 		Profile:  filepath.Join(dir, "prof.json"),
 		Trace:    filepath.Join(dir, "trace.json"),
-		Gantt:    filepath.Join(dir, "run.png"),
 	})
+	if err != nil { // an output that cannot be created: nothing has run
+		fmt.Println(err)
+		return
+	}
 	sum, err := sched.Compute(context.Background(), pipeline(), sched.WithHooks(s.Hooks()))
-	fmt.Println(sum, err, s.Close())
-	for _, name := range []string{"prof.json", "trace.json", "run.png"} {
+	fmt.Println(sum, err, s.Close(err))
+	for _, name := range []string{"prof.json", "trace.json"} {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		fmt.Println(name, err == nil && fi.Size() > 0)
 	}
@@ -344,7 +337,6 @@ func ExampleNew() {
 	// 18 <nil> <nil>
 	// prof.json true
 	// trace.json true
-	// run.png true
 	// 5 tasks done
 }
 
@@ -359,6 +351,29 @@ func ExampleWriteFile() {
 	// Output:
 	// <nil>
 	// true
+}
+
+// A file that appears whole or not at all.
+func ExampleCreateOutput() {
+	dir, _ := os.MkdirTemp("", "diag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "result.txt")
+	f, err := diag.CreateOutput(path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer f.Abort() // removes the temporary file unless Commit ran
+	fmt.Fprintln(f, "pi ≈ 3.1416")
+	_, err = os.Stat(path)
+	fmt.Println("there before Commit:", err == nil)
+	fmt.Println(f.Commit())
+	b, _ := os.ReadFile(path)
+	fmt.Print(string(b))
+	// Output:
+	// there before Commit: false
+	// <nil>
+	// pi ≈ 3.1416
 }
 
 func ExampleFormatOf() {
@@ -381,12 +396,69 @@ func ExampleProfiler_Hooks() {
 
 func ExampleSession_Close() {
 	var summary bytes.Buffer
-	s := diag.New(diag.Options{Summary: &summary, SampleEvery: -1})
-	_, _ = sched.Compute(context.Background(), pipeline(), sched.WithHooks(s.Hooks()))
+	s, _ := diag.New(diag.Options{Summary: &summary, SampleEvery: -1})
+	_, err := sched.Compute(context.Background(), pipeline(), sched.WithHooks(s.Hooks()))
 	// Close writes what the options asked for: here, the summary.
-	fmt.Println(s.Close())
+	fmt.Println(s.Close(err))
 	fmt.Println(strings.SplitN(summary.String(), "\n", 2)[0])
 	// Output:
 	// <nil>
 	// tasks          5: 5 done, 0 failed, 0 skipped, 0 not run
+}
+
+// An output of one's own, written from the profile after the run: here a
+// one-line report. Write is given the run's error too.
+func ExampleOutput() {
+	dir, _ := os.MkdirTemp("", "diag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "done.txt")
+	s, err := diag.New(diag.Options{SampleEvery: -1, Outputs: []diag.Output{{
+		Path: path,
+		Write: func(w io.Writer, p *diag.Profiler, runErr error) error {
+			pr, err := p.Profile()
+			fmt.Fprintf(w, "%d tasks done, run error: %v\n", pr.Done, runErr)
+			return err
+		},
+	}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = sched.Compute(context.Background(), pipeline(), sched.WithHooks(s.Hooks()))
+	fmt.Println(s.Close(err), s.Written()[0] == path)
+	b, _ := os.ReadFile(path)
+	fmt.Print(string(b))
+	// Output:
+	// <nil> true
+	// 5 tasks done, run error: <nil>
+}
+
+// Abort removes the files of a session whose diagnostics are not wanted
+// (a run interrupted by Ctrl-C, say).
+func ExampleSession_Abort() {
+	dir, _ := os.MkdirTemp("", "diag")
+	defer os.RemoveAll(dir)
+	s, _ := diag.New(diag.Options{Profile: filepath.Join(dir, "prof.json")})
+	entries, _ := os.ReadDir(dir)
+	fmt.Println(len(entries), "temporary file")
+	s.Abort()
+	entries, _ = os.ReadDir(dir)
+	fmt.Println(len(entries), "files")
+	// Output:
+	// 1 temporary file
+	// 0 files
+}
+
+// A program that exits at once (a second Ctrl-C) first removes the
+// temporary files of every output not yet committed.
+func ExampleRemoveTemporaries() {
+	dir, _ := os.MkdirTemp("", "diag")
+	defer os.RemoveAll(dir)
+	f, _ := diag.CreateOutput(filepath.Join(dir, "big.png"))
+	fmt.Fprint(f, "half a picture")
+	diag.RemoveTemporaries() // then os.Exit
+	entries, _ := os.ReadDir(dir)
+	fmt.Println(len(entries), "files;", f.Commit() != nil)
+	// Output:
+	// 0 files; true
 }

@@ -5,7 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"image/png"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -105,37 +106,6 @@ func TestTraceHasOneEventPerTaskThatRan(t *testing.T) {
 	}
 }
 
-func TestGanttPNGDecodes(t *testing.T) {
-	for _, w := range []int{2, 8} { // drawing is slow under -race: two sizes do
-		p, _ := profiled(t, w)
-		var buf bytes.Buffer
-		if err := p.WriteGantt(&buf, "png"); err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(&buf)
-		if err != nil {
-			t.Fatalf("the PNG does not decode: %v", err)
-		}
-		if b := img.Bounds(); b.Dx() < 800 || b.Dx() > 2000 || b.Dy() < 300 || b.Dy() > 2000 {
-			t.Errorf("workers=%d: picture of %v", w, b)
-		}
-	}
-}
-
-func TestGanttSVG(t *testing.T) {
-	p, _ := profiled(t, 2)
-	var buf bytes.Buffer
-	if err := p.WriteGantt(&buf, "svg"); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(buf.String(), "<svg") || !strings.Contains(buf.String(), "worker 1") {
-		t.Errorf("not an SVG of the run: %.200s", buf.String())
-	}
-	if err := p.WriteGantt(&buf, "gif"); !errors.Is(err, diag.ErrFormat) {
-		t.Errorf("gif: error %v, want ErrFormat", err)
-	}
-}
-
 func TestSummaryCountsMatchGraph(t *testing.T) {
 	p, d := profiled(t, 2)
 	var buf bytes.Buffer
@@ -201,7 +171,7 @@ func TestNoRunNoOutput(t *testing.T) {
 	var buf bytes.Buffer
 	for name, err := range map[string]error{
 		"Summary": p.Summary(&buf), "WriteTrace": p.WriteTrace(&buf),
-		"WriteJSON": p.WriteJSON(&buf), "WriteGantt": p.WriteGantt(&buf, "png"),
+		"WriteJSON": p.WriteJSON(&buf),
 	} {
 		if !errors.Is(err, diag.ErrNoRun) {
 			t.Errorf("%s before a run: %v, want ErrNoRun", name, err)
@@ -216,19 +186,27 @@ func TestNoRunNoOutput(t *testing.T) {
 func TestSessionWritesFiles(t *testing.T) {
 	dir := t.TempDir()
 	var summary, progress bytes.Buffer
-	s := diag.New(diag.Options{
-		ForceProgress: true, ProgressTo: &progress, Summary: &summary,
+	picture := diag.Output{Path: filepath.Join(dir, "run.txt"), Write: func(w io.Writer, p *diag.Profiler, runErr error) error {
+		pr, err := p.Profile()
+		fmt.Fprintln(w, pr.Done, "done;", runErr)
+		return err
+	}}
+	s, err := diag.New(diag.Options{
+		ForceProgress: true, ProgressTo: &progress, Summary: &summary, Description: "wide",
 		Profile: filepath.Join(dir, "prof.json"), Trace: filepath.Join(dir, "trace.json"),
-		Gantt: filepath.Join(dir, "run.svg"),
+		Outputs: []diag.Output{picture},
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := wide(100)
 	if _, err := sched.Compute(context.Background(), d, sched.WithHooks(s.Hooks())); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Close(); err != nil {
+	if err := s.Close(nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"prof.json", "trace.json", "run.svg"} {
+	for _, name := range []string{"prof.json", "trace.json", "run.txt"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil || len(b) == 0 {
 			t.Errorf("%s: %d bytes, %v", name, len(b), err)
@@ -237,19 +215,85 @@ func TestSessionWritesFiles(t *testing.T) {
 			t.Errorf("%s is not JSON", name)
 		}
 	}
-	if !strings.Contains(summary.String(), "101: 101 done") || !strings.Contains(lastBar(progress.String()), "101/101") {
+	if b, _ := os.ReadFile(picture.Path); string(b) != "101 done; <nil>\n" {
+		t.Errorf("run.txt holds %q", b)
+	}
+	if w := s.Written(); len(w) != 3 || w[2] != picture.Path {
+		t.Errorf("Written() = %q", w)
+	}
+	if !strings.Contains(summary.String(), "101: 101 done") || !strings.Contains(lastBar(progress.String()), "101/101") || !strings.HasPrefix(lastBar(progress.String()), "wide") {
 		t.Errorf("summary %q, progress %q", summary.String(), lastBar(progress.String()))
 	}
-	bad := diag.New(diag.Options{Trace: filepath.Join(dir, "no", "such", "dir.json")})
-	if _, err := sched.Compute(context.Background(), d, sched.WithHooks(bad.Hooks())); err != nil {
-		t.Fatal(err)
-	}
-	if err := bad.Close(); err == nil {
-		t.Error("writing into a missing directory did not fail")
-	}
-	if s := diag.New(diag.Options{}); s.Profiler() != nil || s.Close() != nil {
+	if s, err := diag.New(diag.Options{}); err != nil || s.Profiler() != nil || s.Close(nil) != nil {
 		t.Error("an empty session made a profiler or failed to close")
 	}
+	if got := len(files(t, dir)); got != 3 {
+		t.Errorf("%d files in the directory, want 3", got)
+	}
+}
+
+// An output that cannot be created fails New, naming it, and removes the
+// ones created before it.
+func TestSessionUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "no", "such", "dir.json")
+	_, err := diag.New(diag.Options{Profile: filepath.Join(dir, "p.json"), Trace: bad})
+	if err == nil || !strings.Contains(err.Error(), "cannot write "+bad) {
+		t.Fatalf("error %v", err)
+	}
+	if left := files(t, dir); len(left) != 0 {
+		t.Errorf("left %q", left)
+	}
+}
+
+// No diagnostics file is ever left half-written: an output whose writer
+// fails, a run that never began, an aborted session leave nothing.
+func TestSessionLeavesNothingHalfWritten(t *testing.T) {
+	dir := t.TempDir()
+	boom := errors.New("boom")
+	failing := diag.Output{Path: filepath.Join(dir, "half.txt"), Write: func(w io.Writer, _ *diag.Profiler, _ error) error {
+		fmt.Fprint(w, "the first half")
+		return boom
+	}}
+	s, err := diag.New(diag.Options{Profile: filepath.Join(dir, "p.json"), Outputs: []diag.Output{failing}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sched.Compute(context.Background(), wide(10), sched.WithHooks(s.Hooks())); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(nil); !errors.Is(err, boom) || !strings.Contains(err.Error(), "cannot write "+failing.Path) {
+		t.Errorf("Close: %v", err)
+	}
+	if got := files(t, dir); len(got) != 1 || got[0] != "p.json" {
+		t.Errorf("directory holds %q, want only p.json", got)
+	}
+
+	// A run that never began (no target): nothing to show, nothing left.
+	dir = t.TempDir()
+	s, _ = diag.New(diag.Options{Profile: filepath.Join(dir, "p.json")})
+	_, err = sched.Compute(context.Background(), graph.Delayed[int]{}, sched.WithHooks(s.Hooks()))
+	if err == nil || s.Close(err) != nil || len(files(t, dir)) != 0 {
+		t.Errorf("run error %v; directory holds %q", err, files(t, dir))
+	}
+	s, _ = diag.New(diag.Options{Trace: filepath.Join(dir, "t.json")})
+	s.Abort()
+	if got := files(t, dir); len(got) != 0 {
+		t.Errorf("Abort left %q", got)
+	}
+}
+
+func files(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
 }
 
 // Without Force and on something that is not a terminal, Progress gives

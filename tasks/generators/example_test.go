@@ -1,11 +1,14 @@
 package generators_test
 
 import (
+	"context"
 	"fmt"
 	"iter"
 	"os"
 	"slices"
 
+	"github.com/seed001e6470/taskgraph/graph"
+	"github.com/seed001e6470/taskgraph/sched"
 	"github.com/seed001e6470/taskgraph/tasks/generators"
 )
 
@@ -78,4 +81,18 @@ func Example_pull() {
 	fmt.Println(a, b, c, ok)
 	// Output:
 	// 1 2 3 true
+}
+
+// The first 10⁶ integers summarised as they are pulled, in 4 shares: the
+// values are never held, so n may be far larger than memory.
+func ExampleStream() {
+	var g graph.Graph
+	d, err := generators.Stream(&g, generators.Integers(), 1_000_000, 4)
+	if err != nil {
+		panic(err)
+	}
+	s, err := sched.Compute(context.Background(), d)
+	fmt.Println(g.Len(), "tasks:", s.Count, s.Sum, s.Min, s.Max, s.Head, err)
+	// Output:
+	// 5 tasks: 1000000 500000500000 1 1000000 [1 2 3 4 5] <nil>
 }

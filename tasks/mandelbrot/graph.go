@@ -36,7 +36,12 @@ type Result struct {
 // The canvas is a task, not a buffer made here, so that every run of the
 // graph computes a new image: a result a run returned is never written
 // to again.
-func Build(g *graph.Graph, v View, tiles []Tile) (graph.Delayed[Result], error) {
+//
+// opts are given to every tile task (graph.Retries, graph.Timeout,
+// graph.Uses): a tile looks at its context every few thousand
+// iterations, so a timeout stops it in the middle, and computing it again
+// writes the same pixels.
+func Build(g *graph.Graph, v View, tiles []Tile, opts ...graph.Option) (graph.Delayed[Result], error) {
 	if err := checkCover(v, tiles); err != nil {
 		return graph.Delayed[Result]{}, err
 	}
@@ -47,7 +52,7 @@ func Build(g *graph.Graph, v View, tiles []Tile) (graph.Delayed[Result], error) 
 	// closures and tasks.
 	job := &tiling{v: v, tiles: slices.Clone(tiles)}
 	canvas := graph.Source(g, "canvas", job.canvas)
-	parts := graph.CallN(g, "tile", len(tiles), job.tile, canvas)
+	parts := graph.CallN(g, "tile", len(tiles), job.tile, canvas, opts...)
 	return graph.CallSlice(g, "assemble", job.assemble, parts), nil
 }
 
@@ -74,7 +79,10 @@ func (j *tiling) tile(ctx context.Context, k int, pix []int32) (part, error) {
 		return part{}, err // the run stopped before this tile began
 	}
 	t := j.tiles[k]
-	sum := computeTile(pix[t.Y0*j.v.Width+t.X0:], j.v.Width, j.v, t)
+	sum, err := computeTileCtx(ctx, pix[t.Y0*j.v.Width+t.X0:], j.v.Width, j.v, t)
+	if err != nil {
+		return part{}, err // cancelled in the middle of the tile
+	}
 	return part{pix: pix, sum: sum}, nil
 }
 

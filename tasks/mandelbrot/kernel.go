@@ -1,5 +1,7 @@
 package mandelbrot
 
+import "context"
+
 // Escape returns the workshop's value for the point c: z starts at 0; for
 // k = 0 … maxIter−1, z = z² + c, and if |z|² > 4 it returns k; if z never
 // escaped it returns maxIter−1. It panics if maxIter is not positive (the
@@ -85,4 +87,17 @@ func computeTile(dst []int32, stride int, v View, t Tile) (sum int64) {
 	q.init(dst, stride, v, t)
 	q.run()
 	return q.sum
+}
+
+// computeTileCtx is computeTile that stops, with ctx's error, when ctx is
+// cancelled in the middle of the tile.
+func computeTileCtx(ctx context.Context, dst []int32, stride int, v View, t Tile) (int64, error) {
+	var q queue
+	q.init(dst, stride, v, t)
+	q.done = ctx.Done()
+	q.run()
+	if q.stopped {
+		return 0, ctx.Err()
+	}
+	return q.sum, nil
 }

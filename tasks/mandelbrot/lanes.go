@@ -52,7 +52,19 @@ type queue struct {
 	yEnd            int // the row below the tile: no pixel is left
 	scale, reC, imC float64
 	active          int // lanes holding a pixel
+
+	// done, when not nil, is a run's cancellation: run looks at it after
+	// every checkEvery rounds, so that a tile of a huge max-iter stops
+	// within a fraction of a millisecond of a Ctrl-C, at no measurable
+	// cost (one comparison per call of step).
+	done    <-chan struct{}
+	rounds  int  // since done was last looked at
+	stopped bool // run returned because done was closed
 }
+
+// checkEvery is how many rounds of step run between two looks at a
+// cancellation: about 30 µs of work with four lanes.
+const checkEvery = 1 << 14
 
 // init prepares the pixels of tile t for dst, where row r of the tile
 // starts at dst[r*stride]: stride is t.W for a buffer of the tile's own,
@@ -110,8 +122,17 @@ func (q *queue) run() {
 		if q.active == 0 {
 			return
 		}
-		steps := min(q.left[0], q.left[1], q.left[2], q.left[3])
+		steps := min(q.left[0], q.left[1], q.left[2], q.left[3], checkEvery)
 		n, escaped := step(q, steps)
+		if q.rounds += n; q.rounds >= checkEvery && q.done != nil {
+			q.rounds = 0
+			select {
+			case <-q.done:
+				q.stopped = true
+				return
+			default:
+			}
+		}
 		for l := range lanes {
 			switch {
 			case q.pix[l] < 0:

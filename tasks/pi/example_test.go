@@ -1,6 +1,7 @@
 package pi_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/seed001e6470/taskgraph/tasks/pi"
@@ -47,4 +48,17 @@ func ExampleRun() {
 	fmt.Println(hits == again, est > 3.13 && est < 3.15, stderr < 0.002)
 	// Output:
 	// true true true
+}
+
+// ChunkContext is Chunk that a cancelled context stops in the middle.
+func ExampleChunkContext() {
+	hits, err := pi.ChunkContext(context.Background(), 1, 0, 1000)
+	fmt.Println(hits, err, hits == pi.Chunk(1, 0, 1000))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = pi.ChunkContext(ctx, 1, 0, 1e18)
+	fmt.Println(err)
+	// Output:
+	// 807 <nil> true
+	// context canceled
 }

@@ -25,7 +25,11 @@ type Result struct {
 // Chunk i's points depend on (seed, i) alone, so the result is the same as
 // [Run]'s, bit for bit, whatever the number of workers or the order the
 // chunks run in. Build checks its arguments before it adds anything to g.
-func Build(g *graph.Graph, seed uint64, samples, chunks int) (graph.Delayed[Result], error) {
+//
+// opts are given to every chunk task (graph.Retries, graph.Timeout,
+// graph.Uses): a chunk reads its context, so a timeout stops it in the
+// middle, and running it again gives the same count.
+func Build(g *graph.Graph, seed uint64, samples, chunks int, opts ...graph.Option) (graph.Delayed[Result], error) {
 	if samples <= 0 {
 		return graph.Delayed[Result]{}, fmt.Errorf("%w: %d samples", ErrArgument, samples)
 	}
@@ -46,8 +50,8 @@ func Build(g *graph.Graph, seed uint64, samples, chunks int) (graph.Delayed[Resu
 			if err := ctx.Err(); err != nil {
 				return 0, err // the run stopped before this chunk began
 			}
-			return Chunk(seed, i, n), nil
-		})
+			return ChunkContext(ctx, seed, i, n)
+		}, opts...)
 	}
 	return graph.CallSlice(g, "estimate", func(_ context.Context, hs []int) (Result, error) {
 		total := 0

@@ -1,6 +1,7 @@
 package pi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -16,6 +17,37 @@ var ErrArgument = errors.New("pi: invalid argument")
 // chunks with different indices are independent. Chunk returns 0 when n ≤ 0.
 func Chunk(seed uint64, index int, n int) (hits int) {
 	g := newStream(seed, index)
+	return g.throw(n)
+}
+
+// ChunkContext is Chunk that stops with ctx's error when ctx is cancelled
+// in the middle: it throws its points in blocks of checkEvery and looks at
+// ctx between two blocks, so that a chunk of 10¹⁸ points stops within a
+// fraction of a millisecond. The count is Chunk's, bit for bit.
+func ChunkContext(ctx context.Context, seed uint64, index int, n int) (int, error) {
+	g := newStream(seed, index)
+	done := ctx.Done()
+	hits := 0
+	for n > 0 {
+		m := min(n, checkEvery)
+		hits += g.throw(m)
+		n -= m
+		select {
+		case <-done:
+			return 0, ctx.Err()
+		default:
+		}
+	}
+	return hits, nil
+}
+
+// checkEvery is how many points ChunkContext throws between two looks at
+// its context: about 0.1 ms of work, against a look that costs a few
+// nanoseconds.
+const checkEvery = 1 << 16
+
+// throw throws n points and returns how many land inside the unit circle.
+func (g *stream) throw(n int) (hits int) {
 	// stream.next written out on locals: the compiler then keeps the state
 	// in registers, about 30% faster than calling g.next (measured).
 	s0, s1, s2, s3 := g.s0, g.s1, g.s2, g.s3
@@ -30,6 +62,7 @@ func Chunk(seed uint64, index int, n int) (hits int) {
 		s3 = bits.RotateLeft64(s3, 45)
 		hits += inside(u)
 	}
+	g.s0, g.s1, g.s2, g.s3 = s0, s1, s2, s3
 	return hits
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/seed001e6470/taskgraph/bag"
 	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/tasks/generators"
 )
@@ -45,6 +44,15 @@ func sequenceNames() string {
 	return strings.Join(names, ", ")
 }
 
+// Enums lists the generators --seq takes.
+func (p *Generators) Enums() map[string][]string {
+	var names []string
+	for _, s := range sequences {
+		names = append(names, s.name)
+	}
+	return map[string][]string{"seq": names}
+}
+
 // Flags registers the generators flags on fs.
 func (p *Generators) Flags(fs *pflag.FlagSet) {
 	fs.Var(countValue{&p.N}, "n", "how many values to take from the generator")
@@ -53,7 +61,11 @@ func (p *Generators) Flags(fs *pflag.FlagSet) {
 
 // Build lays out the bag of the first N values of the generator (Take of
 // FromSeq, see generators.Bag) and its one-pass summary.
-func (p *Generators) Build(g *graph.Graph) (*Job, error) {
+//
+// The generator is pulled in order, by tasks that share it, so opts (a
+// run's retries and timeouts) are not given to them: a retried task would
+// pull other values.
+func (p *Generators) Build(g *graph.Graph, _ ...graph.Option) (*Job, error) {
 	g = orNew(g)
 	if p.N <= 0 {
 		return nil, paramErrorf("n", "must be at least 1 (got %d)", p.N)
@@ -62,27 +74,51 @@ func (p *Generators) Build(g *graph.Graph) (*Job, error) {
 	if k < 0 {
 		return nil, paramErrorf("seq", "unknown generator %q (there are: %s)", p.Seq, sequenceNames())
 	}
-	b := generators.Bag(g, sequences[k].seq(), p.N)
-	if err := b.Err(); err != nil {
-		return nil, &ParamError{Err: err}
-	}
-	d := generators.Summarize(b)
 	q := *p
+	var d graph.Delayed[generators.Summary]
+	how := ""
+	if p.N <= StreamAbove {
+		b := generators.Bag(g, sequences[k].seq(), p.N)
+		if err := b.Err(); err != nil {
+			return nil, &ParamError{Err: err}
+		}
+		d = generators.Summarize(b)
+		how = "in " + plural(b.NumPartitions(), "partition")
+	} else {
+		var err error
+		if d, err = generators.Stream(g, sequences[k].seq(), p.N, streamParts); err != nil {
+			return nil, &ParamError{Err: err}
+		}
+		how = fmt.Sprintf("streamed in %d shares", streamParts)
+	}
 	return &Job{Pipeline: "generators", Graph: g, Targets: []graph.Node{d}, run: runTarget(d, func() (func(generators.Summary, *Report) error, func(), error) {
-		return func(s generators.Summary, r *Report) error { return q.report(b, s, r) }, nil, nil
+		return func(s generators.Summary, r *Report) error { return q.report(how, s, r) }, nil, nil
 	})}, nil
 }
 
-func (p *Generators) report(b bag.Bag[int], s generators.Summary, r *Report) error {
-	parts := "partitions"
-	if b.NumPartitions() == 1 {
-		parts = "partition"
+// StreamAbove is the largest N the generators pipeline holds as a bag
+// (partitions of 32,768 values, a task each); a longer prefix is
+// streamed instead (generators.Stream: a chain of 64 tasks folding the
+// values as they come), so that --n 1e12 neither allocates its values
+// nor builds 30 million tasks.
+const StreamAbove = 1 << 24
+
+const streamParts = 64
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
 	}
-	r.Lines = append(r.Lines, fmt.Sprintf("the first %d values of %s, an infinite generator, in %d %s", p.N, p.Seq, b.NumPartitions(), parts))
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func (p *Generators) report(how string, s generators.Summary, r *Report) error {
+	r.Lines = append(r.Lines, fmt.Sprintf("the first %d values of %s, an infinite generator, %s", p.N, p.Seq, how))
 	if s.Count < p.N {
 		r.Lines = append(r.Lines, fmt.Sprintf("the generator stopped after %d values: the next would overflow an int", s.Count))
 	}
 	r.Lines = append(r.Lines, fmt.Sprintf("count %d, sum %s, min %d, max %d", s.Count, s.Sum, s.Min, s.Max))
+	r.Result = map[string]any{"count": s.Count, "sum": s.Sum.String(), "min": s.Min, "max": s.Max, "head": s.Head}
 	// The workshop's line-numbering coroutine prints the first values.
 	var buf bytes.Buffer
 	pr := generators.NewPrinter(&buf)

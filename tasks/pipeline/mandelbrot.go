@@ -44,7 +44,7 @@ func (p *Mandelbrot) Flags(fs *pflag.FlagSet) {
 	fs.IntVar(&p.View.MaxIter, "max-iter", p.View.MaxIter, "iterations per pixel before it counts as inside the set")
 	fs.Var(complexValue{&p.View.Center}, "center", "the point at the centre of the image")
 	fs.Var(complexValue{&p.View.Extent}, "extent", "width+height·i of the region shown")
-	fs.IntVar(&p.Tiles, "tiles", p.Tiles, "number of tiles, one task each, on a near-square grid")
+	fs.Var(countValue{&p.Tiles}, "tiles", "number of tiles, one task each, on a near-square grid")
 	fs.Var(sizeValue{&p.TileSize}, "tile-size", "tiles of WxH (or N for NxN) pixels instead of --tiles")
 	fs.StringVar(&p.Out, "out", p.Out, `PNG file to write ("" for none)`)
 	fs.StringVar(&p.Figure, "figure", p.Figure, "also draw a figure with axes Re(c) and Im(c) to this file (.png, .svg, .pdf)")
@@ -67,6 +67,8 @@ func (p *Mandelbrot) tiles() ([]mandelbrot.Tile, error) {
 		return nil, paramErrorf("tiles", "must be at least 1 (got %d)", p.Tiles)
 	case p.TileSize != Size{} && (p.TileSize.W <= 0 || p.TileSize.H <= 0):
 		return nil, paramErrorf("tile-size", "must be positive (got %v)", p.TileSize)
+	case p.Tiles > MaxTasks:
+		return nil, paramErrorf("tiles", "at most %d (got %d): a task per tile", MaxTasks, p.Tiles)
 	}
 	if p.Figure != "" {
 		ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(p.Figure)), ".")
@@ -78,6 +80,13 @@ func (p *Mandelbrot) tiles() ([]mandelbrot.Tile, error) {
 		return nil, &ParamError{Err: err} // the view's message names the field
 	}
 	if p.TileSize != (Size{}) {
+		// Counted before mandelbrot.Tiles allocates them: 16384×16384
+		// pixels in 1×1 tiles would be 2²⁸ tiles.
+		nx := (v.Width + p.TileSize.W - 1) / p.TileSize.W
+		ny := (v.Height + p.TileSize.H - 1) / p.TileSize.H
+		if nx > MaxTasks/ny {
+			return nil, paramErrorf("tile-size", "%v tiles of a %d×%d view would be %d tasks, at most %d", p.TileSize, v.Width, v.Height, nx*ny, MaxTasks)
+		}
 		ts, err := mandelbrot.Tiles(v, p.TileSize.W, p.TileSize.H)
 		if err != nil {
 			return nil, &ParamError{Flag: "tile-size", Err: err}
@@ -93,14 +102,14 @@ func (p *Mandelbrot) tiles() ([]mandelbrot.Tile, error) {
 
 // Build lays out the tiled computation (a "canvas" task, "tile" tasks
 // that write into it and an "assemble" task, see mandelbrot.Build).
-// Running the job writes Out and Figure.
-func (p *Mandelbrot) Build(g *graph.Graph) (*Job, error) {
+// Running the job writes Out and Figure. opts go to every tile task.
+func (p *Mandelbrot) Build(g *graph.Graph, opts ...graph.Option) (*Job, error) {
 	g = orNew(g)
 	ts, err := p.tiles()
 	if err != nil {
 		return nil, err
 	}
-	d, err := mandelbrot.Build(g, p.View, ts)
+	d, err := mandelbrot.Build(g, p.View, ts, opts...)
 	if err != nil {
 		return nil, &ParamError{Err: err}
 	}
@@ -140,6 +149,7 @@ func (p *Mandelbrot) outputs(ntiles int) (func(mandelbrot.Result, *Report) error
 			fmt.Sprintf("%d iterations, %.2f ns each (wall time / iterations)",
 				iters, float64(r.Elapsed.Nanoseconds())/float64(max(iters, 1))),
 		)
+		r.Result = map[string]any{"width": v.Width, "height": v.Height, "max_iter": v.MaxIter, "tiles": ntiles, "sum": res.Sum, "iterations": iters}
 		if out != nil {
 			if err := mandelbrot.WritePNG(out, res.Image); err != nil {
 				return fmt.Errorf("cannot write %s: %w", p.Out, err)

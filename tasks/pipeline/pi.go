@@ -29,18 +29,20 @@ func (p *Pi) Flags(fs *pflag.FlagSet) {
 }
 
 // Build lays out the chunked estimate ("chunk" tasks and an "estimate"
-// task, see pi.Build).
-func (p *Pi) Build(g *graph.Graph) (*Job, error) {
+// task, see pi.Build); opts go to every chunk task.
+func (p *Pi) Build(g *graph.Graph, opts ...graph.Option) (*Job, error) {
 	g = orNew(g)
 	switch {
 	case p.Samples <= 0:
 		return nil, paramErrorf("samples", "must be at least 1 (got %d)", p.Samples)
 	case p.Chunks <= 0:
 		return nil, paramErrorf("chunks", "must be at least 1 (got %d)", p.Chunks)
+	case p.Chunks > MaxTasks:
+		return nil, paramErrorf("chunks", "at most %d (got %d): a task per chunk", MaxTasks, p.Chunks)
 	case p.Chunks > p.Samples:
 		return nil, paramErrorf("chunks", "%d chunks for %d samples would leave some empty", p.Chunks, p.Samples)
 	}
-	d, err := pi.Build(g, p.Seed, p.Samples, p.Chunks)
+	d, err := pi.Build(g, p.Seed, p.Samples, p.Chunks, opts...)
 	if err != nil {
 		return nil, &ParamError{Err: err}
 	}
@@ -55,5 +57,6 @@ func reportPi(res pi.Result, r *Report) error {
 		fmt.Sprintf("pi ≈ %.8f ± %.8f (standard error; %.1f standard errors from π)", res.Pi, res.StdErr, off),
 		fmt.Sprintf("%d samples in %d chunks, %.3g samples/s", res.Samples, res.Chunks, float64(res.Samples)/r.Elapsed.Seconds()),
 	)
+	r.Result = map[string]any{"pi": res.Pi, "stderr": res.StdErr, "hits": res.Hits, "samples": res.Samples, "chunks": res.Chunks}
 	return nil
 }

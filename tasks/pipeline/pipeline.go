@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -56,17 +58,28 @@ func (e *ParamError) Unwrap() error { return e.Err }
 // Is makes errors.Is(err, ErrParam) true for every ParamError.
 func (e *ParamError) Is(target error) bool { return target == ErrParam }
 
+// MaxTasks is the most tasks a built-in pipeline lays out: a task takes
+// a few hundred bytes of graph, plan and result, so 2²² of them fit in
+// about a gigabyte, and ten times more would not fit many machines. A
+// count flag that would make more (--chunks, --tiles, --tile-size) is
+// refused naming the flag and this limit, before anything is allocated.
+const MaxTasks = 1 << 22
+
 // paramErrorf makes a ParamError about flag with a formatted reason.
 func paramErrorf(flag, format string, args ...any) error {
 	return &ParamError{Flag: flag, Err: fmt.Errorf(format, args...)}
 }
 
 // Pipeline is a workload known by name: the CLI lists it, draws its graph
-// and runs it, and a remote worker will one day rebuild it from its name
-// and its arguments (see Args). Nothing about a pipeline's identity is a
-// pointer: the name and the parameters' values say everything.
+// and runs it, and a remote worker rebuilds it from its name and its
+// arguments (see Args). Nothing about a pipeline's identity is a pointer:
+// the name and the parameters' values say everything.
+//
+// A program adds its own with Register, before it serves the command
+// line (see package cmd/taskgraph/cli), and they are then listed, drawn
+// and run exactly as the built-in ones are.
 type Pipeline struct {
-	Name    string // lower-case, one word: "mandelbrot"
+	Name    string // lower case, letters, digits and '-', starting with a letter: "mandelbrot"
 	Summary string // one line for listings
 	// New returns a fresh set of the pipeline's parameters, at their
 	// defaults. Each call returns a new value, so runs never share one.
@@ -76,6 +89,10 @@ type Pipeline struct {
 // Params are one pipeline's parameters, a plain struct of values. Flags
 // binds them to command-line flags, which is also how they are written out
 // and read back (Args, Pipeline.Parse).
+//
+// The contract a remote worker relies on: Build is deterministic, so that
+// the same parameters lay out the same graph, node for node, on every
+// machine (no map order, clock or directory-listing surprises).
 type Params interface {
 	// Flags registers one flag per parameter on fs, bound to the receiver,
 	// with its current value as the default.
@@ -84,7 +101,20 @@ type Params interface {
 	// graph when g is nil). A bad parameter is reported as a *ParamError;
 	// other errors (a missing input file) are the world's, not the
 	// command line's.
-	Build(g *graph.Graph) (*Job, error)
+	//
+	// opts are the options a run asks of every task (graph.Retries,
+	// graph.Timeout, graph.Uses: taskgraph run --retries, --timeout,
+	// --limit). Build gives them to the tasks that can honour them, the
+	// context-form ones (graph.Source, CallCtx, CallN …): a function
+	// without a context cannot be stopped by a timeout. A pipeline may
+	// ignore them; its help should say so.
+	Build(g *graph.Graph, opts ...graph.Option) (*Job, error)
+}
+
+// Enums is what Params may implement to list the values a flag takes
+// (Generators' --seq, say), for shell completion and help.
+type Enums interface {
+	Enums() map[string][]string
 }
 
 // orNew returns g, or a new graph when g is nil.
@@ -96,7 +126,7 @@ func orNew(g *graph.Graph) *graph.Graph {
 }
 
 // Job is a pipeline laid out in a graph and ready to run. Building one
-// computes nothing and writes nothing; Run does both.
+// computes nothing and writes nothing; Run does both. NewJob makes one.
 type Job struct {
 	Pipeline string
 	Graph    *graph.Graph
@@ -106,6 +136,25 @@ type Job struct {
 	// run computes the targets with the scheduler options and turns their
 	// values into a report, writing the pipeline's output files.
 	run func(ctx context.Context, opts []sched.Option) (Report, error)
+}
+
+// NewJob is the job of the pipeline called name that computes d, a node
+// of g, and then calls report with its value, to fill in the report's
+// Lines (what people read), Result (what scripts read: taskgraph run
+// --json) and Files. report is not called when the computation fails.
+//
+//	return pipeline.NewJob("squares", g, sum, func(v int, r *pipeline.Report) error {
+//		r.Lines = append(r.Lines, fmt.Sprintf("sum of squares %d", v))
+//		r.Result = map[string]int{"sum": v}
+//		return nil
+//	}), nil
+func NewJob[T any](name string, g *graph.Graph, d graph.Delayed[T], report func(v T, r *Report) error) *Job {
+	if report == nil {
+		report = func(T, *Report) error { return nil }
+	}
+	return &Job{Pipeline: name, Graph: g, Targets: []graph.Node{d}, run: runTarget(d, func() (func(T, *Report) error, func(), error) {
+		return report, nil, nil
+	})}
 }
 
 // Run computes the job with the given scheduler options (sched.Workers,
@@ -142,7 +191,11 @@ type Report struct {
 	Elapsed  time.Duration // wall time of the computation, output files not included
 	Lines    []string      // a short human summary, one fact per line
 	Files    []string      // the output files written, in order
-	Value    any           // the computed result, such as a mandelbrot.Result
+	// Result is the run's findings as plain data that encodes as JSON
+	// (numbers, strings, maps, slices, structs of them): what taskgraph
+	// run --json prints for scripts. Nil when the pipeline gives none.
+	Result any
+	Value  any // the computed result, such as a mandelbrot.Result
 }
 
 // String returns the summary lines, each ending in a newline.
@@ -155,8 +208,8 @@ func (r Report) String() string {
 	return b.String()
 }
 
-// all lists the built-in pipelines, sorted by name.
-var all = []Pipeline{
+// builtins are the workshop's pipelines, sorted by name.
+var builtins = []Pipeline{
 	{
 		Name:    "generators",
 		Summary: "the first n values of an infinite generator, as a bag: count, exact sum, first values",
@@ -179,16 +232,75 @@ var all = []Pipeline{
 	},
 }
 
-// All returns the built-in pipelines, sorted by name. The slice is a copy.
+// registry holds the built-in pipelines and those registered, sorted by
+// name. Registering is for a program's start (an init function, or main
+// before it serves the command line); reading is safe at any time.
+var registry = struct {
+	sync.RWMutex
+	ps []Pipeline
+}{ps: slices.Clone(builtins)}
+
+// ErrRegister is matched by the error of a pipeline that cannot be
+// registered: a name taken or malformed, no New function.
+var ErrRegister = errors.New("pipeline: cannot register")
+
+// Register adds p to the pipelines that All and Lookup know, and so to
+// those the taskgraph command lists, draws and runs. The name must be
+// new, and a word of lower-case letters, digits and '-' that starts with
+// a letter (it becomes a subcommand); New must not be nil. New is called
+// once here, to check that it gives parameters.
+func Register(p Pipeline) error {
+	if !validName(p.Name) {
+		return fmt.Errorf("%w: name %q is not lower-case letters, digits and '-', starting with a letter", ErrRegister, p.Name)
+	}
+	if p.New == nil || p.New() == nil {
+		return fmt.Errorf("%w: %s: New is nil or returns nil parameters", ErrRegister, p.Name)
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	i, found := slices.BinarySearchFunc(registry.ps, p.Name, func(q Pipeline, name string) int { return strings.Compare(q.Name, name) })
+	if found {
+		return fmt.Errorf("%w: a pipeline called %q is registered already", ErrRegister, p.Name)
+	}
+	registry.ps = slices.Insert(registry.ps, i, p)
+	return nil
+}
+
+// MustRegister is Register that panics on a mistake: for a program's
+// start, where a clash of names is a bug to fix, not a condition to
+// handle.
+func MustRegister(p Pipeline) {
+	if err := Register(p); err != nil {
+		panic(err)
+	}
+}
+
+func validName(name string) bool {
+	if name == "" || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// All returns the pipelines, built-in and registered, sorted by name.
+// The slice is a copy.
 func All() []Pipeline {
-	return append([]Pipeline(nil), all...)
+	registry.RLock()
+	defer registry.RUnlock()
+	return slices.Clone(registry.ps)
 }
 
 // Lookup returns the pipeline with the given name, or an *UnknownError
 // that lists the names there are.
 func Lookup(name string) (Pipeline, error) {
-	names := make([]string, len(all))
-	for i, p := range all {
+	ps := All()
+	names := make([]string, len(ps))
+	for i, p := range ps {
 		if p.Name == name {
 			return p, nil
 		}

@@ -50,7 +50,7 @@ func TestArgsRoundTrip(t *testing.T) {
 		"mandelbrot": {nil, {"--width=33", "--height=7", "--max-iter=5", "--center=(0.25-1e-3i)", "--extent=3", "--tile-size=8x3", "--out=", "--figure=f.svg"}},
 		"pi":         {nil, {"--samples=1_000", "--chunks=1e2", "--seed=18446744073709551615"}},
 		"generators": {nil, {"--n=7", "--seq=fibonacci"}},
-		"wordcount":  {nil, {"--input=a,b.txt", "--input=*.md", "--top=2"}},
+		"wordcount":  {nil, {"--input=a,b.txt", "--input=*.md", "--top=2", "--partitions=3", "--block-size=64MiB", "--out=top.csv"}, {"--block-size=1e6", "--out=t.json"}},
 	}
 	for _, p := range pipeline.All() {
 		for _, args := range cases[p.Name] {

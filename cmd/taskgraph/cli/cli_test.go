@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -11,11 +11,18 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/seed001e6470/taskgraph/tasks/pipeline"
 )
 
 // Runs use the scheduler's goroutines and the progress bar's: none may
 // outlive a test.
 func TestMain(m *testing.M) {
+	pipeline.MustRegister(testingPipeline)
+	if os.Getenv(beCLI) == "1" {
+		os.Args[0] = "taskgraph" // the name its commands go by
+		Main()                   // the test binary as the command (robust_test.go)
+	}
 	forceProgress = true // draw the bar in the tests' buffers
 	goleak.VerifyTestMain(m)
 }
@@ -29,7 +36,7 @@ func tg(t *testing.T, args ...string) (code int, stdout, stderr string) {
 func tgCtx(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(ctx, args, &out, &errb)
+	code = Run(ctx, args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -61,10 +68,10 @@ var update = flag.Bool("update", false, "rewrite testdata/pi.dot")
 // testdata/pi.dot is the picture the README shows; it must stay what the
 // command prints. Regenerate it (and the SVG) with
 //
-//	go test ./cmd/taskgraph -run DotGolden -update
-//	dot -Tsvg cmd/taskgraph/testdata/pi.dot > cmd/taskgraph/testdata/pi.svg
+//	go test ./cmd/taskgraph/cli -run DotGolden -update
+//	dot -Tsvg cmd/taskgraph/cli/testdata/pi.dot > cmd/taskgraph/cli/testdata/pi.svg
 func TestDotGolden(t *testing.T) {
-	code, stdout, stderr := tg(t, "dot", "pi", "--chunks=8", "--direction=LR")
+	code, stdout, stderr := tg(t, "dot", "pi", "--chunks=8", "--rankdir=LR")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -79,7 +86,7 @@ func TestDotGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if stdout != string(want) {
-		t.Fatalf("taskgraph dot pi --chunks=8 --direction=LR differs from %s:\n%s", golden, stdout)
+		t.Fatalf("taskgraph dot pi --chunks=8 --rankdir=LR differs from %s:\n%s", golden, stdout)
 	}
 }
 
@@ -133,7 +140,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"dot", "nosuch"}, 2, `unknown pipeline "nosuch"`},
 		{[]string{"dot", "pi", "--samples", "0"}, 2, "--samples"},
 		{[]string{"dot", "pi", "--view", "sideways"}, 2, "--view"},
-		{[]string{"dot", "pi", "--direction", "up"}, 2, "--direction"},
+		{[]string{"dot", "pi", "--direction", "up"}, 2, "--rankdir"},
+		{[]string{"dot", "pi", "--rankdir", "up"}, 2, "--rankdir"},
 		{[]string{"dot", "pi", "--color", "red"}, 2, "--color"},
 		{[]string{"dot", "pi", "--workers", "2"}, 2, "unknown flag: --workers"},
 		{[]string{"list", "x"}, 2, "unexpected argument"},
@@ -318,7 +326,7 @@ func TestDot(t *testing.T) {
 
 func TestListVersionHelp(t *testing.T) {
 	code, stdout, _ := tg(t, "list")
-	if code != 0 || strings.Count(stdout, "\n") != 4 || !strings.HasPrefix(stdout, "generators ") {
+	if code != 0 || strings.Count(stdout, "\n") != 5 || !strings.HasPrefix(stdout, "generators ") || !strings.Contains(stdout, "\ntesting ") {
 		t.Fatalf("list: %d %q", code, stdout)
 	}
 	code, stdout, _ = tg(t, "version")

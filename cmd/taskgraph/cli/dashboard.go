@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -81,15 +81,16 @@ func dashboardArgs(args []string) []string {
 
 // attach adds the dashboard the flags ask for to a run's options: it
 // listens and prints the page's address before the run starts, and
-// returns a finish step that, after the run, writes the report, holds the
-// page open when asked to, and stops serving.
-func (f *dashFlags) attach(cmd *cobra.Command, job *pipeline.Job, opts []sched.Option, finish func(error) error) ([]sched.Option, func(error) error, error) {
+// returns a finish step for after the run, whatever happened: it writes
+// the report and stops serving, or, with --hold after a good run, leaves
+// the page to the command's end (see register).
+func (f *dashFlags) attach(cmd *cobra.Command, job *pipeline.Job, opts []sched.Option) ([]sched.Option, func(error) error, error) {
 	if f.addr == "" {
 		if f.hold {
-			return nil, nil, usagef("--hold keeps the dashboard open: it needs --dashboard")
+			return nil, nil, Usagef("--hold keeps the dashboard open: it needs --dashboard")
 		}
 		if f.report == "" {
-			return opts, finish, nil
+			return opts, func(error) error { return nil }, nil
 		}
 	}
 	stderr := cmd.ErrOrStderr()
@@ -113,9 +114,9 @@ func (f *dashFlags) attach(cmd *cobra.Command, job *pipeline.Job, opts []sched.O
 	}
 	opts = append(opts, sched.WithHooks(d.Hooks()))
 	return opts, func(runErr error) error {
-		err := finish(runErr)
-		if report != nil && d.Snapshot().State == "waiting" {
-			report.Abort() // the run failed before it began: nothing to show
+		var err error
+		if report != nil && (d.Snapshot().State == "waiting" || interrupted(cmd.Context())) {
+			report.Abort() // the run failed before it began, or was stopped: nothing to show
 		} else if report != nil {
 			err = errors.Join(err, writeReport(d, report, f.report, stderr))
 		}
@@ -133,7 +134,7 @@ func (f *dashFlags) attach(cmd *cobra.Command, job *pipeline.Job, opts []sched.O
 func (f *dashFlags) serve(d *dashboard.Dashboard, stderr io.Writer) (stop func(), err error) {
 	l, err := dashboard.Listen(f.addr, f.public)
 	if errors.Is(err, dashboard.ErrNotLoopback) {
-		return nil, usageError{fmt.Errorf("--dashboard %s: other machines could reach it; add --dashboard-public to serve it there", f.addr)}
+		return nil, &UsageError{fmt.Errorf("--dashboard %s: other machines could reach it; add --dashboard-public to serve it there", f.addr)}
 	}
 	if err != nil {
 		return nil, err
@@ -175,6 +176,8 @@ func writeReport(d *dashboard.Dashboard, out *pipeline.OutputFile, path string, 
 	return nil
 }
 
+func init() { AddCommand(dashboardCmd) }
+
 // dashboardCmd is "taskgraph dashboard PROFILE.json": the dashboard of a
 // saved run (a profile or a trace), with a time scrubber.
 func dashboardCmd() *cobra.Command {
@@ -185,7 +188,7 @@ func dashboardCmd() *cobra.Command {
 		Short: "Replay a saved run in the dashboard: a profile (run --profile) or a trace (run --trace)",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usagef("dashboard takes one profile or trace (written by taskgraph run --profile or --trace FILE.json)")
+				return Usagef("dashboard takes one profile or trace (written by taskgraph run --profile or --trace FILE.json)")
 			}
 			return nil
 		},

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -126,7 +126,7 @@ func TestDashboardHold(t *testing.T) {
 	var stdout, stderr syncBuffer
 	exit := make(chan int)
 	go func() {
-		exit <- run(ctx, []string{"run", "pi", "--samples", "1e5", "--chunks", "3", "--dashboard", "127.0.0.1:0", "--hold"}, &stdout, &stderr)
+		exit <- Run(ctx, []string{"run", "pi", "--samples", "1e5", "--chunks", "3", "--dashboard", "127.0.0.1:0", "--hold"}, &stdout, &stderr)
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(stderr.String(), "serving until Ctrl-C") {
