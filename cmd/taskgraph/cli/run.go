@@ -231,6 +231,8 @@ func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params
 	opts, finishDash, err := dash.attach(cmd, job, rf.schedOptions(s))
 	if err != nil {
 		s.Abort()
+		closeLog()
+		removeLog()
 		return err
 	}
 	report, err := job.Run(cmd.Context(), opts...)
