@@ -27,17 +27,20 @@
 //
 // # Costs
 //
-// It aggregates. The hooks (TaskStart and TaskDone) touch only their
-// worker's own counters and ring of recent tasks, behind that worker's
-// lock, which nothing else takes but the frame goroutine, a few times a
-// second. That goroutine turns the counters into a frame whose size
+// It aggregates. TaskStart stores one word (the task's stage, ID and
+// start) in its worker's slot; TaskDone updates that worker's counters and
+// ring of recent tasks behind the worker's own lock, which nothing else
+// takes but the frame goroutine, a few times a second. That goroutine turns the counters into a frame whose size
 // depends on the number of stages (at most 64 are told apart) and
 // workers, never on the number of tasks or their rate; the page's work
 // is per frame, so a run finishing millions of tasks a second neither
 // slows down nor floods the browser. A run without the dashboard's hooks
 // pays nothing: there is no listener and no goroutine until a program
-// makes them. BenchmarkOverhead compares the hooks with sched/diag's
-// profiler.
+// makes them. BenchmarkOverhead and BenchmarkPaired compare a run with
+// the dashboard to one with sched/diag's profiler; BenchmarkHookCalls
+// compares the hooks alone. The dashboard needs TaskStart (for each
+// worker's current task), which the profiler does not: the scheduler's
+// price for that second callback is part of the difference.
 //
 // # Security
 //
