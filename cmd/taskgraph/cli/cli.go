@@ -96,7 +96,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func run(ctx context.Context, name string, args []string, stdout, stderr io.Writer) int {
 	root := NewRoot(stdout, stderr)
 	root.Use = name
-	root.SetArgs(args)
+	root.SetArgs(dashboardArgs(args))
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK

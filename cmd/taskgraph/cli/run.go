@@ -186,22 +186,24 @@ func (f *runFlags) effectiveWorkers() int {
 // they share (see runFlags).
 func runCmd() *cobra.Command {
 	var rf runFlags
+	var dash dashFlags
 	cmd := pipelineParent("run", "Run a pipeline and print a report of what it computed")
 	rf.register(cmd.PersistentFlags())
+	dash.register(cmd)
 	rf.completions(cmd)
 	pipelineCommands(cmd, func(p pipeline.Pipeline) string { return p.Summary },
 		func(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params) error {
 			if err := applyEnv(cmd.Flags()); err != nil {
 				return err
 			}
-			return runPipeline(cmd, p, params, &rf)
+			return runPipeline(cmd, p, params, &rf, &dash)
 		})
 	return cmd
 }
 
 // runPipeline builds the job, runs it with the flags' scheduler options
 // and instruments, and prints the report.
-func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params, rf *runFlags) error {
+func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params, rf *runFlags, dash *dashFlags) error {
 	if err := rf.check(); err != nil {
 		return err
 	}
@@ -226,12 +228,20 @@ func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params
 		removeLog() // nothing ran: no log either
 		return err
 	}
-	report, err := job.Run(cmd.Context(), rf.schedOptions(s)...)
-	if interrupted(cmd.Context()) {
-		s.Abort() // asked to stop: nothing more is written
+	opts, finishDash, err := dash.attach(cmd, job, rf.schedOptions(s))
+	if err != nil {
+		s.Abort()
+		closeLog()
+		removeLog()
 		return err
 	}
-	if cerr := s.Close(err); err == nil {
+	report, err := job.Run(cmd.Context(), opts...)
+	if interrupted(cmd.Context()) {
+		s.Abort() // asked to stop: nothing more is written
+		finishDash(err)
+		return err
+	}
+	if cerr := errors.Join(s.Close(err), finishDash(err)); err == nil {
 		err = cerr
 	}
 	report.Files = append(report.Files, s.Written()...)
