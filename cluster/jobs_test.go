@@ -1,0 +1,149 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/seed001e6470/taskgraph/graph"
+)
+
+// testJobs are the jobs of the test program, coordinator and workers alike.
+var testJobs Registry
+
+// squaresParams shape the "squares" job: N tasks square their index, a
+// local task adds the squares up. The other fields plant faults in task
+// number i (-1: none); Dir is where tasks leave marker files, which is how
+// a test learns what happened inside a worker process.
+type squaresParams struct {
+	N             int
+	Fail, Panic   int // return an error / panic
+	KillOnce      int // SIGKILL its worker on the first delivery
+	Poison        int // SIGKILL its worker on every delivery
+	DieAfterStore int // SIGKILL its worker after storing its result, once
+	FailOnce      int // fail the first attempt (for retries)
+	Block         int // wait for cancellation
+	Dir           string
+	Big           bool // results of over 512 KiB (the object store)
+}
+
+func noFaults(n int, dir string) squaresParams {
+	return squaresParams{N: n, Fail: -1, Panic: -1, KillOnce: -1, Poison: -1, DieAfterStore: -1, FailOnce: -1, Block: -1, Dir: dir}
+}
+
+// squares is the job's graph and its target.
+func squares(p squaresParams, opts ...graph.Option) (*graph.Graph, graph.Delayed[[]int64]) {
+	g := &graph.Graph{}
+	sq := make([]graph.Delayed[[]int64], p.N)
+	for i := range p.N {
+		n := graph.Value(g, "n", i)
+		sq[i] = graph.CallCtx(g, "square", func(ctx context.Context, n int) ([]int64, error) {
+			return p.square(ctx, n)
+		}, n, opts...)
+	}
+	total := graph.CallSlice(g, "sum", func(_ context.Context, vs [][]int64) ([]int64, error) {
+		var s int64
+		for _, v := range vs {
+			s += v[0]
+		}
+		return []int64{s}, nil
+	}, sq)
+	return g, total
+}
+
+func (p squaresParams) square(ctx context.Context, n int) ([]int64, error) {
+	p.mark("ran", n)
+	switch n {
+	case p.Fail:
+		return nil, fmt.Errorf("square %d failed", n)
+	case p.Panic:
+		panic(fmt.Sprintf("square %d panicked", n))
+	case p.Poison:
+		killSelf()
+	case p.KillOnce:
+		if p.first("killed", n) {
+			killSelf()
+		}
+	case p.FailOnce:
+		if p.first("failed", n) {
+			return nil, errors.New("first attempt fails")
+		}
+	case p.Block:
+		p.mark("started", n)
+		<-ctx.Done()
+		p.mark("cancelled", n)
+		return nil, ctx.Err()
+	}
+	v := []int64{int64(n) * int64(n)}
+	if p.Big {
+		v = append(v, make([]int64, 100_000)...) // ~ 800 KiB encoded
+	}
+	return v, nil
+}
+
+// mark appends a line to the marker file what-n.
+func (p squaresParams) mark(what string, n int) {
+	if p.Dir == "" {
+		return
+	}
+	f, err := os.OpenFile(filepath.Join(p.Dir, fmt.Sprintf("%s-%d", what, n)), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err == nil {
+		fmt.Fprintln(f, os.Getpid())
+		f.Close()
+	}
+}
+
+// first tells whether this is the first call with (what, n): it creates
+// the marker file what-n-once exclusively.
+func (p squaresParams) first(what string, n int) bool {
+	f, err := os.OpenFile(filepath.Join(p.Dir, fmt.Sprintf("%s-%d-once", what, n)), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
+
+func killSelf() {
+	syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	time.Sleep(time.Minute) // the signal is on its way
+}
+
+func registerTestJobs() {
+	must(Register(&testJobs, "squares", func(p squaresParams) (*graph.Graph, error) {
+		g, _ := squares(p, remoteOpts()...)
+		return g, nil
+	}))
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// installTestHooks runs in worker processes: the DieAfterStore fault.
+func installTestHooks() {
+	afterStore = func(t *taskMsg) {
+		if t.Job != "squares" {
+			return
+		}
+		var p squaresParams
+		if unmarshal(t.Params, &p) == nil && t.ID == nodeOfSquare(p.DieAfterStore) && p.first("stored", p.DieAfterStore) {
+			killSelf()
+		}
+	}
+}
+
+// nodeOfSquare is the node ID of square task i in squares' graph: leaf
+// and task alternate.
+func nodeOfSquare(i int) int {
+	if i < 0 {
+		return -1
+	}
+	return 2*i + 1
+}

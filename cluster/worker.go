@@ -1,0 +1,442 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// WorkerOptions configure Serve. The zero value is a worker of this
+// program's build that runs GOMAXPROCS tasks at once.
+type WorkerOptions struct {
+	// Concurrency is how many tasks the worker runs at once (default
+	// GOMAXPROCS). Each running task has a graph of its own (rebuilt
+	// once, then reused), because a task's arguments are stored in its
+	// graph's cells.
+	Concurrency int
+	// Name is how errors and hooks show the worker (default host/pid).
+	Name string
+	// AckWait is how long a task whose worker stopped heartbeating waits
+	// before it is delivered again (default 5 s); MaxDeliver how many
+	// times a task is delivered before it is given up as poison (default
+	// 4). They configure the build's consumer, shared by its workers.
+	AckWait    time.Duration
+	MaxDeliver int
+	// Logger receives what the worker cannot report to a coordinator
+	// (a lost connection, an undecodable message); default slog's.
+	Logger *slog.Logger
+	// build overrides BuildID (tests).
+	build string
+	// exitOnClose stops the worker when its server is gone for good (a
+	// local worker whose program died).
+	exitOnClose bool
+}
+
+func (o WorkerOptions) resolved() (WorkerOptions, timing, error) {
+	if o.Concurrency <= 0 {
+		o.Concurrency = runtime.GOMAXPROCS(0)
+	}
+	if o.Name == "" {
+		o.Name = processName()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.build == "" {
+		b, err := BuildID()
+		if err != nil {
+			return o, timing{}, err
+		}
+		o.build = b
+	}
+	if err := checkToken("build ID", o.build); err != nil {
+		return o, timing{}, err
+	}
+	t := defaultTiming
+	if o.AckWait > 0 {
+		t.ackWait = o.AckWait
+	}
+	if o.MaxDeliver > 0 {
+		t.maxDeliver = o.MaxDeliver
+	}
+	return o, t, nil
+}
+
+// processName is host/pid: where a task ran, for people reading errors.
+func processName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
+}
+
+// Serve runs a worker: it takes tasks of this program's build from the
+// cluster at url, rebuilds their jobs' graphs from reg, runs them and
+// stores their results, until ctx ends. Then it drains: it takes no new
+// task, finishes those it holds and returns nil. It returns an error
+// only when it cannot start (no server, a bad option).
+func Serve(ctx context.Context, url string, reg *Registry, opts WorkerOptions) error {
+	o, t, err := opts.resolved()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	conn := []nats.Option{nats.Name("taskgraph worker " + o.Name), nats.MaxReconnects(-1)}
+	if o.exitOnClose {
+		conn = append(conn, nats.MaxReconnects(20), nats.ReconnectWait(100*time.Millisecond),
+			nats.ClosedHandler(func(*nats.Conn) { cancel() }))
+	}
+	nc, err := nats.Connect(url, conn...)
+	if err != nil {
+		return fmt.Errorf("cluster: worker: connect to %s: %w", url, err)
+	}
+	defer nc.Close()
+	w, err := newWorker(ctx, nc, reg, o, t)
+	if err != nil {
+		return err
+	}
+	return w.serve(ctx)
+}
+
+// worker is one Serve call's state.
+type worker struct {
+	reg    *Registry
+	opts   WorkerOptions
+	timing timing
+	nc     *nats.Conn
+	kv     jetstream.KeyValue
+	obj    jetstream.ObjectStore
+	cons   jetstream.Consumer
+	graphs graphPool
+
+	mu        sync.Mutex
+	running   map[string]*runningTask // by result key
+	cancelled recentKeys              // cancelled before they started
+}
+
+type runningTask struct {
+	msg    jetstream.Msg
+	cancel context.CancelFunc
+}
+
+func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOptions, t timing) (*worker, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: worker: %w", err)
+	}
+	stream, kv, obj, err := setupLayout(ctx, js, defaultStorage)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := setupConsumer(ctx, stream, o.build, t)
+	if err != nil {
+		return nil, err
+	}
+	return &worker{
+		reg: reg, opts: o, timing: t, nc: nc, kv: kv, obj: obj, cons: cons,
+		graphs:  graphPool{reg: reg},
+		running: map[string]*runningTask{},
+	}, nil
+}
+
+func (w *worker) serve(ctx context.Context) error {
+	cancelSub, err := w.nc.Subscribe(cancelSubject+w.opts.build, func(m *nats.Msg) { w.cancel(string(m.Data)) })
+	if err != nil {
+		return fmt.Errorf("cluster: worker: %w", err)
+	}
+	defer cancelSub.Unsubscribe()
+	pingSub, err := w.nc.Subscribe(pingSubject+w.opts.build, func(m *nats.Msg) { m.Respond([]byte(w.opts.Name)) })
+	if err != nil {
+		return fmt.Errorf("cluster: worker: %w", err)
+	}
+	defer pingSub.Unsubscribe()
+	it, err := w.cons.Messages(
+		jetstream.PullMaxMessages(w.opts.Concurrency),
+		jetstream.PullExpiry(w.timing.expiry),
+		jetstream.PullHeartbeat(w.timing.heartbeat),
+	)
+	if err != nil {
+		return fmt.Errorf("cluster: worker: %w", err)
+	}
+	var tasks sync.WaitGroup
+	stopBeats := w.heartbeat()
+	stopDrain := context.AfterFunc(ctx, it.Drain)
+	w.pull(it, &tasks)
+	stopDrain()
+	tasks.Wait()
+	stopBeats()
+	return nil
+}
+
+// pull hands messages to tasks, at most Concurrency at once, until the
+// iterator is drained or closed.
+func (w *worker) pull(it jetstream.MessagesContext, tasks *sync.WaitGroup) {
+	slots := make(chan struct{}, w.opts.Concurrency)
+	for {
+		slots <- struct{}{}
+		msg, err := it.Next()
+		if err != nil {
+			if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				w.opts.Logger.Error("cluster worker: pull", "err", err)
+			}
+			return
+		}
+		tasks.Go(func() {
+			defer func() { <-slots }()
+			w.handle(msg)
+		})
+	}
+}
+
+// heartbeat tells the server, every AckWait/4, that the running tasks are
+// still being worked on; the returned function stops it and waits.
+func (w *worker) heartbeat() (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(w.timing.ackWait / 4)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				w.mu.Lock()
+				for _, r := range w.running {
+					r.msg.InProgress()
+				}
+				w.mu.Unlock()
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// cancel stops the task stored under key, or remembers it so that it
+// never starts.
+func (w *worker) cancel(key string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if r := w.running[key]; r != nil {
+		r.cancel()
+		return
+	}
+	w.cancelled.add(key)
+}
+
+// handle runs one delivered task and stores its result. The stored result
+// is the commit point: only after it is the message acked, and a message
+// delivered again whose result exists is only acked.
+func (w *worker) handle(msg jetstream.Msg) {
+	var t taskMsg
+	if err := unmarshal(msg.Data(), &t); err != nil {
+		w.opts.Logger.Error("cluster worker: undecodable task message dropped", "subject", msg.Subject(), "err", err)
+		msg.Term()
+		return
+	}
+	if w.skip(msg, t.Key) {
+		msg.Ack()
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if !w.start(t.Key, msg, cancel) {
+		msg.Ack()
+		return
+	}
+	res := w.run(ctx, &t)
+	w.finish(t.Key)
+	if err := w.store(ctx, t.Key, res); err != nil {
+		w.opts.Logger.Error("cluster worker: result not stored; the task will be delivered again", "task", t.Key, "err", err)
+		msg.Nak()
+		return
+	}
+	if afterStore != nil {
+		afterStore(&t)
+	}
+	msg.Ack()
+}
+
+// afterStore, if set, runs between storing a result and acking its task
+// (tests: a worker that dies there).
+var afterStore func(*taskMsg)
+
+// skip tells whether a delivered task needs no run: it was cancelled, or
+// an earlier delivery stored its result (a worker that died between
+// storing and acking).
+func (w *worker) skip(msg jetstream.Msg, key string) bool {
+	if meta, err := msg.Metadata(); err != nil || meta.NumDelivered <= 1 {
+		return false
+	}
+	_, err := w.kv.Get(context.Background(), key)
+	return err == nil
+}
+
+// start records a running task; false if it was cancelled already.
+func (w *worker) start(key string, msg jetstream.Msg, cancel context.CancelFunc) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cancelled.has(key) {
+		return false
+	}
+	w.running[key] = &runningTask{msg: msg, cancel: cancel}
+	return true
+}
+
+func (w *worker) finish(key string) {
+	w.mu.Lock()
+	delete(w.running, key)
+	w.mu.Unlock()
+}
+
+// run computes one task on a graph of its own and returns what to store.
+func (w *worker) run(ctx context.Context, t *taskMsg) resultMsg {
+	res := resultMsg{Worker: w.opts.Name}
+	g, err := w.graphs.get(t.Job, t.Params, t.Print)
+	if err != nil {
+		res.Err = err.Error()
+		return res
+	}
+	defer w.graphs.put(t.Job, t.Params, g)
+	v, err := w.compute(ctx, g, t)
+	if err != nil {
+		res.fail(err)
+		return res
+	}
+	data, err := marshal(v)
+	if err != nil {
+		res.Err = fmt.Sprintf("cluster: encoding the result: %v", err)
+		return res
+	}
+	if len(data) > inlineLimit {
+		if _, err := w.obj.PutBytes(ctx, t.Key, data); err != nil {
+			res.Err = fmt.Sprintf("cluster: storing the result: %v", err)
+			return res
+		}
+		res.Obj = t.Key
+		return res
+	}
+	res.Data = data
+	return res
+}
+
+// fail records err, keeping a panic's stack.
+func (r *resultMsg) fail(err error) {
+	r.Err = err.Error()
+	var p *panicked
+	if errors.As(err, &p) {
+		r.Err, r.Panic, r.Stack = fmt.Sprint(p.value), true, p.stack
+	}
+}
+
+// compute loads the arguments into g, runs node t.ID and returns its
+// result boxed; every cell it filled is cleared again before g is reused.
+func (w *worker) compute(ctx context.Context, rg *rebuilt, t *taskMsg) (any, error) {
+	g := rg.g
+	if t.ID < 0 || t.ID >= g.Len() {
+		return nil, fmt.Errorf("cluster: job %q has no node %d", t.Job, t.ID)
+	}
+	node, err := taskOf(g, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer node.Clear()
+	for _, a := range t.Args {
+		if err := w.load(ctx, rg, a); err != nil {
+			return nil, fmt.Errorf("cluster: argument %s: %w", g.Key(int(a.ID)), err)
+		}
+	}
+	defer func() {
+		for _, a := range t.Args {
+			if at, err := taskOf(g, int(a.ID)); err == nil {
+				at.Clear()
+			}
+		}
+	}()
+	if err := protect(ctx, node); err != nil {
+		return nil, err
+	}
+	return node.Value(), nil
+}
+
+// load decodes one argument into its cell of rg.
+func (w *worker) load(ctx context.Context, rg *rebuilt, a argMsg) error {
+	if a.ID < 0 || int(a.ID) >= rg.g.Len() {
+		return fmt.Errorf("no such node")
+	}
+	t, err := taskOf(rg.g, int(a.ID))
+	if err != nil {
+		return err
+	}
+	data := a.Data
+	if a.Obj != "" {
+		if data, err = w.obj.GetBytes(ctx, a.Obj); err != nil {
+			return err
+		}
+	}
+	return unmarshal(data, t.Result())
+}
+
+// panicked is a task's panic on a worker.
+type panicked struct {
+	value any
+	stack []byte
+}
+
+func (p *panicked) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+// protect runs t, turning a panic into an error that keeps the stack: a
+// task's panic must not take its worker down.
+func protect(ctx context.Context, t remoteTask) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicked{value: v, stack: debug.Stack()}
+		}
+	}()
+	return t.Run(ctx)
+}
+
+// store commits a task's result: the first result stored under key wins,
+// and a later one (a task delivered twice) is dropped.
+func (w *worker) store(ctx context.Context, key string, res resultMsg) error {
+	data, err := marshal(res)
+	if err != nil {
+		return err
+	}
+	if _, err := w.kv.Create(ctx, key, data); err != nil && !isExists(err) {
+		return err
+	}
+	return nil
+}
+
+// recentKeys remembers the last few hundred cancelled keys: a cancel can
+// overtake its task's delivery.
+type recentKeys struct {
+	ring [256]string
+	next int
+}
+
+func (r *recentKeys) add(k string) {
+	r.ring[r.next] = k
+	r.next = (r.next + 1) % len(r.ring)
+}
+
+func (r *recentKeys) has(k string) bool {
+	for _, s := range r.ring {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
