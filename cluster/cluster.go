@@ -42,7 +42,7 @@ type Options struct {
 	// Worker configures the local workers (empty URL).
 	Worker WorkerOptions
 
-	build  string // overrides BuildID (tests)
+	build string // overrides BuildID (tests)
 }
 
 // Cluster is a connection of a coordinator to a cluster: it sends tasks

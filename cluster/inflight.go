@@ -21,8 +21,8 @@ type pending struct {
 	// out of the inflight set (a result, a cancellation, the poison
 	// advisory, a failed publish, Close).
 	report func(worker string, err error)
-	seq    uint64      // the message's stream sequence, once published (under inflight.mu)
-	objs   []string    // argument objects to delete when done
+	seq    uint64   // the message's stream sequence, once published (under inflight.mu)
+	objs   []string // argument objects to delete when done
 
 	stopMu  sync.Mutex
 	stop    func() bool // stops the context's AfterFunc
