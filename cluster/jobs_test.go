@@ -26,13 +26,14 @@ type squaresParams struct {
 	Poison        int // SIGKILL its worker on every delivery
 	DieAfterStore int // SIGKILL its worker after storing its result, once
 	FailOnce      int // fail the first attempt (for retries)
-	Block         int // wait for cancellation
+	BlockFrom     int // tasks from this index on wait for cancellation
+	Retries       int // graph.Retries of the square tasks
 	Dir           string
 	Big           bool // results of over 512 KiB (the object store)
 }
 
 func noFaults(n int, dir string) squaresParams {
-	return squaresParams{N: n, Fail: -1, Panic: -1, KillOnce: -1, Poison: -1, DieAfterStore: -1, FailOnce: -1, Block: -1, Dir: dir}
+	return squaresParams{N: n, Fail: -1, Panic: -1, KillOnce: -1, Poison: -1, DieAfterStore: -1, FailOnce: -1, BlockFrom: -1, Dir: dir}
 }
 
 // squares is the job's graph and its target.
@@ -43,7 +44,7 @@ func squares(p squaresParams, opts ...graph.Option) (*graph.Graph, graph.Delayed
 		n := graph.Value(g, "n", i)
 		sq[i] = graph.CallCtx(g, "square", func(ctx context.Context, n int) ([]int64, error) {
 			return p.square(ctx, n)
-		}, n, opts...)
+		}, n, append(opts, graph.Retries(p.Retries))...)
 	}
 	total := graph.CallSlice(g, "sum", func(_ context.Context, vs [][]int64) ([]int64, error) {
 		var s int64
@@ -72,10 +73,11 @@ func (p squaresParams) square(ctx context.Context, n int) ([]int64, error) {
 		if p.first("failed", n) {
 			return nil, errors.New("first attempt fails")
 		}
-	case p.Block:
-		p.mark("started", n)
+	}
+	if p.BlockFrom >= 0 && n >= p.BlockFrom {
+		p.mark("started", 0)
 		<-ctx.Done()
-		p.mark("cancelled", n)
+		p.mark("cancelled", 0)
 		return nil, ctx.Err()
 	}
 	v := []int64{int64(n) * int64(n)}
@@ -114,6 +116,7 @@ func killSelf() {
 }
 
 func registerTestJobs() {
+	registerBenchJobs()
 	must(Register(&testJobs, "squares", func(p squaresParams) (*graph.Graph, error) {
 		g, _ := squares(p, remoteOpts()...)
 		return g, nil
@@ -146,4 +149,48 @@ func nodeOfSquare(i int) int {
 		return -1
 	}
 	return 2*i + 1
+}
+
+// sizeParams size the benchmark jobs.
+type sizeParams struct{ N int }
+
+// trivial is N independent remote tasks adding one, summed locally.
+func trivial(p sizeParams, opts ...graph.Option) (*graph.Graph, graph.Delayed[int]) {
+	g := &graph.Graph{}
+	xs := make([]graph.Delayed[int], p.N)
+	for i := range p.N {
+		xs[i] = graph.Call(g, "inc", inc, graph.Value(g, "x", i), opts...)
+	}
+	return g, graph.CallSlice(g, "sum", sumInts, xs)
+}
+
+// chain is N remote tasks in a row, each adding one to the last.
+func chain(p sizeParams, opts ...graph.Option) (*graph.Graph, graph.Delayed[int]) {
+	g := &graph.Graph{}
+	x := graph.Value(g, "x", 0)
+	for range p.N {
+		x = graph.Call(g, "inc", inc, x, opts...)
+	}
+	return g, x
+}
+
+func inc(x int) int { return x + 1 }
+
+func sumInts(_ context.Context, xs []int) (int, error) {
+	s := 0
+	for _, x := range xs {
+		s += x
+	}
+	return s, nil
+}
+
+func registerBenchJobs() {
+	must(Register(&testJobs, "trivial", func(p sizeParams) (*graph.Graph, error) {
+		g, _ := trivial(p, remoteOpts()...)
+		return g, nil
+	}))
+	must(Register(&testJobs, "chain", func(p sizeParams) (*graph.Graph, error) {
+		g, _ := chain(p, remoteOpts()...)
+		return g, nil
+	}))
 }
