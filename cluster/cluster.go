@@ -58,11 +58,12 @@ type Cluster struct {
 	obj   jetstream.ObjectStore
 	local *Local // the embedded server and its workers, if Open started them
 
-	runs     atomic.Uint64
-	inflight inflight
-	watcher  jetstream.KeyWatcher
-	advisory *nats.Subscription
-	wg       sync.WaitGroup // the watcher and the helpers it starts
+	runs      atomic.Uint64
+	inflight  inflight
+	watcher   jetstream.KeyWatcher
+	stopWatch chan struct{} // closed by Close: stops watchWorkers
+	advisory  *nats.Subscription
+	wg        sync.WaitGroup // the watcher and the helpers it starts
 }
 
 // Open connects to the cluster at url. With an empty url it starts an
@@ -122,7 +123,41 @@ func (c *Cluster) connect(ctx context.Context, url string) error {
 		return fmt.Errorf("cluster: watching results: %w", err)
 	}
 	c.wg.Go(c.receive)
+	c.stopWatch = make(chan struct{})
+	c.wg.Go(c.watchWorkers)
 	return nil
+}
+
+// watchWorkers fails the queued tasks when no worker of this build has
+// answered for WaitWorkers while tasks were pending: without it, a run
+// whose workers all died would wait forever.
+func (c *Cluster) watchWorkers() {
+	every := min(c.opts.WaitWorkers/4, time.Second)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	lastSeen := time.Now()
+	for {
+		select {
+		case <-c.stopWatch:
+			return
+		case <-tick.C:
+		}
+		if c.inflight.empty() {
+			lastSeen = time.Now()
+			continue
+		}
+		if _, err := c.nc.Request(pingSubject+c.opts.build, nil, every); err == nil {
+			lastSeen = time.Now()
+			continue
+		}
+		if time.Since(lastSeen) < c.opts.WaitWorkers {
+			continue
+		}
+		for _, p := range c.inflight.takeAll() {
+			p.fail(c, fmt.Errorf("%w (build %s): none answered for %v while task %s waited",
+				ErrNoWorkers, c.opts.build, c.opts.WaitWorkers, p.name))
+		}
+	}
 }
 
 // URL is the address of the cluster's server.
@@ -133,7 +168,11 @@ func (c *Cluster) URL() string { return c.nc.ConnectedUrl() }
 // and workers if Open started them.
 func (c *Cluster) Close() error {
 	for _, p := range c.inflight.takeAll() {
+		c.nc.Publish(cancelSubject+c.opts.build, []byte(p.key))
 		p.fail(c, ErrClosed)
+	}
+	if c.stopWatch != nil {
+		close(c.stopWatch)
 	}
 	if c.watcher != nil {
 		c.watcher.Stop()

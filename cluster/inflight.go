@@ -73,6 +73,12 @@ func (f *inflight) placed(key string, seq uint64) bool {
 	return true
 }
 
+func (f *inflight) empty() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.byKey) == 0
+}
+
 func (f *inflight) take(key string) *pending {
 	f.mu.Lock()
 	defer f.mu.Unlock()

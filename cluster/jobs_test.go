@@ -117,6 +117,7 @@ func killSelf() {
 
 func registerTestJobs() {
 	registerBenchJobs()
+	registerRandomJob()
 	must(Register(&testJobs, "squares", func(p squaresParams) (*graph.Graph, error) {
 		g, _ := squares(p, remoteOpts()...)
 		return g, nil
@@ -191,6 +192,69 @@ func registerBenchJobs() {
 	}))
 	must(Register(&testJobs, "chain", func(p sizeParams) (*graph.Graph, error) {
 		g, _ := chain(p, remoteOpts()...)
+		return g, nil
+	}))
+}
+
+// randomParams seed a random graph: N nodes, each a constant or a task of
+// up to three earlier nodes; about one task in Remote runs remotely and
+// one in 13 fails (by its value, so the same tasks fail everywhere).
+type randomParams struct {
+	Seed int64
+	N    int
+}
+
+// randomGraph builds the graph and returns its tasks' handles.
+func randomGraph(p randomParams, remote bool) (*graph.Graph, []graph.Delayed[int64]) {
+	g := &graph.Graph{}
+	rng := newSplitMix(uint64(p.Seed))
+	var nodes, tasks []graph.Delayed[int64]
+	for i := range p.N {
+		if i == 0 || rng.next()%4 == 0 {
+			nodes = append(nodes, graph.Value(g, "v", int64(rng.next()%1000)))
+			continue
+		}
+		args := make([]graph.Delayed[int64], 1+rng.next()%3)
+		for k := range args {
+			args[k] = nodes[rng.next()%uint64(len(nodes))]
+		}
+		var opts []graph.Option
+		if remote && rng.next()%2 == 0 {
+			opts = remoteOpts()
+		}
+		t := graph.CallSlice(g, "mix", mix, args, opts...)
+		nodes, tasks = append(nodes, t), append(tasks, t)
+	}
+	return g, tasks
+}
+
+func mix(_ context.Context, vs []int64) (int64, error) {
+	h := int64(17)
+	for _, v := range vs {
+		h = (h*31 + v) % 1_000_003
+	}
+	if h%13 == 0 {
+		return 0, fmt.Errorf("mix %d: unlucky", h)
+	}
+	return h, nil
+}
+
+// splitMix is a tiny deterministic generator (SplitMix64).
+type splitMix struct{ s uint64 }
+
+func newSplitMix(seed uint64) *splitMix { return &splitMix{s: seed} }
+
+func (r *splitMix) next() uint64 {
+	r.s += 0x9e3779b97f4a7c15
+	z := r.s
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+func registerRandomJob() {
+	must(Register(&testJobs, "random", func(p randomParams) (*graph.Graph, error) {
+		g, _ := randomGraph(p, true)
 		return g, nil
 	}))
 }
