@@ -63,7 +63,8 @@ type Cluster struct {
 	watcher   jetstream.KeyWatcher
 	stopWatch chan struct{} // closed by Close: stops watchWorkers
 	advisory  *nats.Subscription
-	wg        sync.WaitGroup // the watcher and the helpers it starts
+	direct    *nats.Subscription // results sent by workers directly
+	wg        sync.WaitGroup     // the watcher and the helpers it starts
 }
 
 // Open connects to the cluster at url. With an empty url it starts an
@@ -115,6 +116,14 @@ func (c *Cluster) connect(ctx context.Context, url string) error {
 		return err
 	}
 	c.advisory, err = nc.Subscribe(maxDeliveriesAdvisory, c.poisoned)
+	if err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
+	c.direct, err = nc.Subscribe(doneSubject+c.id, func(m *nats.Msg) {
+		if p := c.inflight.take(m.Header.Get(keyHeader)); p != nil {
+			c.deliver(p, m.Data)
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}
@@ -179,6 +188,9 @@ func (c *Cluster) Close() error {
 	}
 	if c.advisory != nil {
 		c.advisory.Unsubscribe()
+	}
+	if c.direct != nil {
+		c.direct.Unsubscribe()
 	}
 	c.wg.Wait()
 	if c.kv != nil {

@@ -78,14 +78,6 @@ func TestRemoteErrorAndPanic(t *testing.T) {
 	}
 }
 
-func runsOf(t testing.TB, dir, what string, n int) int {
-	data, err := os.ReadFile(filepath.Join(dir, what+"-"+itoa(n)))
-	if err != nil {
-		return 0
-	}
-	return strings.Count(string(data), "\n")
-}
-
 // A worker SIGKILLed in the middle of a task: the task is delivered again
 // and the run's result is the same.
 func TestWorkerKilledMidTask(t *testing.T) {
@@ -104,9 +96,9 @@ func TestWorkerKilledMidTask(t *testing.T) {
 // A worker that dies after storing a result and before acking: the task
 // is delivered again but not run again.
 func TestDiesAfterStore(t *testing.T) {
-	c, _ := testCluster(t, 2)
 	p := noFaults(10, t.TempDir())
-	p.DieAfterStore = 4
+	t.Setenv(dieAfterStoreEnv, p.Dir+" "+itoa(nodeOfSquare(4)))
+	c, _ := testCluster(t, 2)
 	got, err := run(t, guard(t), c, p)
 	if err != nil || got[0] != want(10) {
 		t.Fatalf("got %v, %v; want %d", got, err, want(10))
@@ -163,25 +155,4 @@ func TestCancel(t *testing.T) {
 	waitFor(t, func() bool { return runsOf(t, p.Dir, "cancelled", 0) == runsOf(t, p.Dir, "started", 0) })
 	t.Logf("Compute returned %v after cancel; the remote task saw it after %v", returned, time.Since(start))
 	waitFor(t, func() bool { return queued(t, c) == 0 })
-}
-
-// queued counts the task messages in the stream.
-func queued(t testing.TB, c *Cluster) uint64 {
-	info, err := c.tasks.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Msgs
-}
-
-// waitFor polls cond until it holds; the test's guard bounds it.
-func waitFor(t testing.TB, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 30 s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,20 +21,19 @@ var testJobs Registry
 // number i (-1: none); Dir is where tasks leave marker files, which is how
 // a test learns what happened inside a worker process.
 type squaresParams struct {
-	N             int
-	Fail, Panic   int // return an error / panic
-	KillOnce      int // SIGKILL its worker on the first delivery
-	Poison        int // SIGKILL its worker on every delivery
-	DieAfterStore int // SIGKILL its worker after storing its result, once
-	FailOnce      int // fail the first attempt (for retries)
-	BlockFrom     int // tasks from this index on wait for cancellation
-	Retries       int // graph.Retries of the square tasks
-	Dir           string
-	Big           bool // results of over 512 KiB (the object store)
+	N           int
+	Fail, Panic int // return an error / panic
+	KillOnce    int // SIGKILL its worker on the first delivery
+	Poison      int // SIGKILL its worker on every delivery
+	FailOnce    int // fail the first attempt (for retries)
+	BlockFrom   int // tasks from this index on wait for cancellation
+	Retries     int // graph.Retries of the square tasks
+	Dir         string
+	Big         bool // results of over 512 KiB (the object store)
 }
 
 func noFaults(n int, dir string) squaresParams {
-	return squaresParams{N: n, Fail: -1, Panic: -1, KillOnce: -1, Poison: -1, DieAfterStore: -1, FailOnce: -1, BlockFrom: -1, Dir: dir}
+	return squaresParams{N: n, Fail: -1, Panic: -1, KillOnce: -1, Poison: -1, FailOnce: -1, BlockFrom: -1, Dir: dir}
 }
 
 // squares is the job's graph and its target.
@@ -130,14 +130,20 @@ func must(err error) {
 	}
 }
 
-// installTestHooks runs in worker processes: the DieAfterStore fault.
+const dieAfterStoreEnv = "TASKGRAPH_TEST_DIE_AFTER_STORE"
+
+// installTestHooks runs in worker processes: a worker that dies between
+// storing a result and acking its task.
 func installTestHooks() {
-	afterStore = func(t *taskMsg) {
-		if t.Job != "squares" {
-			return
-		}
-		var p squaresParams
-		if unmarshal(t.Params, &p) == nil && t.ID == nodeOfSquare(p.DieAfterStore) && p.first("stored", p.DieAfterStore) {
+	// dieAfterStoreEnv is "dir node": the worker storing node's result
+	// first dies before acking it.
+	var p squaresParams
+	var node string
+	if _, err := fmt.Sscan(os.Getenv(dieAfterStoreEnv), &p.Dir, &node); err != nil {
+		return
+	}
+	afterStore = func(key string) {
+		if parts := strings.Split(key, "."); len(parts) == 4 && parts[2] == node && p.first("stored", 0) {
 			killSelf()
 		}
 	}

@@ -25,6 +25,7 @@ import (
 const (
 	WorkerEnv        = "TASKGRAPH_WORKER_URL" // the server to serve
 	concurrencyEnv   = "TASKGRAPH_WORKER_CONCURRENCY"
+	prefetchEnv      = "TASKGRAPH_WORKER_PREFETCH"
 	ackWaitEnv       = "TASKGRAPH_WORKER_ACKWAIT_MS"
 	maxDeliverEnv    = "TASKGRAPH_WORKER_MAXDELIVER"
 	localWorkerEnv   = "TASKGRAPH_WORKER_LOCAL" // exit when the server is gone
@@ -59,6 +60,7 @@ func WorkerMain(reg *Registry) {
 func workerOptionsFromEnv() WorkerOptions {
 	o := WorkerOptions{exitOnClose: os.Getenv(localWorkerEnv) != ""}
 	o.Concurrency, _ = strconv.Atoi(os.Getenv(concurrencyEnv))
+	o.Prefetch, _ = strconv.Atoi(os.Getenv(prefetchEnv))
 	if ms, err := strconv.Atoi(os.Getenv(ackWaitEnv)); err == nil {
 		o.AckWait = time.Duration(ms) * time.Millisecond
 	}
@@ -141,6 +143,9 @@ func (l *Local) workerEnv(o LocalOptions) []string {
 	}
 	if c := o.Worker.Concurrency; c > 0 {
 		env = append(env, concurrencyEnv+"="+strconv.Itoa(c))
+	}
+	if p := o.Worker.Prefetch; p > 0 {
+		env = append(env, prefetchEnv+"="+strconv.Itoa(p))
 	}
 	if a := o.Worker.AckWait; a > 0 {
 		env = append(env, ackWaitEnv+"="+strconv.FormatInt(a.Milliseconds(), 10))

@@ -21,9 +21,11 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// testTiming is short, so that the fault tests take seconds: a dead
-// worker's task is delivered again after 1 s, and given up after 3.
-var testWorker = WorkerOptions{Concurrency: 2, AckWait: time.Second, MaxDeliver: 3}
+// testWorker's timing is short, so that the fault tests take seconds: a
+// dead worker's task is delivered again after 1 s, and given up after 3.
+// TG_TEST_CONCURRENCY and TG_TEST_PREFETCH change the workers' slots (for
+// benchmarks).
+var testWorker = WorkerOptions{Concurrency: envInt("TG_TEST_CONCURRENCY", 2), Prefetch: envInt("TG_TEST_PREFETCH", 0), AckWait: time.Second, MaxDeliver: 3}
 
 // testCluster starts an embedded server with n worker processes and a
 // coordinator connected to it; cleanup closes both and so stops the

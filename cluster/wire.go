@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -25,6 +26,11 @@ const (
 	valueBucket   = "tg_values"
 	cancelSubject = "tg.cancel." // + build: running tasks to stop (core NATS)
 	pingSubject   = "tg.ping."   // + build: workers of a build answer
+	doneSubject   = "tg.done."   // + coordinator: results sent directly (core NATS)
+	keyHeader     = "Tg-Key"     // the result key of a direct result
+	// A result is stored by publishing to its key's subject in the
+	// bucket's stream (what KeyValue.Create does, without waiting).
+	resultSubjectPrefix = "$KV." + resultBucket + "."
 	// The advisory the server publishes when a task message reached
 	// MaxDeliver without an ack: its worker died every time.
 	maxDeliveriesAdvisory = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + taskStream + ".*"
@@ -171,5 +177,15 @@ type resultMsg struct {
 	Stack  []byte
 }
 
-// isExists tells whether err says a key already has a value.
-func isExists(err error) bool { return errors.Is(err, jetstream.ErrKeyExists) }
+// coordinatorOf is the coordinator ID that begins a result key.
+func coordinatorOf(key string) string {
+	c, _, _ := strings.Cut(key, ".")
+	return c
+}
+
+// isWrongLastSeq tells whether err says that a subject already has a
+// message (a result key already has its result).
+func isWrongLastSeq(err error) bool {
+	var api *jetstream.APIError
+	return errors.As(err, &api) && (api.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || api.ErrorCode == 10164)
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,12 @@ type WorkerOptions struct {
 	// once, then reused), because a task's arguments are stored in its
 	// graph's cells.
 	Concurrency int
+	// Prefetch is how many tasks the worker holds beyond those it runs
+	// (default 0). Small tasks go faster with some (a pull from the server
+	// then brings several), but a held task is not heartbeated: keep
+	// Prefetch times a task's run time under AckWait, or held tasks are
+	// delivered again elsewhere (and run twice; the first result wins).
+	Prefetch int
 	// Name is how errors and hooks show the worker (default host/pid).
 	Name string
 	// AckWait is how long a task whose worker stopped heartbeating waits
@@ -45,6 +52,7 @@ func (o WorkerOptions) resolved() (WorkerOptions, timing, error) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = runtime.GOMAXPROCS(0)
 	}
+	o.Prefetch = max(o.Prefetch, 0)
 	if o.Name == "" {
 		o.Name = processName()
 	}
@@ -115,14 +123,16 @@ type worker struct {
 	opts   WorkerOptions
 	timing timing
 	nc     *nats.Conn
+	js     jetstream.JetStream
 	kv     jetstream.KeyValue
 	obj    jetstream.ObjectStore
 	cons   jetstream.Consumer
 	graphs graphPool
 
 	mu        sync.Mutex
-	running   map[string]*runningTask // by result key
-	cancelled recentKeys              // cancelled before they started
+	running   map[string]*runningTask  // by result key
+	storing   map[string]jetstream.Msg // results on their way to the bucket, by key
+	cancelled recentKeys               // cancelled before they started
 }
 
 type runningTask struct {
@@ -131,7 +141,15 @@ type runningTask struct {
 }
 
 func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOptions, t timing) (*worker, error) {
-	js, err := jetstream.New(nc)
+	w := &worker{
+		reg: reg, opts: o, timing: t, nc: nc,
+		graphs:  graphPool{reg: reg},
+		running: map[string]*runningTask{},
+		storing: map[string]jetstream.Msg{},
+	}
+	js, err := jetstream.New(nc,
+		jetstream.WithPublishAsyncAckHandler(w.stored),
+		jetstream.WithPublishAsyncErrHandler(w.storeFailed))
 	if err != nil {
 		return nil, fmt.Errorf("cluster: worker: %w", err)
 	}
@@ -143,11 +161,8 @@ func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOption
 	if err != nil {
 		return nil, err
 	}
-	return &worker{
-		reg: reg, opts: o, timing: t, nc: nc, kv: kv, obj: obj, cons: cons,
-		graphs:  graphPool{reg: reg},
-		running: map[string]*runningTask{},
-	}, nil
+	w.js, w.kv, w.obj, w.cons = js, kv, obj, cons
+	return w, nil
 }
 
 func (w *worker) serve(ctx context.Context) error {
@@ -162,7 +177,7 @@ func (w *worker) serve(ctx context.Context) error {
 	}
 	defer pingSub.Unsubscribe()
 	it, err := w.cons.Messages(
-		jetstream.PullMaxMessages(w.opts.Concurrency),
+		jetstream.PullMaxMessages(w.opts.Concurrency+w.opts.Prefetch),
 		jetstream.PullExpiry(w.timing.expiry),
 		jetstream.PullHeartbeat(w.timing.heartbeat),
 	)
@@ -175,6 +190,10 @@ func (w *worker) serve(ctx context.Context) error {
 	w.pull(it, &tasks)
 	stopDrain()
 	tasks.Wait()
+	select { // the last results' stores and acks
+	case <-w.js.PublishAsyncComplete():
+	case <-time.After(w.timing.ackWait):
+	}
 	stopBeats()
 	return nil
 }
@@ -257,20 +276,8 @@ func (w *worker) handle(msg jetstream.Msg) {
 	}
 	res := w.run(ctx, &t)
 	w.finish(t.Key)
-	if err := w.store(ctx, t.Key, res); err != nil {
-		w.opts.Logger.Error("cluster worker: result not stored; the task will be delivered again", "task", t.Key, "err", err)
-		msg.Nak()
-		return
-	}
-	if afterStore != nil {
-		afterStore(&t)
-	}
-	msg.Ack()
+	w.store(t.Key, msg, res)
 }
-
-// afterStore, if set, runs between storing a result and acking its task
-// (tests: a worker that dies there).
-var afterStore func(*taskMsg)
 
 // skip tells whether a delivered task needs no run: it was cancelled, or
 // an earlier delivery stored its result (a worker that died between
@@ -407,18 +414,71 @@ func protect(ctx context.Context, t remoteTask) (err error) {
 	return t.Run(ctx)
 }
 
-// store commits a task's result: the first result stored under key wins,
-// and a later one (a task delivered twice) is dropped.
-func (w *worker) store(ctx context.Context, key string, res resultMsg) error {
+// store commits a task's result: it is published to the result bucket,
+// expecting no earlier entry under key (the first stored result wins),
+// and the task message is acked once the server has it (see stored). The
+// coordinator is also sent the result directly: it takes whichever comes
+// first, and the direct one saves a trip through the stream.
+func (w *worker) store(key string, msg jetstream.Msg, res resultMsg) {
 	data, err := marshal(res)
 	if err != nil {
-		return err
+		w.opts.Logger.Error("cluster worker: encoding a result", "task", key, "err", err)
+		msg.Term()
+		return
 	}
-	if _, err := w.kv.Create(ctx, key, data); err != nil && !isExists(err) {
-		return err
+	w.mu.Lock()
+	w.storing[key] = msg
+	w.mu.Unlock()
+	m := nats.NewMsg(resultSubjectPrefix + key)
+	m.Data = data
+	if _, err := w.js.PublishMsgAsync(m, jetstream.WithExpectLastSequencePerSubject(0)); err != nil {
+		w.storeFailed(w.js, m, err)
+		return
 	}
-	return nil
+	d := nats.NewMsg(doneSubject + coordinatorOf(key))
+	d.Data = data
+	d.Header.Set(keyHeader, key)
+	w.nc.PublishMsg(d)
 }
+
+// stored acks the task whose result the bucket now holds.
+func (w *worker) stored(_ jetstream.JetStream, m *nats.Msg, _ *jetstream.PubAck) {
+	key := strings.TrimPrefix(m.Subject, resultSubjectPrefix)
+	w.mu.Lock()
+	msg := w.storing[key]
+	delete(w.storing, key)
+	w.mu.Unlock()
+	if msg == nil {
+		return
+	}
+	if afterStore != nil {
+		afterStore(key)
+	}
+	msg.Ack()
+}
+
+// storeFailed handles a result the bucket refused: one stored already
+// under its key (an earlier delivery's) counts as stored; any other
+// failure leaves the task to be delivered again.
+func (w *worker) storeFailed(js jetstream.JetStream, m *nats.Msg, err error) {
+	if isWrongLastSeq(err) {
+		w.stored(js, m, nil)
+		return
+	}
+	key := strings.TrimPrefix(m.Subject, resultSubjectPrefix)
+	w.mu.Lock()
+	msg := w.storing[key]
+	delete(w.storing, key)
+	w.mu.Unlock()
+	w.opts.Logger.Error("cluster worker: result not stored; the task will be delivered again", "task", key, "err", err)
+	if msg != nil {
+		msg.Nak()
+	}
+}
+
+// afterStore, if set, runs between storing a result and acking its task
+// (tests: a worker that dies there).
+var afterStore func(key string)
 
 // recentKeys remembers the last few hundred cancelled keys: a cancel can
 // overtake its task's delivery.
