@@ -65,6 +65,9 @@ type Cluster struct {
 	advisory  *nats.Subscription
 	direct    *nats.Subscription // results sent by workers directly
 	wg        sync.WaitGroup     // the watcher and the helpers it starts
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Open connects to the cluster at url. With an empty url it starts an
@@ -174,8 +177,13 @@ func (c *Cluster) URL() string { return c.nc.ConnectedUrl() }
 
 // Close fails every task still queued with ErrClosed, removes this
 // coordinator's stored results, disconnects, and stops the local server
-// and workers if Open started them.
+// and workers if Open started them. Closing again does nothing.
 func (c *Cluster) Close() error {
+	c.closeOnce.Do(func() { c.closeErr = c.close() })
+	return c.closeErr
+}
+
+func (c *Cluster) close() error {
 	for _, p := range c.inflight.takeAll() {
 		c.nc.Publish(cancelSubject+c.opts.build, []byte(p.key))
 		p.fail(c, ErrClosed)

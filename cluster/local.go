@@ -89,6 +89,8 @@ type Local struct {
 	closing bool
 	procs   []*exec.Cmd // the running process of each slot (nil between restarts)
 	wg      sync.WaitGroup
+
+	closeOnce sync.Once
 }
 
 // StartLocal starts an embedded server and o.Workers processes of this
@@ -211,8 +213,13 @@ func (l *Local) keep(i int, exe string, env []string) {
 }
 
 // Close stops the workers (SIGTERM, so they drain; SIGKILL after a few
-// seconds) and then the server.
+// seconds) and then the server. Closing again does nothing.
 func (l *Local) Close() error {
+	l.closeOnce.Do(l.close)
+	return nil
+}
+
+func (l *Local) close() {
 	l.mu.Lock()
 	l.closing = true
 	for _, p := range l.procs {
@@ -235,7 +242,6 @@ func (l *Local) Close() error {
 		<-stopped
 	}
 	l.srv.Close()
-	return nil
 }
 
 func splitHostPort(hp string) (string, int, error) {
