@@ -135,6 +135,19 @@ func TestRetries(t *testing.T) {
 	}
 }
 
+// A remote task's timeout ends its attempt: the task on the worker sees
+// its context cancelled, and the run fails with the deadline.
+func TestTimeout(t *testing.T) {
+	c, _ := testCluster(t, 1)
+	p := noFaults(3, t.TempDir())
+	p.BlockFrom, p.Timeout = 2, 300*time.Millisecond
+	_, err := run(t, guard(t), c, p)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v, want the deadline", err)
+	}
+	waitFor(t, func() bool { return runsOf(t, p.Dir, "cancelled", 0) == 1 })
+}
+
 // Cancelling the run cancels the running remote task and removes the
 // queued ones; Compute returns at once.
 func TestCancel(t *testing.T) {

@@ -22,12 +22,13 @@ var testJobs Registry
 // a test learns what happened inside a worker process.
 type squaresParams struct {
 	N           int
-	Fail, Panic int // return an error / panic
-	KillOnce    int // SIGKILL its worker on the first delivery
-	Poison      int // SIGKILL its worker on every delivery
-	FailOnce    int // fail the first attempt (for retries)
-	BlockFrom   int // tasks from this index on wait for cancellation
-	Retries     int // graph.Retries of the square tasks
+	Fail, Panic int           // return an error / panic
+	KillOnce    int           // SIGKILL its worker on the first delivery
+	Poison      int           // SIGKILL its worker on every delivery
+	FailOnce    int           // fail the first attempt (for retries)
+	BlockFrom   int           // tasks from this index on wait for cancellation
+	Retries     int           // graph.Retries of the square tasks
+	Timeout     time.Duration // graph.Timeout of the square tasks
 	Dir         string
 	Big         bool // results of over 512 KiB (the object store)
 }
@@ -44,7 +45,7 @@ func squares(p squaresParams, opts ...graph.Option) (*graph.Graph, graph.Delayed
 		n := graph.Value(g, "n", i)
 		sq[i] = graph.CallCtx(g, "square", func(ctx context.Context, n int) ([]int64, error) {
 			return p.square(ctx, n)
-		}, n, append(opts, graph.Retries(p.Retries))...)
+		}, n, append(opts, graph.Retries(p.Retries), graph.Timeout(p.Timeout))...)
 	}
 	total := graph.CallSlice(g, "sum", func(_ context.Context, vs [][]int64) ([]int64, error) {
 		var s int64
