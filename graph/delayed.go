@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"reflect"
-	"runtime"
+	"unsafe"
 )
 
 // Delayed is a typed, immutable handle to a lazy value: the result of a
@@ -43,14 +43,6 @@ func (d Delayed[T]) Name() string {
 	return d.g.Name(int(d.id))
 }
 
-// Stored returns the result a run in progress holds for d. It is meant for
-// executors such as package sched, which call it while they hold the
-// graph's RunLock; outside a run, a task's result has been released and
-// Stored returns the zero value, while a Value leaf returns its constant.
-// (An intermediate result without pointers, an int say, may keep its last
-// value: zeroing it would free nothing, so schedulers need not.)
-func (d Delayed[T]) Stored() T { return d.c.v }
-
 // String describes d for debugging: its key.
 func (d Delayed[T]) String() string {
 	if d.g == nil || d.id < 0 {
@@ -66,6 +58,13 @@ type cell[T any] struct{ v T }
 func (c *cell[T]) holder() *cell[T] { return c }
 func (c *cell[T]) Clear()           { var zero T; c.v = zero }
 func (c *cell[T]) Value() any       { return c.v }
+func (c *cell[T]) Result() any      { return &c.v }
+
+// argCell is argument k's cell for a copy of a task (see Task.copyWith):
+// Result returns &cell.v, which is the cell's own address.
+func argCell[A any](arg func(int) any, k int) *cell[A] {
+	return (*cell[A])(unsafe.Pointer(arg(k).(*A)))
+}
 
 // holder lets a content-keyed lookup check that the task it found has the
 // result type the caller expects.
@@ -74,6 +73,9 @@ type holder[T any] interface{ holder() *cell[T] }
 // Value adds a constant leaf. It is never run or released: every run of
 // the graph sees it.
 func Value[T any](g *Graph, name string, v T, opts ...Option) Delayed[T] {
+	if g == nil {
+		return Delayed[T]{id: -1} // nothing to record the mistake in; computing it says so
+	}
 	t := newTask[constant[T]](g)
 	t.v = v
 	return finish(g, name, KindValue, t, &t.cell, len(g.deps), opts, v)
@@ -82,6 +84,9 @@ func Value[T any](g *Graph, name string, v T, opts ...Option) Delayed[T] {
 // Source adds a task without arguments: fn makes its result (a random
 // sample, a file read, a generator drained).
 func Source[R any](g *Graph, name string, fn func(context.Context) (R, error), opts ...Option) Delayed[R] {
+	if g == nil {
+		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
+	}
 	if fn == nil {
 		return broken[R](g, name)
 	}
@@ -92,6 +97,9 @@ func Source[R any](g *Graph, name string, fn func(context.Context) (R, error), o
 
 // Call adds a task computing fn(a).
 func Call[A, R any](g *Graph, name string, fn func(A) R, a Delayed[A], opts ...Option) Delayed[R] {
+	if g == nil {
+		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
+	}
 	if fn == nil || !check(g, name, a) {
 		return broken[R](g, name)
 	}
@@ -105,6 +113,9 @@ func Call[A, R any](g *Graph, name string, fn func(A) R, a Delayed[A], opts ...O
 // CallCtx adds a task computing fn(ctx, a); the task fails when fn returns
 // an error, and ctx is cancelled when the run stops early.
 func CallCtx[A, R any](g *Graph, name string, fn func(context.Context, A) (R, error), a Delayed[A], opts ...Option) Delayed[R] {
+	if g == nil {
+		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
+	}
 	if fn == nil || !check(g, name, a) {
 		return broken[R](g, name)
 	}
@@ -117,6 +128,9 @@ func CallCtx[A, R any](g *Graph, name string, fn func(context.Context, A) (R, er
 
 // Call2 adds a task computing fn(a, b).
 func Call2[A, B, R any](g *Graph, name string, fn func(A, B) R, a Delayed[A], b Delayed[B], opts ...Option) Delayed[R] {
+	if g == nil {
+		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
+	}
 	if fn == nil || !check(g, name, a) || !check(g, name, b) {
 		return broken[R](g, name)
 	}
@@ -129,6 +143,9 @@ func Call2[A, B, R any](g *Graph, name string, fn func(A, B) R, a Delayed[A], b 
 
 // CallCtx2 adds a task computing fn(ctx, a, b).
 func CallCtx2[A, B, R any](g *Graph, name string, fn func(context.Context, A, B) (R, error), a Delayed[A], b Delayed[B], opts ...Option) Delayed[R] {
+	if g == nil {
+		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
+	}
 	if fn == nil || !check(g, name, a) || !check(g, name, b) {
 		return broken[R](g, name)
 	}
@@ -141,6 +158,9 @@ func CallCtx2[A, B, R any](g *Graph, name string, fn func(context.Context, A, B)
 
 // Call3 adds a task computing fn(a, b, c).
 func Call3[A, B, C, R any](g *Graph, name string, fn func(A, B, C) R, a Delayed[A], b Delayed[B], c Delayed[C], opts ...Option) Delayed[R] {
+	if g == nil {
+		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
+	}
 	if fn == nil || !check(g, name, a) || !check(g, name, b) || !check(g, name, c) {
 		return broken[R](g, name)
 	}
@@ -153,6 +173,9 @@ func Call3[A, B, C, R any](g *Graph, name string, fn func(A, B, C) R, a Delayed[
 
 // CallCtx3 adds a task computing fn(ctx, a, b, c).
 func CallCtx3[A, B, C, R any](g *Graph, name string, fn func(context.Context, A, B, C) (R, error), a Delayed[A], b Delayed[B], c Delayed[C], opts ...Option) Delayed[R] {
+	if g == nil {
+		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
+	}
 	if fn == nil || !check(g, name, a) || !check(g, name, b) || !check(g, name, c) {
 		return broken[R](g, name)
 	}
@@ -167,6 +190,9 @@ func CallCtx3[A, B, C, R any](g *Graph, name string, fn func(context.Context, A,
 // results of ds in order: a fan-in of any width (a reduction, an assembly
 // of tiles). The slice is made afresh for every run, so fn may keep it.
 func CallSlice[T, R any](g *Graph, name string, fn func(context.Context, []T) (R, error), ds []Delayed[T], opts ...Option) Delayed[R] {
+	if g == nil {
+		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
+	}
 	if fn == nil {
 		return broken[R](g, name)
 	}
@@ -209,6 +235,10 @@ func broken[R any](g *Graph, name string) Delayed[R] {
 // is made from.
 func finish[R any](g *Graph, name string, kind Kind, t Task, c *cell[R], start int, opts []Option, ident any) Delayed[R] {
 	o := resolve(opts)
+	if o != nil && !g.honours(name, kind, t, o) {
+		g.deps = g.deps[:start]
+		return Delayed[R]{g: g, id: -1}
+	}
 	if o != nil && o.pure {
 		o.key = g.contentKey(name+o.salt, kind, ident, g.deps[start:])
 		if id, ok := g.keys[o.key]; ok {
@@ -227,7 +257,7 @@ func finish[R any](g *Graph, name string, kind Kind, t Task, c *cell[R], start i
 }
 
 func existing[R any](g *Graph, id int32, key string) Delayed[R] {
-	h, ok := g.TaskOf(int(id)).(holder[R])
+	h, ok := ExecutableOf(g).Task(int(id)).(holder[R])
 	if !ok {
 		g.fail(fmt.Errorf("%w: %s", ErrKeyType, key))
 		return Delayed[R]{g: g, id: -1}
@@ -236,8 +266,8 @@ func existing[R any](g *Graph, id int32, key string) Delayed[R] {
 }
 
 // contentKey names a Pure node by what it computes: its name, the function
-// (its symbol, type and entry point: instantiations of a generic function
-// share a symbol) or the constant's printed value, and its arguments' keys.
+// value (its type, entry point and closure) or the constant's printed
+// value, and its arguments' keys.
 // Keys are for finding identical calls within a process; a node's identity
 // across processes is its ID. Reflection and hashing happen here only, for
 // nodes that asked for it.
@@ -247,15 +277,44 @@ func (g *Graph) contentKey(name string, kind Kind, ident any, deps []int32) stri
 	if kind == KindValue {
 		fmt.Fprintf(h, "%T\x00%#v", ident, ident)
 	} else if fn := reflect.ValueOf(ident); fn.Kind() == reflect.Func {
-		// The symbol names the function; the entry point tells apart the
-		// instantiations of a generic one, which share a symbol name.
-		if f := runtime.FuncForPC(fn.Pointer()); f != nil {
-			fmt.Fprintf(h, "%s\x00%T\x00%x", f.Name(), ident, fn.Pointer())
-		}
+		// What identifies a function value is its closure: two closures
+		// of one literal that captured different variables share code and
+		// symbol but not closure, while a top-level function (or a literal
+		// that captures nothing) is one static closure however often it is
+		// named. So calls collapse only when they call the very same
+		// function value: never wrongly, at the price of a method value or
+		// a closure made afresh for each call not collapsing at all. (The
+		// graph keeps the function, so its closure's address is not
+		// reused while the key matters.) The entry point tells apart the
+		// instantiations of a generic function, which share a closure.
+		fmt.Fprintf(h, "%T\x00%x\x00%x", ident, fn.Pointer(), closureOf(ident))
 	}
 	for _, d := range deps {
 		h.Write([]byte{0})
 		h.Write([]byte(g.Key(int(d))))
 	}
 	return name + "-" + hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// closureOf returns the address of the closure a func value (boxed in an
+// interface) points to: an interface holding a func keeps the func value,
+// a pointer to its closure, as its data word.
+func closureOf(fn any) uintptr {
+	return uintptr((*[2]unsafe.Pointer)(unsafe.Pointer(&fn))[1])
+}
+
+// honours checks that a task of this form can do what its options ask;
+// otherwise it is a building error (never an option silently ignored).
+func (g *Graph) honours(name string, kind Kind, t Task, o *Options) bool {
+	var why string
+	switch _, plain := t.(interface{ plainForm() }); {
+	case kind == KindValue && (o.Priority != 0 || o.Retries != 0 || o.Timeout != 0 || len(o.Resources) > 0 || o.Remote):
+		why = "a Value is a constant and never runs: it takes no Priority, Retries, Timeout, Uses or Remote"
+	case plain && o.Timeout != 0:
+		why = "Timeout needs a function that takes a context (CallCtx, Source, CallSlice, CallN): a plain function cannot be told to stop"
+	default:
+		return true
+	}
+	g.fail(fmt.Errorf("%w: task %q: %s", ErrOption, name, why))
+	return false
 }

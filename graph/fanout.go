@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"unsafe"
 )
 
 // CallN adds n tasks, task k computing fn(ctx, k, a) for k = 0 … n−1, and
@@ -25,12 +26,18 @@ import (
 // returns nil.
 func CallN[A, R any](g *Graph, name string, n int, fn func(ctx context.Context, k int, a A) (R, error), a Delayed[A], opts ...Option) []Delayed[R] {
 	switch {
+	case g == nil:
+		return nil
 	case n < 0:
 		g.fail(fmt.Errorf("%w: %d tasks (task %q)", ErrCount, n, name))
 		return nil
 	case n > maxNodes-len(g.nodes):
 		// Checked before allocating n tasks, which could exhaust memory.
 		g.fail(fmt.Errorf("%w: %d more (task %q)", ErrTooLarge, n, name))
+		return nil
+	case uint64(n)*fanOutBytes[A, R]() > memoryBudget():
+		g.fail(fmt.Errorf("%w: %d tasks (task %q) would take %d MiB, more than this machine's memory (%d MiB)",
+			ErrTooLarge, n, name, uint64(n)*fanOutBytes[A, R]()>>20, memoryBudget()>>20))
 		return nil
 	case fn == nil:
 		broken[R](g, name)
@@ -60,6 +67,13 @@ func CallN[A, R any](g *Graph, name string, n int, fn func(ctx context.Context, 
 	return out
 }
 
+// fanOutBytes is what one task of a CallN costs the graph: its task
+// object, its handle, its node, its argument and its entry in the task
+// table.
+func fanOutBytes[A, R any]() uint64 {
+	return uint64(unsafe.Sizeof(indexed[A, R]{}) + unsafe.Sizeof(Delayed[R]{}) + unsafe.Sizeof(node{}) + 4 + 16)
+}
+
 // fanOut is what the tasks of one CallN share.
 type fanOut[A, R any] struct {
 	f func(context.Context, int, A) (R, error)
@@ -87,4 +101,8 @@ func indexKey(k int) Option {
 			o.salt = "[" + strconv.Itoa(k) + "]"
 		}
 	}
+}
+
+func (t *indexed[A, R]) copyWith(arg func(int) any) Task {
+	return &indexed[A, R]{k: t.k, s: &fanOut[A, R]{f: t.s.f, a: argCell[A](arg, 0)}}
 }

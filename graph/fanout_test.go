@@ -134,7 +134,7 @@ func TestCallNOptions(t *testing.T) {
 
 	r := graph.CallN(&g, "ranked", 2, fn, x, graph.Priority(5))
 	for _, d := range r {
-		if o := g.OptionsOf(d.ID()); o == nil || o.Priority != 5 {
+		if o, ok := graph.ExecutableOf(&g).Options(d.ID()); !ok || o.Priority != 5 {
 			t.Errorf("task %d options %+v", d.ID(), o)
 		}
 	}

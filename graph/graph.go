@@ -1,11 +1,11 @@
 package graph
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"reflect"
-	"sync"
+	"slices"
+	"strconv"
 )
 
 // Errors reported while a graph is built. Building never panics: the first
@@ -25,6 +25,10 @@ var (
 	ErrTooLarge = errors.New("graph: too many tasks")
 	// ErrCount: a fan-out ([CallN]) was asked for a negative number of tasks.
 	ErrCount = errors.New("graph: negative task count")
+	// ErrOption: an option the task's form cannot honour, such as a
+	// Timeout on a function that takes no context and so cannot be told
+	// to stop.
+	ErrOption = errors.New("graph: option not possible for this task")
 )
 
 // Kind tells data from work: a Value leaf holds a constant and is never run;
@@ -41,19 +45,6 @@ func (k Kind) String() string {
 		return "value"
 	}
 	return "task"
-}
-
-// Task is the executable part of a node, as a scheduler sees it. Run
-// computes the node from its dependencies' stored results and stores its
-// own; Clear drops the stored result so the garbage collector can take it.
-// Value returns the stored result boxed, for callers that need it untyped.
-//
-// Run must only be called once every dependency's Run has returned nil and
-// none of them has been cleared since: that is the scheduler's contract.
-type Task interface {
-	Run(ctx context.Context) error
-	Clear()
-	Value() any
 }
 
 // node is the graph's record of one task: pointer-free, so that a graph of
@@ -80,7 +71,8 @@ const taskChunk = 1 << 12
 //
 // The zero value is an empty graph ready to use. A Graph must not be copied
 // after first use. Building is not safe for concurrent use (like a map);
-// running is: schedulers serialise runs of one graph through [Graph.RunLock].
+// computing is: a Graph is only a description, and whatever runs it
+// (package sched) keeps its run state to itself.
 //
 // Nodes are only ever appended and never change, so a node's ID (its
 // creation index) is a stable identity, and any handle stays valid for the
@@ -102,9 +94,6 @@ type Graph struct {
 	// whether it is pointer-free (see pointerFree).
 	lastType reflect.Type
 	lastFree bool
-
-	runMu sync.Mutex
-	memo  any // owned by whoever holds runMu
 }
 
 // Err returns the first mistake made while building g, or nil.
@@ -120,48 +109,27 @@ func (g *Graph) Name(id int) string { return g.names[g.nodes[id].name] }
 // Kind tells whether node id is a constant or a task.
 func (g *Graph) Kind(id int) Kind { return g.nodes[id].kind }
 
-// HoldsPointers tells whether node id's result type may hold pointers. A
-// result without any (an int, a float64, an array of them) lives inside its
-// task, so clearing it frees nothing and a scheduler may skip the call.
-func (g *Graph) HoldsPointers(id int) bool { return !g.nodes[id].plain }
-
-// Deps returns the IDs of node id's arguments, in argument order. The slice
-// is shared with the graph and must not be modified.
+// Deps returns the IDs of node id's arguments, in argument order. The
+// slice is a copy: changing it changes nothing in g. (An executor that
+// walks many nodes reads them in place through [Executable.Deps].)
 func (g *Graph) Deps(id int) []int32 {
+	return slices.Clone(g.depsOf(id))
+}
+
+func (g *Graph) depsOf(id int) []int32 {
 	return g.deps[g.depStart(id):g.nodes[id].depEnd]
 }
 
-// TaskOf returns node id's executable part (for executors).
-func (g *Graph) TaskOf(id int) Task {
-	// Unsigned: a shift and a mask, where a signed id costs a sign fix-up.
-	u := uint(id)
-	return g.tasks[u/taskChunk][u%taskChunk]
-}
-
-// HasOptions tells whether any node of g was given options.
-func (g *Graph) HasOptions() bool { return len(g.opts) > 0 }
-
-// OptionsOf returns the options node id was built with, or nil if none.
-func (g *Graph) OptionsOf(id int) *Options { return g.opts[int32(id)] }
-
 // Key names node id uniquely within g: its content key when it was built
 // Pure, otherwise its name and ID ("tile#17").
-func (g *Graph) Key(id int) string {
+func (g *Graph) Key(id int) string { return g.keyOf(id, g.Name(id)) }
+
+func (g *Graph) keyOf(id int, name string) string {
 	if o := g.opts[int32(id)]; o != nil && o.key != "" {
 		return o.key
 	}
-	return fmt.Sprintf("%s#%d", g.Name(id), id)
+	return name + "#" + strconv.Itoa(id)
 }
-
-// RunLock is held by a scheduler for the whole of a run: a run stores
-// intermediate results inside the graph's tasks, so two runs of one graph
-// take turns.
-func (g *Graph) RunLock() *sync.Mutex { return &g.runMu }
-
-// Memo is a slot where the executor holding RunLock keeps what it derived
-// from the graph (package sched keeps its last execution plan there). The
-// graph itself never reads it.
-func (g *Graph) Memo() *any { return &g.memo }
 
 func (g *Graph) depStart(id int) int32 {
 	if id == 0 {

@@ -80,7 +80,7 @@ func TestNodesRecordWhatWasBuilt(t *testing.T) {
 		if g.Name(i) != w.name || g.Kind(i) != w.kind || !slices.Equal(g.Deps(i), w.deps) {
 			t.Errorf("node %d: %q %v %v, want %q %v %v", i, g.Name(i), g.Kind(i), g.Deps(i), w.name, w.kind, w.deps)
 		}
-		if g.OptionsOf(i) != nil {
+		if _, ok := graph.ExecutableOf(&g).Options(i); ok {
 			t.Errorf("node %d has options it was not given", i)
 		}
 	}
@@ -90,8 +90,8 @@ func TestNodesRecordWhatWasBuilt(t *testing.T) {
 	if graph.KindValue.String() != "value" || graph.KindTask.String() != "task" {
 		t.Error("Kind.String")
 	}
-	if x.Stored() != 1 {
-		t.Errorf("a Value stores its constant: %d", x.Stored())
+	if v := *graph.ExecutableOf(&g).Task(x.ID()).Result().(*int); v != 1 {
+		t.Errorf("a Value stores its constant: %d", v)
 	}
 
 	// And it computes what was built.
@@ -121,16 +121,26 @@ func TestNamesInterleaved(t *testing.T) {
 func TestOptionsAreRecorded(t *testing.T) {
 	var g graph.Graph
 	x := graph.Value(&g, "x", 0)
-	y := graph.Call(&g, "y", inc, x, graph.Priority(3), graph.Retries(2), graph.Timeout(time.Second),
-		graph.Uses("disk", 1), graph.Uses("net", 2), nil)
+	incCtx := func(_ context.Context, v int) (int, error) { return v + 1, nil }
+	y := graph.CallCtx(&g, "y", incCtx, x, graph.Priority(3), graph.Retries(2), graph.Timeout(time.Second),
+		graph.Uses("disk", 1), graph.Uses("net", 2), graph.Remote(), nil)
 	z := graph.Call(&g, "z", inc, x, graph.Retries(-5))
-	o := g.OptionsOf(y.ID())
-	if o == nil || o.Priority != 3 || o.Retries != 2 || o.Timeout != time.Second ||
+	xg := graph.ExecutableOf(&g)
+	o, ok := xg.Options(y.ID())
+	if !ok || o.Priority != 3 || o.Retries != 2 || o.Timeout != time.Second || !o.Remote ||
 		!slices.Equal(o.Resources, []graph.Resource{{"disk", 1}, {"net", 2}}) {
 		t.Errorf("options %+v", o)
 	}
-	if o := g.OptionsOf(z.ID()); o == nil || o.Retries != 0 {
+	// What the door hands out is a copy: changing it changes nothing.
+	o.Priority, o.Resources[0].Amount = 99, 99
+	if o2, _ := xg.Options(y.ID()); o2.Priority != 3 || o2.Resources[0].Amount != 1 {
+		t.Errorf("options changed through a copy: %+v", o2)
+	}
+	if o, ok := xg.Options(z.ID()); !ok || o.Retries != 0 {
 		t.Errorf("Retries(-5) gives %+v, want 0 retries", o)
+	}
+	if g.Err() != nil {
+		t.Fatal(g.Err())
 	}
 }
 

@@ -15,6 +15,10 @@ type Options struct {
 	// Resources the task holds while it runs; the scheduler admits at most
 	// its configured limit of each at once.
 	Resources []Resource
+	// Remote lets the task run in another process: an executor attached
+	// to the run (sched.WithExecutor) is handed it; without one it runs
+	// in the run's own pool like any other task.
+	Remote bool
 
 	pure bool
 	key  string
@@ -36,7 +40,9 @@ func Priority(p int) Option { return func(o *Options) { o.Priority = p } }
 // Retries lets a failing task be tried n more times before its error counts.
 func Retries(n int) Option { return func(o *Options) { o.Retries = max(n, 0) } }
 
-// Timeout bounds each attempt of a task.
+// Timeout bounds each attempt of a task: its context expires after d. Only
+// a function that takes a context can honour it, so it is a building
+// error ([ErrOption]) on a plain one.
 func Timeout(d time.Duration) Option { return func(o *Options) { o.Timeout = d } }
 
 // Uses declares that a task holds amount of the named resource while it
@@ -45,12 +51,20 @@ func Uses(name string, amount int64) Option {
 	return func(o *Options) { o.Resources = append(o.Resources, Resource{name, amount}) }
 }
 
+// Remote lets a task run in another process (see Options.Remote). Its
+// arguments and result then travel as messages, so they should be plain
+// data: the executor says, before the run starts, which types cannot.
+func Remote() Option { return func(o *Options) { o.Remote = true } }
+
 // Pure marks a task as a pure function of its arguments (Dask's pure=True):
 // it gets a content key made from its name, its function's symbol and its
 // arguments' keys (for a Value, its printed value), and building an
-// identical node again returns the existing one, so it runs once. A
-// closure's captured variables and a method value's receiver are not part
-// of the key: pass what varies as an argument, or put it in the name.
+// identical node again returns the existing one, so it runs once.
+// Identical means the very same function value: a top-level function, or
+// one closure value used for several calls. Closures made in a loop are
+// different values (they may capture different variables), so their
+// calls never collapse, and neither do method values, which are made
+// afresh each time they are named.
 func Pure() Option { return func(o *Options) { o.pure = true } }
 
 func resolve(opts []Option) *Options {

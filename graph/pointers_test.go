@@ -44,7 +44,7 @@ func TestPointerFree(t *testing.T) {
 	}
 	n := Value(&g, "n", 1)
 	s := Call(&g, "s", func(int) string { return "x" }, n)
-	if g.HoldsPointers(n.ID()) || !g.HoldsPointers(s.ID()) {
-		t.Errorf("HoldsPointers: int %v, string %v", g.HoldsPointers(n.ID()), g.HoldsPointers(s.ID()))
+	if ExecutableOf(&g).HoldsPointers(n.ID()) || !ExecutableOf(&g).HoldsPointers(s.ID()) {
+		t.Errorf("HoldsPointers: int %v, string %v", ExecutableOf(&g).HoldsPointers(n.ID()), ExecutableOf(&g).HoldsPointers(s.ID()))
 	}
 }

@@ -127,3 +127,47 @@ func (t *sliceCall[T, R]) Run(ctx context.Context) error {
 	}
 	return err
 }
+
+// Copies for runs that own their tasks (see Executable.Copy): the same
+// function, fresh result, arguments read from the cells arg hands out.
+
+func (t *constant[T]) copyWith(func(int) any) Task { return t } // constants are shared
+
+func (t *source[R]) copyWith(func(int) any) Task { return &source[R]{fc: t.fc} }
+
+func (t *call1[A, R]) copyWith(arg func(int) any) Task {
+	return &call1[A, R]{f: t.f, a: argCell[A](arg, 0)}
+}
+
+func (t *ctxCall1[A, R]) copyWith(arg func(int) any) Task {
+	return &ctxCall1[A, R]{f: t.f, a: argCell[A](arg, 0)}
+}
+
+func (t *call2[A, B, R]) copyWith(arg func(int) any) Task {
+	return &call2[A, B, R]{f: t.f, a: argCell[A](arg, 0), b: argCell[B](arg, 1)}
+}
+
+func (t *ctxCall2[A, B, R]) copyWith(arg func(int) any) Task {
+	return &ctxCall2[A, B, R]{f: t.f, a: argCell[A](arg, 0), b: argCell[B](arg, 1)}
+}
+
+func (t *call3[A, B, C, R]) copyWith(arg func(int) any) Task {
+	return &call3[A, B, C, R]{f: t.f, a: argCell[A](arg, 0), b: argCell[B](arg, 1), c: argCell[C](arg, 2)}
+}
+
+func (t *ctxCall3[A, B, C, R]) copyWith(arg func(int) any) Task {
+	return &ctxCall3[A, B, C, R]{f: t.f, a: argCell[A](arg, 0), b: argCell[B](arg, 1), c: argCell[C](arg, 2)}
+}
+
+func (t *sliceCall[T, R]) copyWith(arg func(int) any) Task {
+	ins := make([]*cell[T], len(t.ins))
+	for k := range ins {
+		ins[k] = argCell[T](arg, k)
+	}
+	return &sliceCall[T, R]{fc: t.fc, ins: ins}
+}
+
+// plainForm marks the tasks whose function takes no context.
+func (*call1[A, R]) plainForm()       {}
+func (*call2[A, B, R]) plainForm()    {}
+func (*call3[A, B, C, R]) plainForm() {}

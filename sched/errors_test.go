@@ -413,11 +413,11 @@ func TestForeignTargets(t *testing.T) {
 	var g, h graph.Graph
 	a := graph.Value(&g, "a", 1)
 	b := graph.Value(&h, "b", 2)
-	if _, err := sched.ComputeAll(context.Background(), []graph.Delayed[int]{a, b}); !errors.Is(err, graph.ErrForeignHandle) {
+	if _, err := sched.ComputeAll(context.Background(), []graph.Delayed[int]{a, b}); !errors.Is(err, sched.ErrMixedGraphs) {
 		t.Errorf("ComputeAll over two graphs = %v", err)
 	}
 	var s sched.Scheduler
-	if _, err := s.Run(context.Background(), a, b); !errors.Is(err, graph.ErrForeignHandle) {
+	if _, err := s.Run(context.Background(), a, b); !errors.Is(err, sched.ErrMixedGraphs) {
 		t.Errorf("Run over two graphs = %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"runtime/debug"
 	"time"
 
 	"github.com/seed001e6470/taskgraph/graph"
@@ -22,6 +23,10 @@ type Hooks struct {
 	TaskDone func(TaskEvent)
 	// RunDone is called once, when the run is over.
 	RunDone func(RunStats)
+	// SubRunStart is called when a task spawns a graph of its own (see
+	// the package doc), before its tasks start: info.Tasks more tasks
+	// will report to TaskDone. A progress bar grows its total with it.
+	SubRunStart func(RunInfo)
 }
 
 // RunInfo describes a run about to start.
@@ -58,6 +63,10 @@ type TaskEvent struct {
 	Duration time.Duration
 	State    State // in TaskDone
 	Err      error // in TaskDone, when State is Failed
+	// Where ran the task when an executor did (see Executor): the
+	// process or machine it reported, such as "host/pid". Empty for the
+	// run's own workers.
+	Where string
 }
 
 // RunStats summarises a finished run.
@@ -76,6 +85,7 @@ type hookSet struct {
 	taskStart []func(TaskEvent)
 	taskDone  []func(TaskEvent)
 	runDone   []func(RunStats)
+	subStart  []func(RunInfo)
 }
 
 func compileHooks(hs []Hooks) *hookSet {
@@ -93,9 +103,111 @@ func compileHooks(hs []Hooks) *hookSet {
 		if h.RunDone != nil {
 			s.runDone = append(s.runDone, h.RunDone)
 		}
+		if h.SubRunStart != nil {
+			s.subStart = append(s.subStart, h.SubRunStart)
+		}
 	}
-	if s.runStart == nil && s.taskStart == nil && s.taskDone == nil && s.runDone == nil {
+	if s.runStart == nil && s.taskStart == nil && s.taskDone == nil && s.runDone == nil && s.subStart == nil {
 		return nil
 	}
 	return &s
+}
+
+// Calling hooks. A hook that panics does not take the process (or the
+// run's workers) with it: the panic stops the run and becomes its error
+// (a *HookError), returned once every worker has stopped.
+
+// callHooks calls every f with ev, turning a panic into the run's error.
+func callHooks[E any](r *run, fs []func(E), ev E) {
+	for _, f := range fs {
+		callHook(r, f, ev)
+	}
+}
+
+func callHook[E any](r *run, f func(E), ev E) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.hookPanicked(&HookError{Value: v, Stack: debug.Stack()})
+		}
+	}()
+	f(ev)
+}
+
+func (r *run) hookPanicked(err *HookError) {
+	r.errMu.Lock()
+	if r.hookErr == nil {
+		r.hookErr = err
+	}
+	r.errMu.Unlock()
+	r.stop(err)
+}
+
+func (r *run) hookFailure() error {
+	r.errMu.Lock()
+	defer r.errMu.Unlock()
+	if r.hookErr == nil {
+		return nil
+	}
+	return r.hookErr
+}
+
+func (r *run) runStartHooks(info RunInfo) {
+	if r.sub {
+		callHooks(r, r.hooks.subStart, info)
+		return
+	}
+	callHooks(r, r.hooks.runStart, info)
+}
+
+func (r *run) event(i int32, worker int) TaskEvent {
+	id := int(r.p.ids[i])
+	return TaskEvent{Graph: r.x.Graph(), ID: id, Name: r.name(i), Worker: worker}
+}
+
+func (r *run) emitStart(i int32, worker int, start time.Time) {
+	if r.hooks.taskStart == nil {
+		return
+	}
+	ev := r.event(i, worker)
+	ev.Start = start
+	callHooks(r, r.hooks.taskStart, ev)
+}
+
+func (r *run) emitDone(i int32, worker int, start time.Time, d time.Duration, st State, err error, where string) {
+	if r.hooks.taskDone == nil {
+		return
+	}
+	ev := r.event(i, worker)
+	ev.Start, ev.Duration, ev.State, ev.Where = start, d, st, where
+	if err != nil {
+		te := r.taskError(i, err)
+		te.Where = where
+		ev.Err = te
+	}
+	callHooks(r, r.hooks.taskDone, ev)
+}
+
+// finishHooks reports the tasks that never started and the run's summary.
+func (r *run) finishHooks(info RunInfo, err error) {
+	st := RunStats{Tasks: r.p.len(), Elapsed: time.Since(info.Start), PeakLive: int(r.peakLive.Load()), Err: err}
+	for i, s := range r.state {
+		switch s {
+		case NotRun:
+			st.NotRun++
+			r.emitDone(int32(i), -1, time.Time{}, 0, NotRun, nil, "")
+		case Done:
+			st.Done++
+		case Failed:
+			st.Failed++
+		case Skipped:
+			st.Skipped++
+		}
+	}
+	if r.sub {
+		return // a sub-run's tasks are part of the run that spawned it
+	}
+	if herr := r.hookFailure(); herr != nil && st.Err == nil {
+		st.Err = herr
+	}
+	callHooks(r, r.hooks.runDone, st)
 }

@@ -23,8 +23,8 @@ func TestPersist(t *testing.T) {
 		if err != nil || runs.Load() != 1 {
 			t.Fatalf("workers=%d: Persist: %v after %d runs", w, err, runs.Load())
 		}
-		if p.Graph() != &g || p.Name() != "heavy" || g.Kind(p.ID()) != graph.KindValue || p.Stored() != 16 {
-			t.Errorf("workers=%d: persisted handle %v: kind %v, value %d", w, p, g.Kind(p.ID()), p.Stored())
+		if p.Graph() != &g || p.Name() != "heavy" || g.Kind(p.ID()) != graph.KindValue || sched.Stored(p) != 16 {
+			t.Errorf("workers=%d: persisted handle %v: kind %v, value %d", w, p, g.Kind(p.ID()), sched.Stored(p))
 		}
 		after := graph.Call(&g, "after", twice, p)
 		vs, err := sched.ComputeAll(context.Background(), []graph.Delayed[int]{after, p}, sched.Workers(w))
@@ -49,8 +49,8 @@ func TestPersistAll(t *testing.T) {
 	if err != nil || len(ps) != 3 || runs.Load() != 1 {
 		t.Fatalf("%v, %v; shared ran %d times", ps, err, runs.Load())
 	}
-	if ps[0].Stored() != 6 || ps[1].Stored() != 4 || ps[2].Stored() != 6 {
-		t.Errorf("persisted %d %d %d", ps[0].Stored(), ps[1].Stored(), ps[2].Stored())
+	if sched.Stored(ps[0]) != 6 || sched.Stored(ps[1]) != 4 || sched.Stored(ps[2]) != 6 {
+		t.Errorf("persisted %d %d %d", sched.Stored(ps[0]), sched.Stored(ps[1]), sched.Stored(ps[2]))
 	}
 }
 

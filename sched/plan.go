@@ -1,7 +1,6 @@
 package sched
 
 import (
-	"container/heap"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -23,19 +22,23 @@ import (
 // task chases no pointer but the task's own.
 //
 // A plan depends only on the graph and the targets; graphs only grow, so a
-// plan stays valid and is cached for the next run of the same targets.
+// plan stays valid and is cached for the next run of the same targets (see
+// graphState). It holds no pointer to the graph, so that the cache does not
+// keep a graph alive.
 type plan struct {
-	g       *graph.Graph
 	targets []int32 // graph IDs of the unique targets, in the caller's order
 	tlocal  []int32 // local number of each target; -1 for a Value target
 
 	slots []slot       // one per task, and one more that ends the last task's edge lists
 	ids   []int32      // local -> graph ID
-	tasks []graph.Task // local -> executable, once the plan is run again (see reused)
+	tasks []graph.Task // local -> the graph's own task, once the plan is run again (see reused)
 	deps  []int32      // task arguments, as local numbers (see edge)
 	outs  []int32      // dependents, as local numbers, ascending per task
 	roots []int32      // tasks with no task arguments, ascending
 	opts  []*graph.Options
+	// remote lists the tasks marked graph.Remote, for an executor to check
+	// before a run hands them over (see Preparer).
+	remote []int
 
 	// With priorities (graph.Priority), prio holds each task's, and
 	// serialOrder the reference order: among ready tasks, the highest
@@ -71,7 +74,7 @@ const (
 	isWide         // many arguments: workers count them down in batches
 	isRanked       // has a priority: becomes ready into the pool's ranked queues
 	// isPlain: the result holds no pointers, so releasing it frees nothing
-	// and skips the call that would zero it (graph.HoldsPointers).
+	// and skips the call that would zero it (Executable.HoldsPointers).
 	isPlain
 	// isQuiet: settling the task has nothing to do: it is not a target and
 	// its arguments are plain results it alone reads (most chain links).
@@ -135,14 +138,6 @@ func (p *plan) link(i int32) int32 {
 	return -1
 }
 
-// task returns local task i's executable.
-func (p *plan) task(i int32) graph.Task {
-	if p.tasks != nil {
-		return p.tasks[i]
-	}
-	return p.g.TaskOf(int(p.ids[i]))
-}
-
 // reused is called when p is run again. A plan's first run looks its
 // tasks up in the graph; a plan run again keeps a table of them in run
 // order, which saves an indirection (and, for a graph built in another
@@ -151,31 +146,37 @@ func (p *plan) task(i int32) graph.Task {
 // a task to allocate and 2 words a task for the garbage collector to scan,
 // which a graph built to be run once (the common case) would pay for
 // nothing.
-func (p *plan) reused() {
+//
+// Only a run that holds the graph's cells calls it (see graphState), so
+// the table is made once.
+func (p *plan) reused(x graph.Executable) {
 	if p.tasks != nil {
 		return
 	}
 	tasks := make([]graph.Task, len(p.ids))
 	for i, id := range p.ids {
-		tasks[i] = p.g.TaskOf(int(id))
+		tasks[i] = x.Task(int(id))
 	}
 	p.tasks = tasks
 }
 
 // sameTargets tells whether p was made for exactly these targets.
-func (p *plan) sameTargets(g *graph.Graph, targets []int32) bool {
-	return p != nil && p.g == g && slices.Equal(p.targets, targets)
+func (p *plan) sameTargets(targets []int32) bool {
+	return p != nil && slices.Equal(p.targets, targets)
 }
 
-// newPlan culls g to what targets need and orders it: O(V+E) in the size
-// of the needed part, plus one mark per graph node.
-func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
-	p := &plan{g: g, targets: targets, tlocal: make([]int32, len(targets))}
+// newPlan culls the graph to what targets need and orders it: O(V+E) in
+// the size of the needed part, plus one mark per graph node.
+func newPlan(g graph.Executable, targets []int32) (*plan, error) {
+	p := &plan{targets: targets, tlocal: make([]int32, len(targets))}
 	sc := takeScratch()
 	defer sc.putBack()
 	// local: 0 unvisited, -1 on the stack, k+1 is local number k
 	local := sc.marks(g.Len())
-	ids, nd := p.order(local, sc)
+	ids, nd, err := p.order(g, local, sc)
+	if err != nil {
+		return nil, err
+	}
 	n := len(ids)
 	p.ids = ids
 
@@ -260,18 +261,19 @@ func newPlan(g *graph.Graph, targets []int32) (*plan, error) {
 		}
 		s.f = s.f.with(isQuiet, q)
 	}
-	return p, p.readOptions()
+	return p, p.readOptions(g)
 }
 
 // order returns the needed task IDs in depth-first post-order from the
 // targets, and how many task arguments they have in all. It uses an
 // explicit stack: graphs may be far deeper than a goroutine's stack should
-// grow.
-func (p *plan) order(local []int32, sc *scratch) (ids []int32, taskDeps int) {
+// grow. Graphs built with package graph are acyclic by construction; a
+// cycle (or a dangling argument) can only come from memory written behind
+// the graph's back, and is refused all the same.
+func (p *plan) order(g graph.Executable, local []int32, sc *scratch) (ids []int32, taskDeps int, err error) {
 	stack := sc.stack[:0]
 	defer func() { sc.stack = stack[:0] }()
 	ids = make([]int32, 0, len(local))
-	g := p.g
 	for _, t := range p.targets {
 		if local[t] != 0 || g.Kind(int(t)) == graph.KindValue {
 			continue
@@ -284,11 +286,17 @@ func (p *plan) order(local []int32, sc *scratch) (ids []int32, taskDeps int) {
 			if int(f.next) < len(deps) {
 				d := deps[f.next]
 				f.next++
+				if d < 0 || int(d) >= len(local) {
+					return nil, 0, fmt.Errorf("%w: task %s has argument %d, not a node of the graph", ErrCycle, g.Key(int(f.id)), d)
+				}
 				if g.Kind(int(d)) == graph.KindTask {
 					taskDeps++
-					if local[d] == 0 {
+					switch local[d] {
+					case 0:
 						local[d] = -1
 						stack = append(stack, frame{d, 0})
+					case -1:
+						return nil, 0, fmt.Errorf("%w: task %s depends on itself through %s", ErrCycle, g.Key(int(d)), g.Key(int(f.id)))
 					}
 				}
 				continue
@@ -298,7 +306,7 @@ func (p *plan) order(local []int32, sc *scratch) (ids []int32, taskDeps int) {
 			stack = stack[:len(stack)-1]
 		}
 	}
-	return ids, taskDeps
+	return ids, taskDeps, nil
 }
 
 // scratch is planning memory reused from plan to plan: building a graph
@@ -349,20 +357,23 @@ func (sc *scratch) marks(n int) []int32 {
 
 // readOptions collects per-task options, if any task has some, and checks
 // what can be checked before anything runs.
-func (p *plan) readOptions() error {
-	if !p.g.HasOptions() {
+func (p *plan) readOptions(g graph.Executable) error {
+	if !g.HasOptions() {
 		return nil
 	}
 	for i := range p.len() {
 		id := int(p.ids[i])
-		o := p.g.OptionsOf(id)
-		if o == nil || (o.Priority == 0 && o.Retries == 0 && o.Timeout == 0 && len(o.Resources) == 0) {
+		o, ok := g.Options(id)
+		if !ok || (o.Priority == 0 && o.Retries == 0 && o.Timeout == 0 && len(o.Resources) == 0 && !o.Remote) {
 			continue
 		}
 		if p.opts == nil {
 			p.opts = make([]*graph.Options, p.len())
 		}
-		p.opts[i] = o
+		p.opts[i] = &o
+		if o.Remote {
+			p.remote = append(p.remote, id)
+		}
 		if o.Priority != 0 {
 			if p.prio == nil {
 				p.prio = make([]int32, p.len())
@@ -372,7 +383,7 @@ func (p *plan) readOptions() error {
 		}
 		for _, r := range o.Resources {
 			if r.Amount <= 0 {
-				return fmt.Errorf("%w: task %s uses %d of resource %q", ErrResource, p.g.Key(id), r.Amount, r.Name)
+				return fmt.Errorf("%w: task %s uses %d of resource %q", ErrResource, g.Key(id), r.Amount, r.Name)
 			}
 		}
 	}
@@ -386,48 +397,6 @@ func (p *plan) readOptions() error {
 		p.rankSerialOrder()
 	}
 	return nil
-}
-
-// rankSerialOrder is Kahn's algorithm over the plan, taking among ready
-// tasks the one with the highest priority, then the lowest static number:
-// without priorities it would give back the static order itself.
-func (p *plan) rankSerialOrder() {
-	pending := make([]int32, p.len())
-	for i := range pending {
-		pending[i] = int32(len(p.args(int32(i))))
-	}
-	h := &rankHeap{p: p, xs: slices.Clone(p.roots)}
-	heap.Init(h)
-	for h.Len() > 0 {
-		i := heap.Pop(h).(int32)
-		p.serialOrder = append(p.serialOrder, i)
-		for _, j := range p.dependents(i) {
-			if pending[j]--; pending[j] == 0 {
-				heap.Push(h, j)
-			}
-		}
-	}
-}
-
-type rankHeap struct {
-	p  *plan
-	xs []int32
-}
-
-func (h *rankHeap) Len() int { return len(h.xs) }
-func (h *rankHeap) Less(a, b int) bool {
-	i, j := h.xs[a], h.xs[b]
-	if pi, pj := h.p.prio[i], h.p.prio[j]; pi != pj {
-		return pi > pj
-	}
-	return i < j
-}
-func (h *rankHeap) Swap(a, b int) { h.xs[a], h.xs[b] = h.xs[b], h.xs[a] }
-func (h *rankHeap) Push(x any)    { h.xs = append(h.xs, x.(int32)) }
-func (h *rankHeap) Pop() any {
-	x := h.xs[len(h.xs)-1]
-	h.xs = h.xs[:len(h.xs)-1]
-	return x
 }
 
 func b2i(b bool) int32 {

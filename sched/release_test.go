@@ -40,7 +40,7 @@ func TestChainReleasesIntermediates(t *testing.T) {
 					}
 					held := int64(0)
 					for _, l := range earlier {
-						if l.Stored() != nil {
+						if sched.Stored(l) != nil {
 							held++
 						}
 					}
@@ -76,11 +76,11 @@ func TestChainReleasesIntermediates(t *testing.T) {
 			// After the run the graph holds no result: not the
 			// intermediates, not even the target (it was returned).
 			for i, l := range links {
-				if l.Stored() != nil {
+				if sched.Stored(l) != nil {
 					t.Fatalf("link %d still holds its result after Compute returned", i)
 				}
 			}
-			if seed.Stored() == nil {
+			if sched.Stored(seed) == nil {
 				t.Error("the Value leaf lost its constant")
 			}
 		})
@@ -105,7 +105,7 @@ func TestFanOutReleasedAfterLastReader(t *testing.T) {
 		}
 		var heldAfter atomic.Bool
 		after := graph.CallSlice(&g, "after", func(_ context.Context, xs []int) (int, error) {
-			heldAfter.Store(shared.Stored() != nil)
+			heldAfter.Store(sched.Stored(shared) != nil)
 			s := 0
 			for _, v := range xs {
 				s += v
@@ -133,7 +133,7 @@ func TestTargetThatIsAlsoAnArgumentIsKept(t *testing.T) {
 		if err != nil || fmt.Sprint(vs) != "[4 8 4]" {
 			t.Errorf("workers=%d: %v, %v", w, vs, err)
 		}
-		if mid.Stored() != 0 || end.Stored() != 0 {
+		if sched.Stored(mid) != 0 || sched.Stored(end) != 0 {
 			t.Errorf("workers=%d: targets still stored after the run", w)
 		}
 	}
@@ -166,7 +166,7 @@ func TestFailedRunReleasesEverything(t *testing.T) {
 			if keepGoing && vs[1] != 1 {
 				t.Errorf("workers=%d: keep-going lost the successful target: %v", w, vs)
 			}
-			if a.Stored() != nil || b.Stored() != nil {
+			if sched.Stored(a) != nil || sched.Stored(b) != nil {
 				t.Errorf("workers=%d keepGoing=%v: intermediates still stored after a failed run", w, keepGoing)
 			}
 			fail = false

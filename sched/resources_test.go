@@ -261,9 +261,30 @@ func TestTimeout(t *testing.T) {
 		}
 
 		// A generous timeout does not disturb a task that finishes.
-		quick := graph.Call(&g, "quick", twice, x, graph.Timeout(time.Hour))
+		quick := graph.CallCtx(&g, "quick", func(_ context.Context, v int) (int, error) { return 2 * v, nil }, x, graph.Timeout(time.Hour))
 		if v, err := sched.Compute(guard, quick, sched.Workers(w)); v != 2 || err != nil {
 			t.Errorf("workers=%d: %d, %v", w, v, err)
 		}
+	}
+}
+
+// A plain function (no context) cannot be told to stop, so a timeout on it
+// is refused when the graph is built, never silently ignored.
+func TestTimeoutOnPlainTaskIsRefused(t *testing.T) {
+	var g graph.Graph
+	x := graph.Value(&g, "x", 1)
+	slow := graph.Call(&g, "slow", func(v int) int { time.Sleep(50 * time.Millisecond); return v }, x, graph.Timeout(time.Millisecond))
+	if !errors.Is(g.Err(), graph.ErrOption) {
+		t.Fatalf("building a plain task with a timeout: %v, want ErrOption", g.Err())
+	}
+	for _, w := range workerCounts {
+		if _, err := sched.Compute(context.Background(), slow, sched.Workers(w)); !errors.Is(err, graph.ErrOption) {
+			t.Errorf("workers=%d: %v, want the building error", w, err)
+		}
+	}
+	var h graph.Graph
+	graph.Value(&h, "v", 1, graph.Retries(2))
+	if !errors.Is(h.Err(), graph.ErrOption) {
+		t.Errorf("a Value with Retries: %v, want ErrOption", h.Err())
 	}
 }

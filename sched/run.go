@@ -5,69 +5,81 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/seed001e6470/taskgraph/graph"
 )
 
 // run is the state of one computation of a plan. Counters are plain int32
 // slices used through sync/atomic, so that a run starts with one copy.
 type run struct {
-	p         *plan
+	p      *plan
+	x      graph.Executable // the graph as it was when the run was planned
+	tasks  []graph.Task     // local -> task; nil: the graph's own, looked up through x
+	copied bool             // tasks are private copies (see graphState)
+	consts []graph.Task     // a run on copies: the Value targets' tasks, by caller's target
+
+	targets []int32 // the caller's targets (graph IDs), repeats included
+	tl      []int32 // the local number of each, or -1 for a Value
+
 	ctx       context.Context // what tasks see; cancelled when the run stops early
-	done      context.Context // the run's own cancellable context, under ctx
+	runCtx    context.Context // the run's own cancellable context, under ctx
 	cancel    context.CancelCauseFunc
 	keepGoing bool
 	hooks     *hookSet
 	res       *resources // nil unless a task of a parallel run uses a resource
+	exec      Executor   // nil unless tasks marked Remote are handed to one
+	workers   int
 
 	counts []int32 // arguments not yet computed, readers not yet finished: see plan.counts0
 	state  []State // written by the task's worker, read after synchronising
 
 	slow        bool // hooks, resources or task options: take the general path
+	gated       bool // resources or an executor: a task may have to wait before it runs here
 	stopped     atomic.Bool
 	anyFailed   atomic.Bool
 	interrupted atomic.Bool // a task gave up because the run was cancelled
 	targetsLeft atomic.Int32
 	onTarget    func(local int32) // streaming: a target's result is ready
 
-	errMu sync.Mutex
-	errs  []error
+	errMu   sync.Mutex
+	errs    []error
+	hookErr error // the first hook that panicked (under errMu)
 
 	live, peakLive atomic.Int64 // result count, kept only when hooked
 
 	pool *pool  // the workers (parallel runs only)
 	id   uint32 // the run's number in its pool (see item)
 
-	// A sub-run computes a graph that a running task built (see corun).
+	// Tasks handed to the executor and not yet settled (see handOff).
+	away sync.WaitGroup
+
+	// A sub-run computes a graph that a running task built (see helper).
 	sub        bool
-	inflight   atomic.Int32 // sub-runs: its tasks running right now
+	inflight   atomic.Int32 // sub-runs: its tasks running (or handed off) right now
 	parent     *run         // sub-runs: the run of the task that spawned it
 	parentTask int32
 }
 
-// name is task i's name as hooks and errors show it: in a sub-run, the
-// path of the spawning tasks' names first ("sort/sort/merge"). A path is
-// made only when asked for, and a deep one shows its last levels only.
-func (r *run) name(i int32) string {
-	name := r.p.g.Name(int(r.p.ids[i]))
-	for depth, q := 0, r; q.parent != nil; depth, q = depth+1, q.parent {
-		if depth == maxPathDepth {
-			return "…/" + name
+// wanted records the caller's targets and counts the tasks among them.
+func (r *run) wanted(targets []int32) {
+	r.targets, r.tl = targets, make([]int32, len(targets))
+	p := r.p
+	for k, id := range targets {
+		r.tl[k] = -1
+		for u, t := range p.targets {
+			if t == id {
+				r.tl[k] = p.tlocal[u]
+				break
+			}
+			if u > 8 { // many targets: look the rest up in a map
+				r.mapTargets(k)
+				break
+			}
 		}
-		name = q.parent.p.g.Name(int(q.parent.p.ids[q.parentTask])) + "/" + name
 	}
-	return name
-}
-
-const maxPathDepth = 16
-
-func newRun(p *plan, s *Scheduler) *run {
-	n := p.len()
-	r := &run{p: p, keepGoing: s.KeepGoing, hooks: compileHooks(s.Hooks)}
-	r.counts = slices.Clone(p.counts0)
-	r.state = make([]State, n)
 	left := 0
 	for _, l := range p.tlocal {
 		if l >= 0 {
@@ -75,32 +87,118 @@ func newRun(p *plan, s *Scheduler) *run {
 		}
 	}
 	r.targetsLeft.Store(int32(left))
-	return r
 }
 
+// mapTargets fills tl from k on with a map, for runs of many targets.
+func (r *run) mapTargets(from int) {
+	local := make(map[int32]int32, len(r.p.targets))
+	for u, t := range r.p.targets {
+		local[t] = r.p.tlocal[u]
+	}
+	for k := from; k < len(r.targets); k++ {
+		r.tl[k] = local[r.targets[k]]
+	}
+}
+
+// streamTo calls f for each caller's target as its result becomes ready:
+// constants at once, tasks as they finish.
+func (r *run) streamTo(f func(r *run, k int)) {
+	byLocal := make(map[int32][]int, len(r.tl))
+	for k, l := range r.tl {
+		if l < 0 {
+			f(r, k)
+			continue
+		}
+		byLocal[l] = append(byLocal[l], k)
+	}
+	r.onTarget = func(l int32) {
+		for _, k := range byLocal[l] {
+			f(r, k)
+		}
+	}
+}
+
+// task returns local task i.
+func (r *run) task(i int32) graph.Task {
+	if r.tasks != nil {
+		return r.tasks[i]
+	}
+	return r.x.Task(int(r.p.ids[i]))
+}
+
+// result returns a pointer to the caller's target k's stored result.
+func (r *run) result(k int) any { return r.target(k).Result() }
+
+// value returns the caller's target k's result, boxed.
+func (r *run) value(k int) any { return r.target(k).Value() }
+
+// target returns the task of the caller's target k.
+func (r *run) target(k int) graph.Task {
+	if l := r.tl[k]; l >= 0 {
+		return r.task(l)
+	}
+	if r.consts != nil {
+		return r.consts[k]
+	}
+	return r.x.Task(int(r.targets[k]))
+}
+
+// resultOf reads target k's result as the type its handle says it has.
+func resultOf[T any](r *run, k int) T { return *r.result(k).(*T) }
+
+// name is task i's name as hooks and errors show it: in a sub-run, the
+// path of the spawning tasks' names first ("sort/sort/merge"). A path is
+// made only when asked for, and a deep one shows its last levels only.
+func (r *run) name(i int32) string {
+	name := r.x.Name(int(r.p.ids[i]))
+	for depth, q := 0, r; q.parent != nil; depth, q = depth+1, q.parent {
+		if depth == maxPathDepth {
+			return "…/" + name
+		}
+		name = q.parent.x.Name(int(q.parent.p.ids[q.parentTask])) + "/" + name
+	}
+	return name
+}
+
+const maxPathDepth = 16
+
 // serial is the reference scheduler: every task in static order, in the
-// caller's goroutine. Any parallel schedule must give the same results.
+// caller's goroutine. Any parallel schedule must give the same results. It
+// runs tasks through a stand-in worker that belongs to no pool.
 func (r *run) serial() {
-	w := &worker{cur: r, heldTask: -1}
+	w := &worker{heldTask: -1}
 	for from := int32(0); from >= 0; {
-		from = w.serialFrom(from)
+		from = w.serialFrom(r, from)
 	}
 }
 
 // serialFrom runs tasks from position k of the reference order on; after a
-// task panicked it returns where to go on.
-func (w *worker) serialFrom(k int32) (resume int32) {
+// task panicked it returns where to go on. A task calling runtime.Goexit
+// fails; the goroutine ends (Goexit cannot be stopped) once the run has
+// been taken to its end, so that nothing it holds outlives it.
+func (w *worker) serialFrom(r *run, k int32) (resume int32) {
+	normal := false
 	defer func() {
-		if v := recover(); v != nil {
-			w.recovered(v)
-			resume = k + 1
+		if normal {
+			return
+		}
+		v := recover()
+		if v == nil && !w.inTask {
+			return
+		}
+		w.recovered(v)
+		r.settle(w.task)
+		resume = k + 1
+		if v == nil {
+			for from := k + 1; from >= 0; {
+				from = w.serialFrom(r, from)
+			}
 		}
 	}()
-	r := w.cur
 	order := r.p.serialOrder
 	for n := int32(r.p.len()); k < n; k++ {
 		if r.halted() {
-			return -1
+			break
 		}
 		i := k
 		if order != nil {
@@ -109,38 +207,8 @@ func (w *worker) serialFrom(k int32) (resume int32) {
 		w.exec(r, i)
 		r.settle(i)
 	}
+	normal = true
 	return -1
-}
-
-// exec runs task i and records how it ended. The common case (no hooks,
-// options or failures so far) is kept short: it is most of what a run of
-// tiny tasks costs.
-func (w *worker) exec(r *run, i int32) {
-	if w.cur != r {
-		w.cur = r // a pointer store costs a write-barrier check; skip it
-	}
-	if r.slow || r.anyFailed.Load() {
-		w.current = i
-		r.runTask(i, w)
-		return
-	}
-	w.runPlain(r, i, w.taskCtx(r))
-}
-
-// runPlain runs task i of a run with no hooks or task options, none of
-// whose arguments failed, and records how it ended: whether it succeeded.
-func (w *worker) runPlain(r *run, i int32, ctx context.Context) bool {
-	w.current = i
-	w.inTask = true
-	err := r.p.task(i).Run(ctx)
-	w.inTask = false
-	if err != nil {
-		r.state[i] = Failed
-		r.fail(i, err)
-		return false
-	}
-	r.state[i] = Done
-	return true
 }
 
 // runTask runs task i, or skips it when a dependency failed, and records
@@ -150,38 +218,45 @@ func (r *run) runTask(i int32, w *worker) {
 	if r.anyFailed.Load() && r.upstreamFailed(i) {
 		r.state[i] = Skipped
 		if r.hooks != nil {
-			r.emitDone(i, -1, time.Time{}, 0, Skipped, nil)
+			r.emitDone(i, -1, time.Time{}, 0, Skipped, nil, "")
 		}
 		return
 	}
 	if r.hooks != nil {
 		w.start = w.now()
-		ev := r.event(i, w.id)
-		ev.Start = w.start
-		for _, f := range r.hooks.taskStart {
-			f(ev)
-		}
+		r.emitStart(i, w.id, w.start)
 	}
 	w.inTask = true
 	err := r.call(i, w.taskCtx(r))
 	w.inTask = false
-	r.ended(i, w, err)
+	r.ended(i, w, err, "")
 }
 
-func (r *run) ended(i int32, w *worker, err error) {
+// ended records how task i ended: the one "task finished" step of every
+// path (the plain one, chain links, hooked runs, handed-off tasks).
+func (r *run) ended(i int32, w *worker, err error, where string) {
+	if err != nil {
+		r.state[i] = Failed
+		r.fail(i, err, where)
+	} else {
+		r.state[i] = Done
+	}
+	if r.hooks != nil {
+		r.hookedEnd(i, w, err, where)
+	}
+}
+
+// hookedEnd is the part of ended that only hooked runs take.
+func (r *run) hookedEnd(i int32, w *worker, err error, where string) {
 	st := Done
 	if err != nil {
 		st = Failed
-		r.fail(i, err)
-	} else if r.hooks != nil {
+	} else {
 		r.addLive(1)
 	}
-	r.state[i] = st
-	if r.hooks != nil {
-		end := time.Now()
-		w.lastEnd = end
-		r.emitDone(i, w.id, w.start, end.Sub(w.start), st, err)
-	}
+	end := time.Now()
+	w.lastEnd = end
+	r.emitDone(i, w.id, w.start, end.Sub(w.start), st, err, where)
 }
 
 // now is when a hooked task starts: the end of the task this worker just
@@ -195,24 +270,10 @@ func (w *worker) now() time.Time {
 	return time.Now()
 }
 
-// recovered turns the panic of the task a worker was running into that
-// task's failure. A panic outside a task is a bug in the scheduler or a
-// hook, and is not hidden.
-func (w *worker) recovered(v any) {
-	if !w.inTask {
-		panic(v)
-	}
-	w.inTask = false
-	w.cur.ended(w.current, w, &PanicError{Value: v, Stack: debug.Stack()})
-	if w.cur.pool == nil {
-		w.cur.settle(w.current)
-	}
-}
-
 // call runs task i, with its retries and timeout if it has options.
 func (r *run) call(i int32, ctx context.Context) error {
 	if r.p.opts == nil || r.p.opts[i] == nil {
-		return r.p.task(i).Run(ctx)
+		return r.task(i).Run(ctx)
 	}
 	o := r.p.opts[i]
 	for attempt := 0; ; attempt++ {
@@ -220,7 +281,12 @@ func (r *run) call(i int32, ctx context.Context) error {
 		if o.Timeout > 0 {
 			actx, cancel = context.WithTimeout(ctx, o.Timeout)
 		}
-		err := protect(actx, r.p.task(i))
+		var err error
+		if r.exec != nil && o.Remote {
+			err = r.awaitAway(actx, i, attempt) // the serial reference waits in place
+		} else {
+			err = protect(actx, r.task(i))
+		}
 		cancel()
 		if err == nil || attempt >= o.Retries || ctx.Err() != nil {
 			return err
@@ -251,8 +317,8 @@ func (r *run) upstreamFailed(i int32) bool {
 // settle ends task i's part: its arguments lose a reader (and are released
 // when it was the last), and a target counts down the run.
 func (r *run) settle(i int32) {
-	// Small enough to inline (keep it so): a quiet task (most chain
-	// links) costs a test, not a call.
+	// Small enough to inline (TestSettleInlines keeps it so): a quiet task
+	// (most chain links) costs a test, not a call.
 	if r.p.slots[i].f&isQuiet == 0 || r.hooks != nil {
 		r.settleArgs(i)
 	}
@@ -280,7 +346,7 @@ func (r *run) settleArgs(i int32) {
 
 func (r *run) release(d int32) {
 	if !r.p.slots[d].f.has(isPlain) {
-		r.p.task(d).Clear()
+		r.task(d).Clear()
 	}
 	if r.hooks != nil && r.state[d] == Done {
 		r.addLive(-1)
@@ -301,20 +367,21 @@ func (r *run) addLive(n int64) {
 // directly (an atomic load) because the watcher that sets stopped when the
 // caller cancels runs in a goroutine of its own, a moment later.
 func (r *run) halted() bool {
-	return r.stopped.Load() || r.done.Err() != nil
+	return r.stopped.Load() || r.runCtx.Err() != nil
 }
 
 // fail records task i's error; without keep-going it stops the run and
 // cancels the context of the tasks still running. A task that gave up
 // because the run was being cancelled has not failed on its own: the run's
 // error says it was cancelled, and why.
-func (r *run) fail(i int32, err error) {
-	if r.done.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+func (r *run) fail(i int32, err error, where string) {
+	if r.runCtx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		r.interrupted.Store(true)
 		r.anyFailed.Store(true)
 		return
 	}
 	te := r.taskError(i, err)
+	te.Where = where
 	r.errMu.Lock()
 	r.errs = append(r.errs, te)
 	r.errMu.Unlock()
@@ -343,8 +410,11 @@ func (r *run) stop(cause error) {
 	}
 }
 
-// result is the run's error, once every worker has returned.
-func (r *run) result(parent context.Context) error {
+// outcome is the run's error, once every worker has returned.
+func (r *run) outcome(parent context.Context) error {
+	if herr := r.hookFailure(); herr != nil {
+		return herr
+	}
 	var errs []error
 	if len(r.errs) > 0 {
 		if !r.keepGoing {
@@ -364,47 +434,56 @@ func (r *run) result(parent context.Context) error {
 		}
 		errs = append(errs, fmt.Errorf("%w: %w", ErrCancelled, cause))
 	}
-	return errors.Join(errs...)
-}
-
-func (r *run) event(i int32, worker int) TaskEvent {
-	id := int(r.p.ids[i])
-	return TaskEvent{Graph: r.p.g, ID: id, Name: r.name(i), Worker: worker}
-}
-
-func (r *run) emitDone(i int32, worker int, start time.Time, d time.Duration, st State, err error) {
-	ev := r.event(i, worker)
-	ev.Start, ev.Duration, ev.State = start, d, st
-	if err != nil {
-		ev.Err = r.taskError(i, err)
+	if len(errs) == 0 {
+		return nil
 	}
-	for _, f := range r.hooks.taskDone {
-		f(ev)
+	if !r.keepGoing {
+		return errors.Join(errs...)
 	}
+	return r.partial(errs)
 }
 
-// finishHooks reports the tasks that never started and the run's summary.
-func (r *run) finishHooks(info RunInfo, err error) {
-	st := RunStats{Tasks: r.p.len(), Elapsed: time.Since(info.Start), PeakLive: int(r.peakLive.Load()), Err: err}
-	for i, s := range r.state {
-		switch s {
-		case NotRun:
-			st.NotRun++
-			if r.hooks.taskDone != nil {
-				r.emitDone(int32(i), -1, time.Time{}, 0, NotRun, nil)
-			}
-		case Done:
-			st.Done++
-		case Failed:
-			st.Failed++
-		case Skipped:
-			st.Skipped++
+// partial is a keep-going run's error: every error, and which of the
+// caller's targets failed.
+func (r *run) partial(errs []error) error {
+	pe := &PartialError{Errs: errs, Targets: make([]error, len(r.targets))}
+	for k, l := range r.tl {
+		if l < 0 || r.state[l] == Done {
+			continue
+		}
+		pe.Targets[k] = r.targetError(l, errs)
+	}
+	return pe
+}
+
+// targetError is why target l has no value: its own error, a skip, or
+// the run's cancellation (the last of errs).
+func (r *run) targetError(l int32, errs []error) error {
+	id := int(r.p.ids[l])
+	for _, e := range errs {
+		if te, ok := e.(*TaskError); ok && te.ID == id {
+			return te
 		}
 	}
-	if r.sub {
-		return // a sub-run's tasks are part of the run that spawned it
+	return errs[len(errs)-1]
+}
+
+// clear drops the results the run still holds: the targets' after a clean
+// run, everything after a failed one (which may have stopped half-way).
+// A run on copies drops them with the copies.
+func (r *run) clear() {
+	if r.copied {
+		return
 	}
-	for _, f := range r.hooks.runDone {
-		f(st)
+	if r.anyFailed.Load() || r.targetsLeft.Load() > 0 {
+		for i := range int32(r.p.len()) {
+			r.task(i).Clear()
+		}
+		return
+	}
+	for _, l := range r.p.tlocal {
+		if l >= 0 {
+			r.task(l).Clear()
+		}
 	}
 }

@@ -2,10 +2,9 @@ package sched
 
 import (
 	"context"
+	"fmt"
 	"iter"
-	"runtime"
 	"slices"
-	"time"
 
 	"github.com/seed001e6470/taskgraph/graph"
 )
@@ -25,19 +24,37 @@ type Scheduler struct {
 	// Hooks are called as the run goes (progress, profiling, logging).
 	Hooks []Hooks
 	// Resources limits named resources: at most Resources[name] units
-	// are held at once by tasks that declared graph.Uses(name, units).
+	// are held at once by tasks that declared graph.Uses(name, units),
+	// counting the tasks of graphs that tasks spawn (see the package doc).
 	Resources map[string]int64
+	// Executor, if set, runs the tasks marked graph.Remote.
+	Executor Executor
 }
 
-// Option changes the settings of one run. A *Scheduler is an Option too
-// (it sets all of them), so callers may pass a prepared configuration.
+// Option changes the settings of one run. A *Scheduler is an Option too:
+// it sets the fields it has set (those that are not zero), adds its hooks
+// and its limits to those given before or after it, so the order of
+// options matters only when two of them set the same field (the last
+// wins).
 type Option interface{ apply(*Scheduler) }
 
 type optionFunc func(*Scheduler)
 
 func (f optionFunc) apply(s *Scheduler) { f(s) }
 
-func (s *Scheduler) apply(t *Scheduler) { *t = *s }
+func (s *Scheduler) apply(t *Scheduler) {
+	if s.Workers != 0 {
+		t.Workers = s.Workers
+	}
+	t.KeepGoing = t.KeepGoing || s.KeepGoing
+	t.Hooks = append(slices.Clip(t.Hooks), s.Hooks...)
+	for name, units := range s.Resources {
+		Limit(name, units).apply(t)
+	}
+	if s.Executor != nil {
+		t.Executor = s.Executor
+	}
+}
 
 // Workers sets the number of workers (see Scheduler.Workers).
 func Workers(n int) Option { return optionFunc(func(s *Scheduler) { s.Workers = n }) }
@@ -49,6 +66,10 @@ func KeepGoing() Option { return optionFunc(func(s *Scheduler) { s.KeepGoing = t
 func WithHooks(h Hooks) Option {
 	return optionFunc(func(s *Scheduler) { s.Hooks = append(slices.Clip(s.Hooks), h) })
 }
+
+// WithExecutor hands the run's tasks marked graph.Remote to e (see
+// Executor); the others run on the run's own workers.
+func WithExecutor(e Executor) Option { return optionFunc(func(s *Scheduler) { s.Executor = e }) }
 
 // Limit caps a named resource (see Scheduler.Resources).
 func Limit(resource string, units int64) Option {
@@ -77,13 +98,14 @@ func settings(opts []Option) Scheduler {
 func Compute[T any](ctx context.Context, d graph.Delayed[T], opts ...Option) (T, error) {
 	var v T
 	s := settings(opts)
-	err := s.execute(ctx, d.Graph(), []int32{int32(d.ID())}, nil, func(*plan) { v = d.Stored() })
+	err := s.execute(ctx, d.Graph(), []int32{int32(d.ID())}, nil, func(r *run) { v = resultOf[T](r, 0) })
 	return v, err
 }
 
 // ComputeAll computes several values of one type in one run, sharing what
 // they have in common. With KeepGoing, the values of the targets that
-// succeeded are filled in even when the error is not nil.
+// succeeded are filled in even when the error is not nil, and the error is
+// a *PartialError that tells, target by target, which ones did.
 func ComputeAll[T any](ctx context.Context, ds []graph.Delayed[T], opts ...Option) ([]T, error) {
 	g, ids, err := targetsOf(ds)
 	if err != nil {
@@ -91,28 +113,59 @@ func ComputeAll[T any](ctx context.Context, ds []graph.Delayed[T], opts ...Optio
 	}
 	vs := make([]T, len(ds))
 	s := settings(opts)
-	err = s.execute(ctx, g, ids, nil, func(p *plan) {
-		for k, d := range ds {
-			vs[k] = d.Stored()
+	err = s.execute(ctx, g, ids, nil, func(r *run) {
+		for k := range ds {
+			vs[k] = resultOf[T](r, k)
 		}
 	})
 	return vs, err
 }
 
 // Run computes targets of any types in one run and returns their values
-// boxed, in order (Dask's compute(a, b, c)).
+// boxed, in order (Dask's compute(a, b, c)). With two or three targets of
+// known types, [Compute2] and [Compute3] return them typed.
 func (s *Scheduler) Run(ctx context.Context, targets ...graph.Node) ([]any, error) {
 	g, ids, err := targetsOf(targets)
 	if err != nil {
 		return nil, err
 	}
 	vs := make([]any, len(targets))
-	err = s.execute(ctx, g, ids, nil, func(p *plan) {
-		for k, t := range targets {
-			vs[k] = g.TaskOf(t.ID()).Value()
+	err = s.execute(ctx, g, ids, nil, func(r *run) {
+		for k := range targets {
+			vs[k] = r.value(k)
 		}
 	})
 	return vs, err
+}
+
+// Compute2 computes two values of any types in one run, sharing what they
+// have in common.
+func Compute2[A, B any](ctx context.Context, a graph.Delayed[A], b graph.Delayed[B], opts ...Option) (A, B, error) {
+	var va A
+	var vb B
+	g, ids, err := targetsOf([]graph.Node{a, b})
+	if err != nil {
+		return va, vb, err
+	}
+	s := settings(opts)
+	err = s.execute(ctx, g, ids, nil, func(r *run) { va, vb = resultOf[A](r, 0), resultOf[B](r, 1) })
+	return va, vb, err
+}
+
+// Compute3 computes three values of any types in one run.
+func Compute3[A, B, C any](ctx context.Context, a graph.Delayed[A], b graph.Delayed[B], c graph.Delayed[C], opts ...Option) (A, B, C, error) {
+	var va A
+	var vb B
+	var vc C
+	g, ids, err := targetsOf([]graph.Node{a, b, c})
+	if err != nil {
+		return va, vb, vc, err
+	}
+	s := settings(opts)
+	err = s.execute(ctx, g, ids, nil, func(r *run) {
+		va, vb, vc = resultOf[A](r, 0), resultOf[B](r, 1), resultOf[C](r, 2)
+	})
+	return va, vb, vc, err
 }
 
 // Completed is one result delivered by AsCompleted: which target it is and
@@ -123,7 +176,7 @@ type Completed[T any] struct {
 }
 
 // AsCompleted computes ds and yields each value as soon as it is ready, in
-// completion order (Go's asyncio.as_completed). A failed run ends the
+// completion order (Python's asyncio.as_completed). A failed run ends the
 // sequence with one (zero, err) pair. Stopping the loop early cancels the
 // run; either way, no goroutine outlives the loop.
 func AsCompleted[T any](ctx context.Context, ds []graph.Delayed[T], opts ...Option) iter.Seq2[Completed[T], error] {
@@ -136,24 +189,11 @@ func AsCompleted[T any](ctx context.Context, ds []graph.Delayed[T], opts ...Opti
 		ctx, cancel := context.WithCancel(ctx)
 		ready := make(chan Completed[T], len(ds))
 		done := make(chan error, 1)
-		byID := make(map[int32][]int, len(ds))
-		for k, id := range ids {
-			byID[id] = append(byID[id], k)
-		}
 		s := settings(opts)
 		go func() {
-			done <- s.execute(ctx, g, ids, func(p *plan, local int32) {
-				id := p.ids[local]
-				for _, k := range byID[id] {
-					ready <- Completed[T]{k, ds[k].Stored()}
-				}
-			}, func(p *plan) {
-				for k, d := range ds { // constants are ready from the start
-					if g.Kind(d.ID()) == graph.KindValue {
-						ready <- Completed[T]{k, d.Stored()}
-					}
-				}
-			})
+			done <- s.execute(ctx, g, ids, func(r *run, k int) {
+				ready <- Completed[T]{k, resultOf[T](r, k)}
+			}, func(*run) {})
 			close(ready)
 		}()
 		defer func() {
@@ -181,197 +221,30 @@ func targetsOf[N graph.Node](ns []N) (*graph.Graph, []int32, error) {
 	ids := make([]int32, len(ns))
 	for k, n := range ns {
 		if n.Graph() != g {
-			return nil, nil, graph.ErrForeignHandle
+			return nil, nil, fmt.Errorf("%w: target %d (%q) and target 0 (%q)", ErrMixedGraphs, k, n.Graph().Name(n.ID()), g.Name(ns[0].ID()))
 		}
 		ids[k] = int32(n.ID())
 	}
 	return g, ids, nil
 }
 
-type runKey struct{}
-
-// running is what a task's context knows of the runs it is inside, so
-// that a task computing its own graph fails instead of waiting forever.
-type running struct {
-	g      *graph.Graph
-	parent *running
-}
-
-func nested(ctx context.Context, g *graph.Graph) bool {
-	for r, _ := ctx.Value(runKey{}).(*running); r != nil; r = r.parent {
-		if r.g == g {
-			return true
-		}
-	}
-	return false
-}
-
-// execute is every entry point's common path: check, plan, run, collect
-// the targets' results, release everything.
-//
-// Called from inside a task (its ctx tells), it computes a graph that the
-// task built: a sub-run, whose tasks show in the hooks under the task's
-// name ("parent/child"). In a parallel run the sub-run joins the pool on
-// the caller's worker (see corun); in a serial run it is computed in
-// place, like a recursive call.
-func (s *Scheduler) execute(ctx context.Context, g *graph.Graph, targets []int32,
-	onTarget func(p *plan, local int32), collect func(p *plan)) error {
-	if g == nil {
-		return ErrNoTarget
-	}
-	if err := g.Err(); err != nil {
-		return err
-	}
-	for _, t := range targets {
-		if t < 0 || int(t) >= g.Len() {
-			return ErrNoTarget
-		}
-	}
-	// Runs of one graph take turns; only when g is busy is it worth
-	// walking the chain of enclosing runs to see whether the caller is one
-	// of g's own tasks, which would wait for itself.
-	if !g.RunLock().TryLock() {
-		if nested(ctx, g) {
-			return ErrNested
-		}
-		g.RunLock().Lock()
-	}
-	defer g.RunLock().Unlock()
-
-	targets = unique(targets)
-	p, _ := (*g.Memo()).(*plan)
-	if p.sameTargets(g, targets) {
-		p.reused()
-	} else {
-		var err error
-		if p, err = newPlan(g, targets); err != nil {
-			return err
-		}
-		*g.Memo() = p
-	}
-	r := newRun(p, s)
-	res, err := newResources(p, s.Resources)
-	if err != nil {
-		return err
-	}
-	spawner := workerOf(ctx)
-	workers := s.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	switch {
-	case spawner != nil:
-		parent := spawner.cur
-		r.sub, r.parent, r.parentTask = true, parent, spawner.current
-		if r.hooks == nil {
-			r.hooks = parent.hooks
-		}
-		workers = 1
-		if spawner.pool != nil {
-			workers = len(spawner.pool.workers)
-		}
-	default:
-		// Not capped by the number of tasks: a single task may spawn a
-		// graph of thousands (see corun).
-		workers = max(1, workers)
-	}
-	if workers > 1 && res != nil {
-		res.r, r.res = r, res
-	}
-	r.slow = r.hooks != nil || r.res != nil || p.opts != nil
-	if onTarget != nil {
-		r.onTarget = func(l int32) { onTarget(p, l) }
-	}
-
-	switch {
-	case spawner != nil && spawner.pool != nil:
-		r.pool, r.id = spawner.pool, spawner.pool.lastID.Add(1)
-	case workers > 1:
-		r.pool = newPool(r, workers)
-	}
-	runCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	outer, _ := ctx.Value(runKey{}).(*running)
-	r.ctx = context.WithValue(runCtx, runKey{}, &running{g, outer})
-	r.cancel, r.done = cancel, runCtx
-	fired := make(chan struct{})
-	stopWatch := context.AfterFunc(runCtx, func() { r.stop(nil); close(fired) })
-
-	var info RunInfo
-	if r.hooks != nil {
-		info = RunInfo{Graph: g, Tasks: p.len(), Workers: workers, Start: time.Now()}
-		if !r.sub {
-			for _, f := range r.hooks.runStart {
-				f(info)
-			}
-		}
-	}
-	if ctx.Err() == nil && r.targetsLeft.Load() > 0 {
-		switch {
-		case spawner != nil && spawner.pool != nil:
-			spawner.corun(r)
-		case workers == 1:
-			r.serial()
-		default:
-			r.parallel()
-		}
-	}
-	if !stopWatch() {
-		<-fired
-	}
-	err = r.result(ctx)
-	if err == nil || s.KeepGoing {
-		collect(p)
-	}
-	if r.hooks != nil {
-		r.finishHooks(info, err)
-	}
-	r.clear(err != nil)
-	return err
-}
-
-// clear drops the results the run still holds: the targets' after a clean
-// run, everything after a failed one (which may have stopped half-way).
-func (r *run) clear(all bool) {
-	if all {
-		for i := range int32(r.p.len()) {
-			r.p.task(i).Clear()
-		}
-		return
-	}
-	for _, l := range r.p.tlocal {
-		if l >= 0 {
-			r.p.task(l).Clear()
-		}
-	}
-}
-
-// unique drops repeated targets, keeping the first occurrence's place.
-func unique(ids []int32) []int32 {
-	if len(ids) == 1 {
-		return ids
-	}
-	seen := make(map[int32]bool, len(ids))
-	out := make([]int32, 0, len(ids))
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // Persist computes d once and returns a handle to its value as a constant
 // leaf of d's graph (Dask's persist): graphs built on the returned handle
 // use the value as it is and never compute d's part again. Handles that
 // already depended on d still compute it when they run.
+//
+// Persist adds a node to d's graph, and does so safely while other
+// goroutines compute or persist parts of the same graph (building it
+// with other functions of package graph meanwhile is not safe, as
+// always). It waits for a run that uses the graph's own tasks to finish.
 func Persist[T any](ctx context.Context, d graph.Delayed[T], opts ...Option) (graph.Delayed[T], error) {
 	v, err := Compute(ctx, d, opts...)
 	if err != nil {
 		return graph.Delayed[T]{}, err
 	}
-	return graph.Value(d.Graph(), d.Name(), v), nil
+	var p graph.Delayed[T]
+	err = addToGraph(ctx, d.Graph(), func() { p = graph.Value(d.Graph(), d.Name(), v) })
+	return p, err
 }
 
 // PersistAll is Persist for several values of one type, computed in one
@@ -382,8 +255,13 @@ func PersistAll[T any](ctx context.Context, ds []graph.Delayed[T], opts ...Optio
 		return nil, err
 	}
 	out := make([]graph.Delayed[T], len(ds))
-	for k, d := range ds {
-		out[k] = graph.Value(d.Graph(), d.Name(), vs[k])
+	err = addToGraph(ctx, ds[0].Graph(), func() {
+		for k, d := range ds {
+			out[k] = graph.Value(d.Graph(), d.Name(), vs[k])
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -48,7 +48,7 @@ func Adapt(g *graph.Graph, targets ...int) (dgraph.Graph[int, Vertex], error) {
 		if need != nil && !need[id] {
 			continue
 		}
-		for _, d := range g.Deps(id) {
+		for _, d := range graph.ExecutableOf(g).Deps(id) {
 			err := a.AddEdge(int(d), id)
 			if err != nil && !errors.Is(err, dgraph.ErrEdgeAlreadyExists) {
 				return nil, err

@@ -20,7 +20,7 @@ func Needed(g *graph.Graph, targets ...int) []bool {
 		for len(stack) > 0 {
 			id := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			for _, d := range g.Deps(int(id)) {
+			for _, d := range graph.ExecutableOf(g).Deps(int(id)) {
 				if !need[d] {
 					need[d] = true
 					stack = append(stack, d)
@@ -36,7 +36,7 @@ func Needed(g *graph.Graph, targets ...int) []bool {
 func Sinks(g *graph.Graph) []int {
 	used := make([]bool, g.Len())
 	for id := range g.Len() {
-		for _, d := range g.Deps(id) {
+		for _, d := range graph.ExecutableOf(g).Deps(id) {
 			used[d] = true
 		}
 	}
@@ -76,7 +76,7 @@ func Order(g *graph.Graph, targets ...int) []int {
 		stack = append(stack[:0], frame{int32(t), 0})
 		for len(stack) > 0 {
 			f := &stack[len(stack)-1]
-			deps := g.Deps(int(f.id))
+			deps := graph.ExecutableOf(g).Deps(int(f.id))
 			if int(f.next) < len(deps) {
 				d := deps[f.next]
 				f.next++

@@ -242,7 +242,7 @@ func (e *exporter) drawNodes() {
 	// dependent d was drawn for.
 	seen := make([]int32, e.g.Len())
 	for _, id := range ids {
-		for _, d := range e.g.Deps(id) {
+		for _, d := range graph.ExecutableOf(e.g).Deps(id) {
 			if seen[d] == int32(id)+1 {
 				continue
 			}
@@ -339,7 +339,7 @@ func (e *exporter) drawStages() {
 		if to < 0 {
 			continue
 		}
-		for _, d := range e.g.Deps(id) {
+		for _, d := range graph.ExecutableOf(e.g).Deps(id) {
 			k := pair{e.stageOf[d], to}
 			if counts[k] == 0 {
 				pairs = append(pairs, k)

@@ -208,7 +208,7 @@ func criticalPath(g *graph.Graph, recs []Record, own ownIndex) ([]Record, time.D
 		}
 		var w time.Duration
 		p := int32(-1)
-		for _, d := range g.Deps(lo + i) {
+		for _, d := range graph.ExecutableOf(g).Deps(lo + i) {
 			if j := int(d) - lo; ok(j) && (p < 0 || heavy[j] > w) {
 				w, p = heavy[j], d
 			}

@@ -1,0 +1,205 @@
+package sched
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/seed001e6470/taskgraph/graph"
+)
+
+// Executor runs tasks away from the run's own workers: in other processes,
+// on other machines. A run hands it the tasks marked graph.Remote (see
+// WithExecutor); everything else runs on the run's workers, and one graph
+// mixes both freely.
+//
+// Submit hands task h over and returns at once: it never waits for the
+// task. The executor reads the task's arguments from the graph
+// (graph.ExecutableOf(h.Graph).Task(dep).Value() for each of
+// h.Graph.Deps(h.ID)), runs it elsewhere, stores the result into the task
+// (through Task(h.ID).Result(), a pointer to decode into) and then calls
+// done, once, from any goroutine, with a nil Report.Err; or calls done once
+// with the task's error. ctx ends when the run stops or the attempt's
+// timeout passes: the executor should then stop the task and report
+// promptly (with ctx.Err()). A run does not return before every hand-off
+// has been reported.
+//
+// While a task is away, the worker that handed it over runs other work;
+// the task's dependents become ready when its report has been taken in.
+// Retries (one Submit per attempt), timeouts, hooks, keep-going,
+// AsCompleted, cancellation and the release of results work for handed-off
+// tasks as for any other. With Workers(1), the reference schedule, the run
+// waits for each hand-off in place, in the static order.
+type Executor interface {
+	Submit(ctx context.Context, h Handoff, done func(Report))
+}
+
+// Handoff is a task given to an Executor.
+type Handoff struct {
+	Graph   *graph.Graph
+	ID      int    // the node's ID in Graph
+	Name    string // as hooks and errors show it
+	Attempt int    // 0 for the first try; retries count up
+}
+
+// Report is how an Executor says a hand-off ended.
+type Report struct {
+	Err    error  // nil: the result is stored in the task
+	Worker string // who ran it ("host/pid"): TaskEvent.Where, TaskError.Where
+}
+
+// Preparer is an Executor that checks, before a run starts, that it can
+// run the tasks the run will hand it (that their arguments and results can
+// travel, say): an error here fails the run before any task runs.
+type Preparer interface {
+	Prepare(ctx context.Context, g *graph.Graph, ids []int) error
+}
+
+// remote tells whether task i is handed to the run's executor.
+func (r *run) remote(i int32) bool {
+	return r.exec != nil && r.p.opts != nil && r.p.opts[i] != nil && r.p.opts[i].Remote
+}
+
+// handoff is a hand-off in flight, and then its report.
+type handoff struct {
+	r       *run
+	i       int32
+	attempt int
+	start   time.Time
+	worker  int // the worker that handed it over, for hooks
+	cancel  context.CancelFunc
+	rep     Report
+	taken   atomic.Bool // reported once already
+}
+
+// handOff gives task i of a pool run to the executor.
+func (w *worker) handOff(r *run, i int32, attempt int) {
+	if attempt == 0 && r.anyFailed.Load() && r.upstreamFailed(i) {
+		r.state[i] = Skipped
+		if r.hooks != nil {
+			r.emitDone(i, -1, time.Time{}, 0, Skipped, nil, "")
+		}
+		w.settled(r, i)
+		return
+	}
+	h := &handoff{r: r, i: i, attempt: attempt, worker: w.id}
+	if r.hooks != nil && attempt == 0 {
+		h.start = time.Now()
+		r.emitStart(i, w.id, h.start)
+	}
+	r.away.Add(1)
+	if r.sub {
+		r.inflight.Add(1)
+	}
+	ctx := r.attemptCtx(i, h)
+	r.exec.Submit(ctx, Handoff{Graph: r.x.Graph(), ID: int(r.p.ids[i]), Name: r.name(i), Attempt: attempt},
+		func(rep Report) { r.pool.deliver(h, rep) })
+}
+
+// attemptCtx is the context of one attempt of a handed-off task: the
+// run's, with the task's timeout.
+func (r *run) attemptCtx(i int32, h *handoff) context.Context {
+	ctx, cancel := r.ctx, context.CancelFunc(func() {})
+	if o := r.p.opts[i]; o.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+	}
+	h.cancel = cancel
+	return ctx
+}
+
+// awaitAway is a hand-off of the serial reference: it waits in place.
+func (r *run) awaitAway(ctx context.Context, i int32, attempt int) error {
+	ch := make(chan Report, 1)
+	var taken atomic.Bool
+	r.exec.Submit(ctx, Handoff{Graph: r.x.Graph(), ID: int(r.p.ids[i]), Name: r.name(i), Attempt: attempt},
+		func(rep Report) {
+			if !taken.Swap(true) {
+				ch <- rep
+			}
+		})
+	rep := <-ch
+	return rep.Err
+}
+
+// An inbox takes reports from any goroutine and gives them to the pool's
+// workers, which take them in before anything else (they count as urgent
+// work, see pool.urgent).
+type inbox struct {
+	mu   sync.Mutex
+	list []*handoff
+}
+
+// deliver is an executor's done: it queues the report and wakes a worker.
+func (pl *pool) deliver(h *handoff, rep Report) {
+	if h.taken.Swap(true) {
+		return // reported twice: the executor's bug; the first report stands
+	}
+	h.cancel()
+	h.rep = rep
+	pl.in.mu.Lock()
+	pl.in.list = append(pl.in.list, h)
+	pl.in.mu.Unlock()
+	pl.urgent.Add(1)
+	h.r.away.Done()
+	pl.wakeOne()
+}
+
+// takeReport returns a queued report, if any.
+func (pl *pool) takeReport() *handoff {
+	pl.in.mu.Lock()
+	defer pl.in.mu.Unlock()
+	if len(pl.in.list) == 0 {
+		return nil
+	}
+	h := pl.in.list[0]
+	pl.in.list[0] = nil
+	pl.in.list = pl.in.list[1:]
+	pl.urgent.Add(-1)
+	return h
+}
+
+// takeIn takes in a hand-off's report on worker w: a retry, or the task's
+// end, after which its dependents may be ready. It returns the task to
+// run next, if any.
+func (w *worker) takeIn(h *handoff) item {
+	r, i := h.r, h.i
+	defer func() {
+		if r.sub {
+			r.leave()
+		}
+	}()
+	if err := h.rep.Err; err != nil && !r.halted() && h.attempt < r.p.opts[i].Retries {
+		w.handOff(r, i, h.attempt+1)
+		return item{}
+	}
+	w.start = h.start
+	w.active = r
+	r.ended(i, w, h.rep.Err, h.rep.Worker)
+	if next := w.after(r, i); next >= 0 && !r.halted() {
+		return item{r.id, next}
+	}
+	return item{}
+}
+
+// settled finishes a task that did not run (skipped) on worker w.
+func (w *worker) settled(r *run, i int32) {
+	if next := w.after(r, i); next >= 0 {
+		w.push(item{r.id, next})
+	}
+}
+
+// settleAway waits for the hand-offs still away when the run's workers
+// stopped (a failure or a cancellation stopped the run) and takes in
+// their reports, so that every task is accounted for before the run ends.
+func (r *run) settleAway() {
+	if r.exec == nil || r.pool == nil || r.sub {
+		return
+	}
+	r.away.Wait()
+	w := r.pool.workers[0]
+	for h := r.pool.takeReport(); h != nil; h = r.pool.takeReport() {
+		w.start, w.active = h.start, h.r
+		h.r.ended(h.i, w, h.rep.Err, h.rep.Worker)
+	}
+}
