@@ -62,8 +62,8 @@ func (c *cell[T]) Result() any      { return &c.v }
 
 // argCell is argument k's cell for a copy of a task (see Task.copyWith):
 // Result returns &cell.v, which is the cell's own address.
-func argCell[A any](arg func(int) any, k int) *cell[A] {
-	return (*cell[A])(unsafe.Pointer(arg(k).(*A)))
+func argCell[A any](src *argSource, k int) *cell[A] {
+	return (*cell[A])(unsafe.Pointer(src.cell(k).(*A)))
 }
 
 // holder lets a content-keyed lookup check that the task it found has the

@@ -28,7 +28,16 @@
 // handle, a handle from another graph, a nil function) never panic: the
 // graph remembers the first one ([Graph.Err]) and refuses to run.
 //
+// Options a task's form cannot honour are building errors too
+// ([ErrOption]): a Timeout on a plain function, which cannot be told to
+// stop, or any run option on a Value.
+//
 // Every node has a human name, shown in errors, pictures and profiles, and
 // an ID, its creation index, which is its stable identity. Nodes sharing a
 // name form a stage (all tiles of a fractal are "tile").
+//
+// A Graph is a description and holds no run state. What only executors
+// need (the runnable tasks, their options, where results are stored, the
+// static order) sits behind one door, [Executable], used by package sched
+// and by executors that run tasks elsewhere ([Remote]).
 package graph

@@ -339,3 +339,35 @@ func ExampleGraph_Key() {
 	// 2 tile task tile#2 [0]
 	// 3 tile task tile#3 [0]
 }
+
+// Remote lets a task run in another process when the run has an executor
+// for it (sched.WithExecutor, package cluster); without one it runs in the
+// run's own pool.
+func ExampleRemote() {
+	var g graph.Graph
+	x := graph.Value(&g, "x", 20)
+	y := graph.Call(&g, "y", func(v int) int { return v + 22 }, x, graph.Remote())
+	v, err := sched.Compute(context.Background(), y)
+	fmt.Println(v, err)
+	// Output: 42 <nil>
+}
+
+// ExecutableOf is the door executors use: a task's arguments, its result
+// and its options. Programs that only build and compute graphs never need
+// it.
+func ExampleExecutableOf() {
+	var g graph.Graph
+	a := graph.Value(&g, "a", 20)
+	b := graph.Value(&g, "b", 22)
+	sum := graph.Call2(&g, "sum", func(x, y int) int { return x + y }, a, b, graph.Retries(2))
+
+	x := graph.ExecutableOf(&g)
+	t := x.Task(sum.ID())
+	fmt.Println(t.Args()) // what would be sent to another process
+	_ = t.Run(context.Background())
+	o, _ := x.Options(sum.ID())
+	fmt.Println(*t.Result().(*int), o.Retries)
+	// Output:
+	// [20 22]
+	// 42 2
+}

@@ -49,7 +49,9 @@ func (x Executable) Key(id int) string { return x.g.keyOf(id, x.Name(id)) }
 // own; Clear drops the stored result so the garbage collector can take
 // it. Value returns the stored result boxed; Result returns a pointer to
 // it (a *R for a Delayed[R]), to read it without boxing or to store a
-// result computed elsewhere (decoded from a message, say).
+// result computed elsewhere (decoded from a message, say). Args returns
+// the arguments' stored results, boxed, in argument order: what a task
+// run elsewhere needs to be sent.
 //
 // Run must only be called once every argument's Run has returned nil (or
 // its result was stored through Result) and none of them has been
@@ -59,10 +61,11 @@ type Task interface {
 	Clear()
 	Value() any
 	Result() any
+	Args() []any
 
 	// copyWith returns a fresh copy of the task, without a result, that
-	// reads argument k from the cell arg(k) returns (a *cell[A]).
-	copyWith(arg func(k int) any) Task
+	// reads its arguments from the cells src hands out.
+	copyWith(src *argSource) Task
 }
 
 // Task returns node id's runnable part.
@@ -114,19 +117,30 @@ func (x Executable) HoldsPointers(id int) bool { return !x.nodes[id].plain }
 // allocation per task, so executors make copies only when the graph's
 // own tasks are busy.
 func (x Executable) Copy(ids []int32) []Task {
-	copies := make(map[int32]Task, len(ids))
-	out := make([]Task, len(ids))
+	src := &argSource{x: x, pos: make([]int32, x.Len()), out: make([]Task, len(ids))}
 	for k, id := range ids {
-		deps := x.Deps(int(id))
-		t := x.Task(int(id)).copyWith(func(a int) any {
-			d := deps[a]
-			if c, ok := copies[d]; ok {
-				return c.Result()
-			}
-			return x.Task(int(d)).Result()
-		})
-		copies[id] = t
-		out[k] = t
+		src.deps = x.Deps(int(id))
+		src.out[k] = x.Task(int(id)).copyWith(src)
+		src.pos[id] = int32(k + 1)
 	}
-	return out
+	return src.out
+}
+
+// argSource hands a task being copied the cells of its arguments: the
+// copies made so far, or the graph's own.
+type argSource struct {
+	x    Executable
+	pos  []int32 // node ID -> position in out, plus one; 0: not copied
+	out  []Task
+	deps []int32 // the arguments of the task being copied
+}
+
+// cell returns argument k's cell (a *cell[A], boxed as the *A it starts
+// with: see argCell).
+func (a *argSource) cell(k int) any {
+	d := a.deps[k]
+	if p := a.pos[d]; p > 0 {
+		return a.out[p-1].Result()
+	}
+	return a.x.Task(int(d)).Result()
 }

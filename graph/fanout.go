@@ -15,9 +15,8 @@ import (
 // It is what a loop calling [CallCtx] with a closure per k would build,
 // but cheaper: the n task objects are allocated together and share fn,
 // so the fan-out costs one allocation for its tasks instead of two per
-// task (a closure capturing k and a task holding it). Building the 4,096
-// tiles of package mandelbrot's default view took 1.34 ms that way and
-// 0.54 ms with CallN, in alternating runs on one core.
+// task (a closure capturing k and a task holding it); the README's
+// benchmark table says what that saves.
 //
 // With [Pure], each task's content key includes its index k, so only a
 // fan-out with the same name, function, argument and index is shared.
@@ -103,6 +102,12 @@ func indexKey(k int) Option {
 	}
 }
 
-func (t *indexed[A, R]) copyWith(arg func(int) any) Task {
-	return &indexed[A, R]{k: t.k, s: &fanOut[A, R]{f: t.s.f, a: argCell[A](arg, 0)}}
+func (t *indexed[A, R]) copyWith(src *argSource) Task {
+	return &indexed[A, R]{k: t.k, s: &fanOut[A, R]{f: t.s.f, a: argCell[A](src, 0)}}
 }
+
+func (t *indexed[A, R]) Args() []any { return []any{t.s.a.v} }
+
+// Index is the task's k, which it passes to its function along with its
+// argument: part of what a task run elsewhere needs to be sent.
+func (t *indexed[A, R]) Index() int { return t.k }

@@ -131,38 +131,38 @@ func (t *sliceCall[T, R]) Run(ctx context.Context) error {
 // Copies for runs that own their tasks (see Executable.Copy): the same
 // function, fresh result, arguments read from the cells arg hands out.
 
-func (t *constant[T]) copyWith(func(int) any) Task { return t } // constants are shared
+func (t *constant[T]) copyWith(*argSource) Task { return t } // constants are shared
 
-func (t *source[R]) copyWith(func(int) any) Task { return &source[R]{fc: t.fc} }
+func (t *source[R]) copyWith(*argSource) Task { return &source[R]{fc: t.fc} }
 
-func (t *call1[A, R]) copyWith(arg func(int) any) Task {
-	return &call1[A, R]{f: t.f, a: argCell[A](arg, 0)}
+func (t *call1[A, R]) copyWith(src *argSource) Task {
+	return &call1[A, R]{f: t.f, a: argCell[A](src, 0)}
 }
 
-func (t *ctxCall1[A, R]) copyWith(arg func(int) any) Task {
-	return &ctxCall1[A, R]{f: t.f, a: argCell[A](arg, 0)}
+func (t *ctxCall1[A, R]) copyWith(src *argSource) Task {
+	return &ctxCall1[A, R]{f: t.f, a: argCell[A](src, 0)}
 }
 
-func (t *call2[A, B, R]) copyWith(arg func(int) any) Task {
-	return &call2[A, B, R]{f: t.f, a: argCell[A](arg, 0), b: argCell[B](arg, 1)}
+func (t *call2[A, B, R]) copyWith(src *argSource) Task {
+	return &call2[A, B, R]{f: t.f, a: argCell[A](src, 0), b: argCell[B](src, 1)}
 }
 
-func (t *ctxCall2[A, B, R]) copyWith(arg func(int) any) Task {
-	return &ctxCall2[A, B, R]{f: t.f, a: argCell[A](arg, 0), b: argCell[B](arg, 1)}
+func (t *ctxCall2[A, B, R]) copyWith(src *argSource) Task {
+	return &ctxCall2[A, B, R]{f: t.f, a: argCell[A](src, 0), b: argCell[B](src, 1)}
 }
 
-func (t *call3[A, B, C, R]) copyWith(arg func(int) any) Task {
-	return &call3[A, B, C, R]{f: t.f, a: argCell[A](arg, 0), b: argCell[B](arg, 1), c: argCell[C](arg, 2)}
+func (t *call3[A, B, C, R]) copyWith(src *argSource) Task {
+	return &call3[A, B, C, R]{f: t.f, a: argCell[A](src, 0), b: argCell[B](src, 1), c: argCell[C](src, 2)}
 }
 
-func (t *ctxCall3[A, B, C, R]) copyWith(arg func(int) any) Task {
-	return &ctxCall3[A, B, C, R]{f: t.f, a: argCell[A](arg, 0), b: argCell[B](arg, 1), c: argCell[C](arg, 2)}
+func (t *ctxCall3[A, B, C, R]) copyWith(src *argSource) Task {
+	return &ctxCall3[A, B, C, R]{f: t.f, a: argCell[A](src, 0), b: argCell[B](src, 1), c: argCell[C](src, 2)}
 }
 
-func (t *sliceCall[T, R]) copyWith(arg func(int) any) Task {
+func (t *sliceCall[T, R]) copyWith(src *argSource) Task {
 	ins := make([]*cell[T], len(t.ins))
 	for k := range ins {
-		ins[k] = argCell[T](arg, k)
+		ins[k] = argCell[T](src, k)
 	}
 	return &sliceCall[T, R]{fc: t.fc, ins: ins}
 }
@@ -171,3 +171,22 @@ func (t *sliceCall[T, R]) copyWith(arg func(int) any) Task {
 func (*call1[A, R]) plainForm()       {}
 func (*call2[A, B, R]) plainForm()    {}
 func (*call3[A, B, C, R]) plainForm() {}
+
+// Arguments, boxed, for executors that send them elsewhere.
+
+func (*constant[T]) Args() []any            { return nil }
+func (*source[R]) Args() []any              { return nil }
+func (t *call1[A, R]) Args() []any          { return []any{t.a.v} }
+func (t *ctxCall1[A, R]) Args() []any       { return []any{t.a.v} }
+func (t *call2[A, B, R]) Args() []any       { return []any{t.a.v, t.b.v} }
+func (t *ctxCall2[A, B, R]) Args() []any    { return []any{t.a.v, t.b.v} }
+func (t *call3[A, B, C, R]) Args() []any    { return []any{t.a.v, t.b.v, t.c.v} }
+func (t *ctxCall3[A, B, C, R]) Args() []any { return []any{t.a.v, t.b.v, t.c.v} }
+
+func (t *sliceCall[T, R]) Args() []any {
+	vs := make([]any, len(t.ins))
+	for k, c := range t.ins {
+		vs[k] = c.v
+	}
+	return vs
+}

@@ -369,3 +369,34 @@ func BenchmarkScaling(b *testing.B) {
 		})
 	}
 }
+
+// A run that finds its graph's own tasks busy runs private copies of them
+// (what a run owning its results would always do): this is what that
+// costs against a re-run on the graph's own tasks, shape by shape.
+//
+//	go test ./sched -run '^$' -bench 'Copies' -cpu 1,2 -count 5
+func BenchmarkCopies(b *testing.B) {
+	ctx := context.Background()
+	for _, s := range shapes() {
+		b.Run(s.name+"/own", func(b *testing.B) {
+			d := s.build()
+			v, err := sched.Compute(ctx, d)
+			check(b, v, s.want, err)
+			perTask(b, s.tasks, func() {
+				v, err := sched.Compute(ctx, d)
+				check(b, v, s.want, err)
+			})
+		})
+		b.Run(s.name+"/copies", func(b *testing.B) {
+			d := s.build()
+			v, err := sched.Compute(ctx, d)
+			check(b, v, s.want, err)
+			release := sched.HoldCells(d.Graph())
+			defer release()
+			perTask(b, s.tasks, func() {
+				v, err := sched.Compute(ctx, d)
+				check(b, v, s.want, err)
+			})
+		})
+	}
+}

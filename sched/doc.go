@@ -24,13 +24,39 @@
 // indirect calls.
 //
 // Errors name the failing task ([TaskError]) and wrap its cause; a panic
-// becomes a [PanicError] with its stack. By default the first error stops
+// becomes a [PanicError] with its stack, and a task calling
+// runtime.Goexit (t.Fatal) fails with [ErrGoexit] (on the caller's own
+// goroutine, which Workers(1) runs tasks on, that goroutine then ends, as
+// Goexit demands, once the run is over). By default the first error stops
 // the run and cancels the tasks' context; with KeepGoing, everything that
-// does not depend on a failure runs and all errors are returned together.
-// Cancelling the caller's context stops the run at once.
+// does not depend on a failure runs, and the error, a [PartialError],
+// holds every error and says target by target which ones have a value.
+// Cancelling the caller's context stops the run at once. A hook that
+// panics stops the run too: its panic is the run's error ([HookError]),
+// returned once every worker has stopped.
+//
+// # Runs of one graph
+//
+// A graph is only a description; the scheduler owns its runs. Results
+// live in the graph's tasks while a run goes (typed cells that tasks read
+// through pointers), so a run that finds the graph's own tasks busy with
+// another run computes private copies of them instead, at the price of an
+// allocation per task: any number of goroutines may compute (and Persist)
+// parts of one graph at once, and tasks that compute a shared graph never
+// wait for each other.
 //
 // Hooks observe a run (progress bars, profilers); resources cap how many
 // tasks of a kind run at once; AsCompleted streams results as they finish.
+//
+// # Executors
+//
+// Tasks marked graph.Remote are handed to the run's [Executor], when it
+// has one (WithExecutor): another process, another machine (package
+// cluster). Submitting never blocks a worker, which runs other work while
+// the task is away; retries, timeouts, hooks, keep-going, AsCompleted,
+// cancellation and the release of results work for handed-off tasks as
+// for the others. Without an executor attached, the hot path is the same
+// as ever: the check costs a field that is nil.
 //
 // # Tasks that spawn tasks
 //
@@ -43,6 +69,12 @@
 // graph is computed in place like a recursive call. The spawned tasks show
 // in hooks and errors under their parent's name ("sum/sum/add"), and an
 // error or a cancellation inside them reaches the parent and the caller.
+// This holds on goroutines the task starts too (errgroup.WithContext(ctx)
+// and a sched.Compute in each): each call helps on a state of its own,
+// never on the worker another goroutine owns. Spawned tasks count against
+// the resource limits of the run that spawned them; a task that holds a
+// resource lends it to what it spawned while it waits. Spawning nests at
+// most 50,000 deep ([ErrTooDeep]).
 //
 // # Priorities and persisted values
 //

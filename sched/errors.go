@@ -19,15 +19,14 @@ var (
 	// ErrSkipped is the error of a target that did not run because a task
 	// it depends on failed (keep-going mode).
 	ErrSkipped = errors.New("sched: skipped because a dependency failed")
+	// ErrWorkers: more workers than MaxWorkers were asked for.
+	ErrWorkers = errors.New("sched: too many workers")
 	// ErrMixedGraphs: the targets of one run belong to different graphs.
 	ErrMixedGraphs = errors.New("sched: targets belong to different graphs")
 	// ErrNilContext: a nil context was passed (use context.Background()).
 	ErrNilContext = errors.New("sched: nil context")
 	// ErrTooDeep: tasks spawned graphs inside each other beyond the limit.
 	ErrTooDeep = errors.New("sched: graphs spawned too deeply inside each other")
-	// ErrCycle: a graph's dependencies loop (possible only if memory was
-	// written behind the graph's back: package graph builds no cycles).
-	ErrCycle = errors.New("sched: the graph has a cycle")
 	// ErrGoexit is the error of a task that called runtime.Goexit (as
 	// t.Fatal does) instead of returning.
 	ErrGoexit = errors.New("sched: the task called runtime.Goexit instead of returning")

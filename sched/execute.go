@@ -89,6 +89,9 @@ func (r *run) place(ctx context.Context, s *Scheduler) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	if workers > MaxWorkers {
+		return fmt.Errorf("%w: Workers(%d), at most %d", ErrWorkers, workers, MaxWorkers)
+	}
 	// Not capped by the number of tasks: a single task may spawn a graph
 	// of thousands (see helper).
 	workers = max(1, workers)

@@ -15,12 +15,13 @@ import (
 // mixes both freely.
 //
 // Submit hands task h over and returns at once: it never waits for the
-// task. The executor reads the task's arguments from the graph
-// (graph.ExecutableOf(h.Graph).Task(dep).Value() for each of
-// h.Graph.Deps(h.ID)), runs it elsewhere, stores the result into the task
-// (through Task(h.ID).Result(), a pointer to decode into) and then calls
-// done, once, from any goroutine, with a nil Report.Err; or calls done once
-// with the task's error. ctx ends when the run stops or the attempt's
+// task. The executor sends what the task needs (h.Task.Args(), its
+// arguments' values; h.Graph and h.ID say which task it is), runs it
+// elsewhere, stores the result into h.Task (through h.Task.Result(), a
+// pointer to decode into: h.Task is the run's own, which is not always
+// the graph's) and then calls done, once, from any goroutine, with a nil
+// Report.Err; or calls done once with the task's error. An executor in
+// the same process may simply call h.Task.Run. ctx ends when the run stops or the attempt's
 // timeout passes: the executor should then stop the task and report
 // promptly (with ctx.Err()). A run does not return before every hand-off
 // has been reported.
@@ -38,9 +39,10 @@ type Executor interface {
 // Handoff is a task given to an Executor.
 type Handoff struct {
 	Graph   *graph.Graph
-	ID      int    // the node's ID in Graph
-	Name    string // as hooks and errors show it
-	Attempt int    // 0 for the first try; retries count up
+	ID      int        // the node's ID in Graph
+	Name    string     // as hooks and errors show it
+	Attempt int        // 0 for the first try; retries count up
+	Task    graph.Task // the run's task: its arguments, and where its result goes
 }
 
 // Report is how an Executor says a hand-off ended.
@@ -74,7 +76,7 @@ type handoff struct {
 }
 
 // handOff gives task i of a pool run to the executor.
-func (w *worker) handOff(r *run, i int32, attempt int) {
+func (w *worker) handOff(r *run, i int32, attempt int, start time.Time) {
 	if attempt == 0 && r.anyFailed.Load() && r.upstreamFailed(i) {
 		r.state[i] = Skipped
 		if r.hooks != nil {
@@ -83,7 +85,7 @@ func (w *worker) handOff(r *run, i int32, attempt int) {
 		w.settled(r, i)
 		return
 	}
-	h := &handoff{r: r, i: i, attempt: attempt, worker: w.id}
+	h := &handoff{r: r, i: i, attempt: attempt, worker: w.id, start: start}
 	if r.hooks != nil && attempt == 0 {
 		h.start = time.Now()
 		r.emitStart(i, w.id, h.start)
@@ -93,8 +95,7 @@ func (w *worker) handOff(r *run, i int32, attempt int) {
 		r.inflight.Add(1)
 	}
 	ctx := r.attemptCtx(i, h)
-	r.exec.Submit(ctx, Handoff{Graph: r.x.Graph(), ID: int(r.p.ids[i]), Name: r.name(i), Attempt: attempt},
-		func(rep Report) { r.pool.deliver(h, rep) })
+	r.exec.Submit(ctx, r.handoff(i, attempt), func(rep Report) { r.pool.deliver(h, rep) })
 }
 
 // attemptCtx is the context of one attempt of a handed-off task: the
@@ -109,17 +110,20 @@ func (r *run) attemptCtx(i int32, h *handoff) context.Context {
 }
 
 // awaitAway is a hand-off of the serial reference: it waits in place.
-func (r *run) awaitAway(ctx context.Context, i int32, attempt int) error {
+func (r *run) awaitAway(ctx context.Context, i int32, attempt int) (string, error) {
 	ch := make(chan Report, 1)
 	var taken atomic.Bool
-	r.exec.Submit(ctx, Handoff{Graph: r.x.Graph(), ID: int(r.p.ids[i]), Name: r.name(i), Attempt: attempt},
-		func(rep Report) {
-			if !taken.Swap(true) {
-				ch <- rep
-			}
-		})
+	r.exec.Submit(ctx, r.handoff(i, attempt), func(rep Report) {
+		if !taken.Swap(true) {
+			ch <- rep
+		}
+	})
 	rep := <-ch
-	return rep.Err
+	return rep.Worker, rep.Err
+}
+
+func (r *run) handoff(i int32, attempt int) Handoff {
+	return Handoff{Graph: r.x.Graph(), ID: int(r.p.ids[i]), Name: r.name(i), Attempt: attempt, Task: r.task(i)}
 }
 
 // An inbox takes reports from any goroutine and gives them to the pool's
@@ -170,7 +174,7 @@ func (w *worker) takeIn(h *handoff) item {
 		}
 	}()
 	if err := h.rep.Err; err != nil && !r.halted() && h.attempt < r.p.opts[i].Retries {
-		w.handOff(r, i, h.attempt+1)
+		w.handOff(r, i, h.attempt+1, h.start)
 		return item{}
 	}
 	w.start = h.start

@@ -25,3 +25,11 @@ func SetMaxDepth(n int) (restore func()) {
 	maxDepth = n
 	return func() { maxDepth = old }
 }
+
+// HoldCells takes g's own tasks as a run would, so that runs started
+// meanwhile run on copies; release gives them back.
+func HoldCells(g *graph.Graph) (release func()) {
+	st := stateOf(g)
+	st.cells.Lock()
+	return st.cells.Unlock
+}

@@ -173,7 +173,7 @@ func newPlan(g graph.Executable, targets []int32) (*plan, error) {
 	defer sc.putBack()
 	// local: 0 unvisited, -1 on the stack, k+1 is local number k
 	local := sc.marks(g.Len())
-	ids, nd, err := p.order(g, local, sc)
+	ids, nd, err := g.PostOrder(p.targets, local, make([]int32, 0, len(local)), &sc.order)
 	if err != nil {
 		return nil, err
 	}
@@ -264,62 +264,15 @@ func newPlan(g graph.Executable, targets []int32) (*plan, error) {
 	return p, p.readOptions(g)
 }
 
-// order returns the needed task IDs in depth-first post-order from the
-// targets, and how many task arguments they have in all. It uses an
-// explicit stack: graphs may be far deeper than a goroutine's stack should
-// grow. Graphs built with package graph are acyclic by construction; a
-// cycle (or a dangling argument) can only come from memory written behind
-// the graph's back, and is refused all the same.
-func (p *plan) order(g graph.Executable, local []int32, sc *scratch) (ids []int32, taskDeps int, err error) {
-	stack := sc.stack[:0]
-	defer func() { sc.stack = stack[:0] }()
-	ids = make([]int32, 0, len(local))
-	for _, t := range p.targets {
-		if local[t] != 0 || g.Kind(int(t)) == graph.KindValue {
-			continue
-		}
-		local[t] = -1
-		stack = append(stack[:0], frame{t, 0})
-		for len(stack) > 0 {
-			f := &stack[len(stack)-1]
-			deps := g.Deps(int(f.id))
-			if int(f.next) < len(deps) {
-				d := deps[f.next]
-				f.next++
-				if d < 0 || int(d) >= len(local) {
-					return nil, 0, fmt.Errorf("%w: task %s has argument %d, not a node of the graph", ErrCycle, g.Key(int(f.id)), d)
-				}
-				if g.Kind(int(d)) == graph.KindTask {
-					taskDeps++
-					switch local[d] {
-					case 0:
-						local[d] = -1
-						stack = append(stack, frame{d, 0})
-					case -1:
-						return nil, 0, fmt.Errorf("%w: task %s depends on itself through %s", ErrCycle, g.Key(int(d)), g.Key(int(f.id)))
-					}
-				}
-				continue
-			}
-			ids = append(ids, f.id)
-			local[f.id] = int32(len(ids))
-			stack = stack[:len(stack)-1]
-		}
-	}
-	return ids, taskDeps, nil
-}
-
 // scratch is planning memory reused from plan to plan: building a graph
 // and running it once (the common case) should not pay for fresh marks
 // and a fresh stack as deep as the graph every time.
 type scratch struct {
 	local  []int32
-	stack  []frame
+	order  graph.OrderScratch
 	roots  []int32
 	counts []int32
 }
-
-type frame struct{ id, next int32 }
 
 // spare is the scratch of the last plan made. A sync.Pool would drop it
 // at every garbage collection, and building a large graph triggers a few:
@@ -339,7 +292,7 @@ func takeScratch() *scratch {
 }
 
 func (sc *scratch) putBack() {
-	if max(cap(sc.local), cap(sc.stack), cap(sc.roots), cap(sc.counts)) <= maxSpare {
+	if max(cap(sc.local), cap(sc.roots), cap(sc.counts)) <= maxSpare {
 		spare.Store(sc)
 	}
 }
@@ -378,7 +331,7 @@ func (p *plan) readOptions(g graph.Executable) error {
 			if p.prio == nil {
 				p.prio = make([]int32, p.len())
 			}
-			p.prio[i] = int32(max(min(o.Priority, 1<<30), -1<<30))
+			p.prio[i] = graph.ClampPriority(o.Priority)
 			p.slots[i].f |= isRanked
 		}
 		for _, r := range o.Resources {
@@ -394,7 +347,25 @@ func (p *plan) readOptions(g graph.Executable) error {
 				p.slots[i].f &^= isLink
 			}
 		}
-		p.rankSerialOrder()
+		return p.rankSerialOrder(g)
+	}
+	return nil
+}
+
+// rankSerialOrder is the reference order with priorities: graph's
+// RunOrder, in local numbers.
+func (p *plan) rankSerialOrder(g graph.Executable) error {
+	order, err := g.RunOrder(p.targets)
+	if err != nil {
+		return err
+	}
+	local := make(map[int32]int32, len(p.ids))
+	for i, id := range p.ids {
+		local[id] = int32(i)
+	}
+	p.serialOrder = make([]int32, len(order))
+	for k, id := range order {
+		p.serialOrder[k] = local[id]
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -45,6 +46,7 @@ type pnode struct {
 	retries  int
 	uses     int64
 	priority int
+	remote   bool // handed to the run's executor, when it has one
 	fault    fault
 	err      error // what a faulty task fails with
 }
@@ -128,6 +130,10 @@ func (pg *pgraph) addTask(t *rapid.T, args []graph.Delayed[int], slice bool) gra
 	if p := rapid.IntRange(-2, 2).Draw(t, "priority"); p != 0 {
 		n.priority = p
 		opts = append(opts, graph.Priority(p))
+	}
+	if rapid.IntRange(0, 2).Draw(t, "remote") == 0 {
+		n.remote = true
+		opts = append(opts, graph.Remote())
 	}
 	pg.nodes = append(pg.nodes, n)
 
@@ -483,13 +489,19 @@ func TestPropertyRandomGraphs(t *testing.T) {
 		type config struct {
 			workers   int
 			keepGoing bool
+			exec      bool // tasks marked Remote go to a fake executor
 		}
-		configs := []config{{1, false}, {1, true}, {2, false}, {2, true}, {8, false}, {8, true}, {1, false}}
+		configs := []config{{1, false, false}, {1, true, false}, {2, false, false}, {2, true, false}, {8, false, false}, {8, true, false}, {1, false, false},
+			{1, false, true}, {2, false, true}, {2, true, true}, {8, false, true}, {8, true, true}}
 		ref := map[[2]int]outcome{} // by (target set, keepGoing)
 		for _, c := range configs {
 			for k, ts := range sets {
 				hooked := rapid.Bool().Draw(t, "hooked")
-				out := pg.run(t, ts, c.workers, c.keepGoing, hooked)
+				var exec *fakeExecutor
+				if c.exec {
+					exec = newFakeExecutor(rapid.Uint64().Draw(t, "execSeed"))
+				}
+				out := pg.run(t, ts, c.workers, c.keepGoing, hooked, exec)
 				key := [2]int{k, int(b2i(c.keepGoing))}
 				r, ok := ref[key]
 				if !ok {
@@ -526,14 +538,14 @@ func compareOutcomes(t *rapid.T, pg *pgraph, m model, ref, out outcome, keepGoin
 	}
 	if !keepGoing && len(m.failed) == 1 {
 		var a, b *sched.TaskError
-		if !errors.As(ref.err, &a) || !errors.As(out.err, &b) || a.ID != b.ID || a.Name != b.Name || a.Error() != b.Error() {
+		if !errors.As(ref.err, &a) || !errors.As(out.err, &b) || a.ID != b.ID || a.Name != b.Name || a.Err.Error() != b.Err.Error() {
 			t.Fatalf("error %v, reference %v", out.err, ref.err)
 		}
 	}
 }
 
 // run computes targets once and checks the run against the model.
-func (pg *pgraph) run(t *rapid.T, targets []graph.Delayed[int], workers int, keepGoing, hooked bool) outcome {
+func (pg *pgraph) run(t *rapid.T, targets []graph.Delayed[int], workers int, keepGoing, hooked bool, exec *fakeExecutor) outcome {
 	m := pg.model(targets)
 	for i := range pg.calls {
 		pg.calls[i].Store(0)
@@ -548,10 +560,16 @@ func (pg *pgraph) run(t *rapid.T, targets []graph.Delayed[int], workers int, kee
 		log = newHookLog()
 		opts = append(opts, sched.WithHooks(log.hooks()))
 	}
+	if exec != nil {
+		opts = append(opts, sched.WithExecutor(exec))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	vals, err := sched.ComputeAll(ctx, targets, opts...)
-	where := fmt.Sprintf("Workers(%d) keepGoing=%v targets=%v", workers, keepGoing, ids(targets))
+	where := fmt.Sprintf("Workers(%d) keepGoing=%v executor=%v targets=%v", workers, keepGoing, exec != nil, ids(targets))
+	if exec != nil {
+		exec.check(t, where, pg, m)
+	}
 
 	if pg.over.Load() {
 		t.Fatalf("%s: more than %d units of resource %q were held at once", where, pg.limit, "slot")
@@ -727,4 +745,66 @@ func ids(ds []graph.Delayed[int]) []int {
 		out[i] = d.ID()
 	}
 	return out
+}
+
+// fakeExecutor runs handed-off tasks on goroutines of its own after a
+// random delay, as a remote executor would report them: from another
+// goroutine, later, with errors and panics (as PanicErrors) reported back.
+type fakeExecutor struct {
+	mu     sync.Mutex
+	rng    uint64
+	wg     sync.WaitGroup
+	handed map[int]int // graph ID -> hand-offs
+	twice  bool        // some hand-off was reported before its task ran
+}
+
+func newFakeExecutor(seed uint64) *fakeExecutor {
+	return &fakeExecutor{rng: seed | 1, handed: map[int]int{}}
+}
+
+func (f *fakeExecutor) delay() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rng ^= f.rng << 13
+	f.rng ^= f.rng >> 7
+	f.rng ^= f.rng << 17
+	return time.Duration(f.rng%300) * time.Microsecond
+}
+
+func (f *fakeExecutor) Submit(ctx context.Context, h sched.Handoff, done func(sched.Report)) {
+	d := f.delay()
+	f.mu.Lock()
+	f.handed[h.ID]++
+	f.mu.Unlock()
+	if got := len(h.Task.Args()); got != len(h.Graph.Deps(h.ID)) {
+		panic(fmt.Sprintf("hand-off of task %d carries %d arguments, want %d", h.ID, got, len(h.Graph.Deps(h.ID))))
+	}
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		time.Sleep(d) // a task in flight runs to its end even if the run stops meanwhile
+		err := runRecovered(ctx, h.Task)
+		done(sched.Report{Err: err, Worker: "fake/1"})
+		done(sched.Report{Err: errors.New("a second report must be ignored"), Worker: "fake/1"})
+	}()
+}
+
+func runRecovered(ctx context.Context, t graph.Task) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &sched.PanicError{Value: v, Stack: []byte("remote stack")}
+		}
+	}()
+	return t.Run(ctx)
+}
+
+// check waits for the executor's goroutines and checks that only remote
+// tasks were handed to it.
+func (f *fakeExecutor) check(t *rapid.T, where string, pg *pgraph, m model) {
+	f.wg.Wait()
+	for id, n := range f.handed {
+		if !pg.nodes[id].remote || !m.needed[id] || int32(n) > pg.attempts(id) {
+			t.Fatalf("%s: task %d (remote %v) handed off %d times", where, id, pg.nodes[id].remote, n)
+		}
+	}
 }

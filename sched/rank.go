@@ -1,14 +1,6 @@
 package sched
 
-// The rule that orders ready tasks with priorities (graph.Priority), in
-// the pool's queues and in the reference order alike: the higher priority
-// first, then the lower static number.
-func rankBefore(prioA, a, prioB, b int32) bool {
-	if prioA != prioB {
-		return prioA > prioB
-	}
-	return a < b
-}
+import "github.com/seed001e6470/taskgraph/graph"
 
 // heap is a binary heap of E, the least (by less) on top. container/heap
 // would box every element pushed into an interface; this does not.
@@ -60,40 +52,17 @@ type ranked struct {
 	i int32
 }
 
-// rankedHeap is a pool's queue of ranked ready tasks (its zero value is
-// ready to use).
+// rankedHeap is a pool's queue of ranked ready tasks, in the order of
+// graph.RankBefore (its zero value is ready to use).
 type rankedHeap struct{ h heap[ranked] }
 
 func (q *rankedHeap) len() int { return q.h.len() }
 
 func (q *rankedHeap) push(x ranked) {
 	if q.h.less == nil {
-		q.h.less = func(a, b ranked) bool { return rankBefore(a.r.p.prio[a.i], a.i, b.r.p.prio[b.i], b.i) }
+		q.h.less = func(a, b ranked) bool { return graph.RankBefore(a.r.p.prio[a.i], a.i, b.r.p.prio[b.i], b.i) }
 	}
 	q.h.push(x)
 }
 
 func (q *rankedHeap) pop() ranked { return q.h.pop() }
-
-// rankSerialOrder is Kahn's algorithm over the plan, taking among ready
-// tasks the one rankBefore puts first: without priorities it would give
-// back the static order itself.
-func (p *plan) rankSerialOrder() {
-	pending := make([]int32, p.len())
-	for i := range pending {
-		pending[i] = int32(len(p.args(int32(i))))
-	}
-	h := heap[int32]{less: func(a, b int32) bool { return rankBefore(p.prio[a], a, p.prio[b], b) }}
-	for _, i := range p.roots {
-		h.push(i)
-	}
-	for h.len() > 0 {
-		i := h.pop()
-		p.serialOrder = append(p.serialOrder, i)
-		for _, j := range p.dependents(i) {
-			if pending[j]--; pending[j] == 0 {
-				h.push(j)
-			}
-		}
-	}
-}

@@ -466,3 +466,16 @@ func TestPureClosuresDoNotCollapse(t *testing.T) {
 		t.Errorf("identical Pure calls of a top-level function: %d and %d", a.ID(), b.ID())
 	}
 }
+
+// Asking for an absurd number of workers is an error, not an attempt to
+// start them all.
+func TestTooManyWorkers(t *testing.T) {
+	var g graph.Graph
+	d := graph.Call(&g, "t", twice, graph.Value(&g, "x", 1))
+	if _, err := sched.Compute(context.Background(), d, sched.Workers(99_999_999_999)); !errors.Is(err, sched.ErrWorkers) {
+		t.Errorf("%v, want ErrWorkers", err)
+	}
+	if v, err := sched.Compute(context.Background(), d, sched.Workers(sched.MaxWorkers)); v != 2 || err != nil {
+		t.Errorf("MaxWorkers: %d, %v", v, err)
+	}
+}

@@ -227,9 +227,9 @@ func (r *run) runTask(i int32, w *worker) {
 		r.emitStart(i, w.id, w.start)
 	}
 	w.inTask = true
-	err := r.call(i, w.taskCtx(r))
+	where, err := r.call(i, w.taskCtx(r))
 	w.inTask = false
-	r.ended(i, w, err, "")
+	r.ended(i, w, err, where)
 }
 
 // ended records how task i ended: the one "task finished" step of every
@@ -270,10 +270,11 @@ func (w *worker) now() time.Time {
 	return time.Now()
 }
 
-// call runs task i, with its retries and timeout if it has options.
-func (r *run) call(i int32, ctx context.Context) error {
+// call runs task i, with its retries and timeout if it has options, and
+// says where it ran when an executor ran it.
+func (r *run) call(i int32, ctx context.Context) (where string, err error) {
 	if r.p.opts == nil || r.p.opts[i] == nil {
-		return r.task(i).Run(ctx)
+		return "", r.task(i).Run(ctx)
 	}
 	o := r.p.opts[i]
 	for attempt := 0; ; attempt++ {
@@ -281,15 +282,14 @@ func (r *run) call(i int32, ctx context.Context) error {
 		if o.Timeout > 0 {
 			actx, cancel = context.WithTimeout(ctx, o.Timeout)
 		}
-		var err error
 		if r.exec != nil && o.Remote {
-			err = r.awaitAway(actx, i, attempt) // the serial reference waits in place
+			where, err = r.awaitAway(actx, i, attempt) // the serial reference waits in place
 		} else {
 			err = protect(actx, r.task(i))
 		}
 		cancel()
 		if err == nil || attempt >= o.Retries || ctx.Err() != nil {
-			return err
+			return where, err
 		}
 	}
 }

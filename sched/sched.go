@@ -15,7 +15,7 @@ import (
 type Scheduler struct {
 	// Workers is the number of goroutines that run tasks; 0 means
 	// GOMAXPROCS. With 1, the run is the reference schedule: every task
-	// in the static order, in the caller's goroutine.
+	// in the static order, in the caller's goroutine. At most MaxWorkers.
 	Workers int
 	// KeepGoing runs everything that does not depend on a failed task and
 	// returns the partial results with every error (errors.Join). The
@@ -30,6 +30,11 @@ type Scheduler struct {
 	// Executor, if set, runs the tasks marked graph.Remote.
 	Executor Executor
 }
+
+// MaxWorkers is the most workers a run may have: each is a goroutine
+// with a deque, and far more than there are cores only helps tasks that
+// block (which is what resources and executors are for).
+const MaxWorkers = 4096
 
 // Option changes the settings of one run. A *Scheduler is an Option too:
 // it sets the fields it has set (those that are not zero), adds its hooks

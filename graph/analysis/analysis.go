@@ -49,13 +49,13 @@ func Sinks(g *graph.Graph) []int {
 	return sinks
 }
 
-// Order returns the tasks that targets need in the scheduler's static
-// order: a depth-first post-order from the targets, taken in the order
-// given, visiting each task's arguments in argument order. It is the order
-// a plain recursive evaluation computes them in, it is topological (every
-// task comes after its arguments), and it is the order a one-worker run of
-// package sched follows. Value leaves are constants, never run, so they
-// are left out, as the scheduler leaves them out.
+// Order returns the tasks that targets need in the order a one-worker run
+// of package sched runs them (graph.Executable.RunOrder): the static
+// order, a depth-first post-order from the targets taken in the order
+// given, visiting each task's arguments in argument order (the order a
+// plain recursive evaluation computes them in: topological), except that
+// tasks given a graph.Priority run earlier or later among the ready ones.
+// Value leaves are constants, never run, so they are left out.
 //
 // With no targets, the targets are [Sinks](g): the order of a run that
 // computes everything.
@@ -63,33 +63,17 @@ func Order(g *graph.Graph, targets ...int) []int {
 	if len(targets) == 0 {
 		targets = Sinks(g)
 	}
-	// state: 0 unvisited, 1 on the stack, 2 emitted.
-	state := make([]uint8, g.Len())
-	type frame struct{ id, next int32 }
-	var stack []frame
-	var order []int
-	for _, t := range targets {
-		if state[t] != 0 || g.Kind(t) == graph.KindValue {
-			continue
-		}
-		state[t] = 1
-		stack = append(stack[:0], frame{int32(t), 0})
-		for len(stack) > 0 {
-			f := &stack[len(stack)-1]
-			deps := graph.ExecutableOf(g).Deps(int(f.id))
-			if int(f.next) < len(deps) {
-				d := deps[f.next]
-				f.next++
-				if state[d] == 0 && g.Kind(int(d)) == graph.KindTask {
-					state[d] = 1
-					stack = append(stack, frame{d, 0})
-				}
-				continue
-			}
-			order = append(order, int(f.id))
-			state[f.id] = 2
-			stack = stack[:len(stack)-1]
-		}
+	ts := make([]int32, len(targets))
+	for k, t := range targets {
+		ts[k] = int32(t)
+	}
+	ids, err := graph.ExecutableOf(g).RunOrder(ts)
+	if err != nil {
+		return nil // only a graph written behind its back has a cycle
+	}
+	order := make([]int, len(ids))
+	for k, id := range ids {
+		order[k] = int(id)
 	}
 	return order
 }

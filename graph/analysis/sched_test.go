@@ -43,3 +43,33 @@ type node struct {
 
 func (n node) Graph() *graph.Graph { return n.g }
 func (n node) ID() int             { return n.id }
+
+// Order tells the truth when priorities are set: it is the order a
+// one-worker run follows.
+func TestOrderWithPriorities(t *testing.T) {
+	var g graph.Graph
+	x := graph.Value(&g, "x", 1)
+	var ran []int
+	rec := func(id *int) func(int) int {
+		return func(v int) int { ran = append(ran, *id); return v }
+	}
+	ids := make([]int, 4)
+	var ds []graph.Delayed[int]
+	for k := range ids {
+		var opts []graph.Option
+		if k == 3 {
+			opts = append(opts, graph.Priority(5))
+		}
+		d := graph.Call(&g, "t", rec(&ids[k]), x, opts...)
+		ids[k] = d.ID()
+		ds = append(ds, d)
+	}
+	join := graph.CallSlice(&g, "join", func(_ context.Context, vs []int) (int, error) { return len(vs), nil }, ds)
+	if _, err := sched.Compute(context.Background(), join, sched.Workers(1)); err != nil {
+		t.Fatal(err)
+	}
+	order := analysis.Order(&g, join.ID())
+	if len(order) != 5 || !slices.Equal(order[:4], ran) || ran[0] != ids[3] {
+		t.Errorf("Order %v, a one-worker run ran %v (the prioritised task %d first)", order, ran, ids[3])
+	}
+}

@@ -160,22 +160,6 @@ func TestGivenOrder(t *testing.T) {
 	}
 }
 
-// Labels index nodes by their place among all nodes of their name, so a
-// node keeps its label whatever part of the graph is drawn.
-func TestIndexStableUnderTargets(t *testing.T) {
-	g, _ := treeGraph(8, 4)
-	var last graph.Node
-	for id := range g.Len() {
-		if g.Name(id) == "inc" {
-			last = node{g, id}
-		}
-	}
-	out := write(t, g, &dot.Options{Targets: []graph.Node{last}})
-	if !strings.Contains(out, `"inc[7]"`) || !strings.Contains(out, `"part[7]"`) || strings.Count(out, "[label=") != 2 {
-		t.Errorf("want exactly part[7] → inc[7]:\n%s", out)
-	}
-}
-
 type node struct {
 	g  *graph.Graph
 	id int
@@ -219,5 +203,26 @@ func TestNoData(t *testing.T) {
 	out := write(t, g, &dot.Options{Color: dot.ByState, Stats: stats})
 	if !strings.Contains(out, "no data (4)") {
 		t.Errorf("want 4 tasks without data in the legend:\n%s", out)
+	}
+}
+
+// A culled picture numbers the tasks it shows, not those of the whole
+// graph: the only "inc" drawn has no index, the two "sum"s are 0 and 1.
+func TestCulledLabelsNumberWhatIsDrawn(t *testing.T) {
+	var g graph.Graph
+	x := graph.Value(&g, "x", 1)
+	for range 10 {
+		graph.Call(&g, "inc", func(v int) int { return v + 1 }, x)
+	}
+	a := graph.Call(&g, "inc", func(v int) int { return v + 1 }, x)
+	s0 := graph.Call(&g, "sum", func(v int) int { return v }, a)
+	s1 := graph.Call(&g, "sum", func(v int) int { return v }, s0)
+	var buf strings.Builder
+	if err := dot.Write(&buf, &g, &dot.Options{Targets: []graph.Node{s1}}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, `label="inc"`) || !strings.Contains(out, `label="sum[0]"`) || strings.Contains(out, "inc[10]") {
+		t.Errorf("labels of a culled picture:\n%s", out)
 	}
 }

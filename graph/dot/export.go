@@ -272,19 +272,22 @@ func (e *exporter) clusters() []*gv.Graph {
 	return cs
 }
 
-// indexes numbers the nodes of every repeated name 0, 1, 2 … in ID order,
-// over the whole graph so that a node keeps its label whatever the
-// targets; -1 marks names used once.
+// indexes numbers the drawn nodes of every repeated name 0, 1, 2 … in ID
+// order; -1 marks names drawn once. A picture of some targets numbers
+// what it shows (sum[0], sum[1]), not the whole graph's nodes: the node's
+// key, in its tooltip, is what stays the same across pictures.
 func (e *exporter) indexes() []int32 {
 	counts := make(map[string]int32)
 	for id := range e.g.Len() {
-		counts[e.g.Name(id)]++
+		if e.drawn(id) {
+			counts[e.g.Name(id)]++
+		}
 	}
 	index := make([]int32, e.g.Len())
 	next := make(map[string]int32)
 	for id := range e.g.Len() {
 		name := e.g.Name(id)
-		if counts[name] == 1 {
+		if !e.drawn(id) || counts[name] == 1 {
 			index[id] = -1
 			continue
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
 )
 
@@ -42,7 +41,8 @@ const DefaultRedraw = 100 * time.Millisecond
 // the hooks start at RunStart and stop, and wait for, at RunDone does the
 // drawing, so a slow terminal never holds up a task. Every task is
 // counted however it ended, so the bar ends full; a failed run says so in
-// its label. The hooks serve one run at a time.
+// its label. Tasks of graphs that tasks spawn count too: the total grows
+// as they appear (SubRunStart). The hooks serve one run at a time.
 func Progress(w io.Writer, o ProgressOptions) sched.Hooks {
 	if !o.Force && !IsTerminal(w) {
 		return sched.Hooks{}
@@ -57,7 +57,7 @@ func Progress(w io.Writer, o ProgressOptions) sched.Hooks {
 		o.Width = 40
 	}
 	pb := &progress{w: w, o: o}
-	return sched.Hooks{RunStart: pb.runStart, TaskDone: pb.taskDone, RunDone: pb.runDone}
+	return sched.Hooks{RunStart: pb.runStart, TaskDone: pb.taskDone, RunDone: pb.runDone, SubRunStart: pb.subRunStart}
 }
 
 // IsTerminal tells whether w is a terminal (an *os.File or anything else
@@ -71,9 +71,8 @@ type progress struct {
 	w io.Writer
 	o ProgressOptions
 
-	// Set by RunStart before any task starts (see Profiler.g).
-	g     *graph.Graph
-	total int
+	// Set by RunStart before any task starts, grown by SubRunStart.
+	total atomic.Int64
 
 	done atomic.Int64
 	bar  *progressbar.ProgressBar
@@ -82,7 +81,8 @@ type progress struct {
 }
 
 func (pb *progress) runStart(info sched.RunInfo) {
-	pb.g, pb.total, pb.bar = info.Graph, info.Tasks, nil
+	pb.total.Store(int64(info.Tasks))
+	pb.bar = nil
 	pb.done.Store(0)
 	if info.Tasks == 0 {
 		return // the library refuses a bar of length 0
@@ -104,12 +104,22 @@ func (pb *progress) runStart(info sched.RunInfo) {
 	go pb.draw()
 }
 
-// taskDone counts the run's own tasks: tasks of graphs spawned inside
-// tasks are not in the total.
-func (pb *progress) taskDone(ev sched.TaskEvent) {
-	if ev.Graph == pb.g {
-		pb.done.Add(1)
+// taskDone counts a task of the run or of a graph spawned inside it.
+func (pb *progress) taskDone(sched.TaskEvent) { pb.done.Add(1) }
+
+// subRunStart grows the total by the tasks of a spawned graph.
+func (pb *progress) subRunStart(info sched.RunInfo) { pb.total.Add(int64(info.Tasks)) }
+
+// show draws the count; only the drawing goroutine (and runDone, once it
+// has stopped) touches the bar.
+func (pb *progress) show() {
+	total := pb.total.Load()
+	if total != int64(pb.bar.GetMax()) {
+		pb.bar.ChangeMax64(total)
 	}
+	// The bar refuses to go past its end; the count cannot, but stay on
+	// the safe side of a miscount.
+	_ = pb.bar.Set64(min(pb.done.Load(), total))
 }
 
 func (pb *progress) draw() {
@@ -121,9 +131,7 @@ func (pb *progress) draw() {
 		case <-pb.stop:
 			return
 		case <-t.C:
-			// The bar refuses to go past its end; the count cannot, but
-			// stay on the safe side of a miscount.
-			_ = pb.bar.Set(int(min(pb.done.Load(), int64(pb.total))))
+			pb.show()
 		}
 	}
 }
@@ -137,7 +145,7 @@ func (pb *progress) runDone(st sched.RunStats) {
 	if st.Err != nil {
 		pb.bar.Describe(pb.o.Description + " (failed)")
 	}
-	_ = pb.bar.Set(int(min(pb.done.Load(), int64(pb.total))))
+	pb.show()
 	if !pb.bar.IsFinished() {
 		_ = pb.bar.Exit() // leave the bar where it stopped, on a line of its own
 	}

@@ -127,7 +127,7 @@ func WriteFile(path string, write func(io.Writer) error) error {
 // callback none of them sets stays nil, so that the run skips it.
 func Combine(hs ...sched.Hooks) sched.Hooks {
 	var out sched.Hooks
-	var rs []func(sched.RunInfo)
+	var rs, ss []func(sched.RunInfo)
 	var ts, ds []func(sched.TaskEvent)
 	var es []func(sched.RunStats)
 	for _, h := range hs {
@@ -135,11 +135,13 @@ func Combine(hs ...sched.Hooks) sched.Hooks {
 		ts = appendNotNil(ts, h.TaskStart)
 		ds = appendNotNil(ds, h.TaskDone)
 		es = appendNotNil(es, h.RunDone)
+		ss = appendNotNil(ss, h.SubRunStart)
 	}
 	out.RunStart = chainOf(rs)
 	out.TaskStart = chainOf(ts)
 	out.TaskDone = chainOf(ds)
 	out.RunDone = chainOf(es)
+	out.SubRunStart = chainOf(ss)
 	return out
 }
 
