@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/seed001e6470/taskgraph/graph"
 )
 
 // The codec is CBOR (RFC 8949): typed values travel with no registration,
@@ -145,4 +147,4 @@ func selfCoded(t reflect.Type) bool {
 }
 
 // reflectTypeOfResult is the type of t's result (Result is a *R).
-func reflectTypeOfResult(t remoteTask) reflect.Type { return reflect.TypeOf(t.Result()).Elem() }
+func reflectTypeOfResult(t graph.Task) reflect.Type { return reflect.TypeOf(t.Result()).Elem() }

@@ -1,12 +1,8 @@
-//go:build seam
-
 package cluster
 
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"

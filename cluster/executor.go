@@ -1,5 +1,3 @@
-//go:build seam
-
 package cluster
 
 import (
@@ -31,7 +29,7 @@ func (j *Job) Prepare(ctx context.Context, g *graph.Graph, ids []int) error {
 // ctx ends, the task is taken off the queue or cancelled on its worker,
 // and reported at once with ctx's cause.
 func (j *Job) Submit(ctx context.Context, h sched.Handoff, done func(sched.Report)) {
-	j.submit(ctx, h.Graph, h.ID, h.Attempt, h.Name, func(worker string, err error) {
+	j.submit(ctx, h.Graph, h.ID, h.Attempt, h.Task, h.Name, func(worker string, err error) {
 		done(sched.Report{Err: err, Worker: worker})
 	})
 }

@@ -17,6 +17,7 @@ type pending struct {
 	name string
 	g    *graph.Graph
 	id   int
+	task graph.Task // the run's task: its arguments, and where its result goes
 	// report is called exactly once: by whoever takes the pending task
 	// out of the inflight set (a result, a cancellation, the poison
 	// advisory, a failed publish, Close).
@@ -173,11 +174,7 @@ func (c *Cluster) deliver(p *pending, stored []byte) {
 
 // decodeResult stores a task's encoded result into its cell.
 func (c *Cluster) decodeResult(p *pending, data []byte) error {
-	t, err := taskOf(p.g, p.id)
-	if err != nil {
-		return err
-	}
-	if err := unmarshal(data, t.Result()); err != nil {
+	if err := unmarshal(data, p.task.Result()); err != nil {
 		return fmt.Errorf("cluster: task %s: decoding its result: %w", p.name, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -73,15 +74,11 @@ func (j *Job) prepare(ctx context.Context, g *graph.Graph, ids []int) error {
 
 // travels checks that node id's result and arguments round-trip.
 func travels(g *graph.Graph, id int) error {
-	for _, n := range append([]int32{int32(id)}, g.Deps(id)...) {
+	for _, n := range append([]int32{int32(id)}, graph.ExecutableOf(g).Deps(id)...) {
 		if n != int32(id) && g.Kind(int(n)) == graph.KindValue {
 			continue // constants do not travel: the rebuilt graph has them
 		}
-		t, err := taskOf(g, int(n))
-		if err != nil {
-			return err
-		}
-		typ := reflectTypeOfResult(t)
+		typ := reflectTypeOfResult(taskOf(g, int(n)))
 		if path, reason := checkType(typ); reason != "" {
 			return &TypeError{Task: g.Key(int(n)), Type: typ, Path: path, Reason: reason}
 		}
@@ -117,11 +114,11 @@ func (j *Job) run(g *graph.Graph) *jobRun {
 // once, when the result is stored in the node's task or the attempt
 // failed. When ctx ends first, the attempt is deleted from the queue or
 // cancelled on its worker, and reported with ctx's cause.
-func (j *Job) submit(ctx context.Context, g *graph.Graph, id, attempt int, name string, report func(string, error)) {
+func (j *Job) submit(ctx context.Context, g *graph.Graph, id, attempt int, task graph.Task, name string, report func(string, error)) {
 	c := j.c
 	r := j.run(g)
 	key := c.id + "." + r.id + "." + strconv.Itoa(id) + "." + strconv.Itoa(attempt)
-	p := &pending{key: key, name: name, g: g, id: id, report: report}
+	p := &pending{key: key, name: name, g: g, id: id, task: task, report: report}
 	msg, err := j.message(ctx, p, r)
 	if err != nil {
 		p.fail(c, err)
@@ -139,14 +136,20 @@ func (j *Job) submit(ctx context.Context, g *graph.Graph, id, attempt int, name 
 	}
 }
 
-// message encodes p's task with its arguments' values.
+// message encodes p's task with its arguments' values (the run's own,
+// from p.task).
 func (j *Job) message(ctx context.Context, p *pending, r *jobRun) ([]byte, error) {
 	t := taskMsg{Key: p.key, Job: j.name, Params: j.params, Print: r.print, ID: p.id}
-	for i, d := range p.g.Deps(p.id) {
-		if p.g.Kind(int(d)) == graph.KindValue {
-			continue
+	x := graph.ExecutableOf(p.g)
+	deps, vals := x.Deps(p.id), p.task.Args()
+	if len(deps) != len(vals) {
+		return nil, fmt.Errorf("cluster: task %s has %d arguments but %d dependencies", p.name, len(vals), len(deps))
+	}
+	for i, d := range deps {
+		if x.Kind(int(d)) == graph.KindValue || slices.ContainsFunc(t.Args, func(a argMsg) bool { return a.ID == d }) {
+			continue // constants do not travel; a repeated argument travels once
 		}
-		a, err := j.argument(ctx, p, i, int(d))
+		a, err := j.argument(ctx, p, i, int(d), vals[i])
 		if err != nil {
 			return nil, err
 		}
@@ -157,12 +160,8 @@ func (j *Job) message(ctx context.Context, p *pending, r *jobRun) ([]byte, error
 
 // argument encodes dependency d of p, putting a large value in the
 // object store.
-func (j *Job) argument(ctx context.Context, p *pending, i, d int) (argMsg, error) {
-	dt, err := taskOf(p.g, d)
-	if err != nil {
-		return argMsg{}, err
-	}
-	data, err := marshal(dt.Value())
+func (j *Job) argument(ctx context.Context, p *pending, i, d int, v any) (argMsg, error) {
+	data, err := marshal(v)
 	if err != nil {
 		return argMsg{}, fmt.Errorf("cluster: task %s: encoding argument %d (%s): %w", p.name, i, p.g.Key(d), err)
 	}

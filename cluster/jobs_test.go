@@ -47,14 +47,25 @@ func squares(p squaresParams, opts ...graph.Option) (*graph.Graph, graph.Delayed
 			return p.square(ctx, n)
 		}, n, append(opts, graph.Retries(p.Retries), graph.Timeout(p.Timeout))...)
 	}
-	total := graph.CallSlice(g, "sum", func(_ context.Context, vs [][]int64) ([]int64, error) {
-		var s int64
-		for _, v := range vs {
-			s += v[0]
+	return g, treeSum(g, sq)
+}
+
+// treeSum adds up the first elements of xs in a tree of fan-in 8.
+func treeSum(g *graph.Graph, xs []graph.Delayed[[]int64]) graph.Delayed[[]int64] {
+	for len(xs) > 1 {
+		var next []graph.Delayed[[]int64]
+		for i := 0; i < len(xs); i += 8 {
+			next = append(next, graph.CallSlice(g, "sum", func(_ context.Context, vs [][]int64) ([]int64, error) {
+				var s int64
+				for _, v := range vs {
+					s += v[0]
+				}
+				return []int64{s}, nil
+			}, xs[i:min(i+8, len(xs))]))
 		}
-		return []int64{s}, nil
-	}, sq)
-	return g, total
+		xs = next
+	}
+	return xs[0]
 }
 
 func (p squaresParams) square(ctx context.Context, n int) ([]int64, error) {
@@ -169,7 +180,14 @@ func trivial(p sizeParams, opts ...graph.Option) (*graph.Graph, graph.Delayed[in
 	for i := range p.N {
 		xs[i] = graph.Call(g, "inc", inc, graph.Value(g, "x", i), opts...)
 	}
-	return g, graph.CallSlice(g, "sum", sumInts, xs)
+	for len(xs) > 1 { // a tree of fan-in 8
+		var next []graph.Delayed[int]
+		for i := 0; i < len(xs); i += 8 {
+			next = append(next, graph.CallSlice(g, "sum", sumInts, xs[i:min(i+8, len(xs))]))
+		}
+		xs = next
+	}
+	return g, xs[0]
 }
 
 // chain is N remote tasks in a row, each adding one to the last.
@@ -226,7 +244,7 @@ func randomGraph(p randomParams, remote bool) (*graph.Graph, []graph.Delayed[int
 			args[k] = nodes[rng.next()%uint64(len(nodes))]
 		}
 		var opts []graph.Option
-		if remote && rng.next()%2 == 0 {
+		if coin := rng.next()%2 == 0; remote && coin { // drawn either way: the same graph
 			opts = remoteOpts()
 		}
 		t := graph.CallSlice(g, "mix", mix, args, opts...)

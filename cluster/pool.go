@@ -8,59 +8,58 @@ import (
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
-// graphPool keeps a worker's rebuilt graphs, per job and parameters. A
-// task's arguments and result live in its graph's cells, so two tasks
-// running at once each need a graph of their own: get takes one (building
-// it if none is free) and put returns it. Building is lazy (nothing runs),
-// so a graph per concurrently running task costs little.
-type graphPool struct {
-	reg *Registry
-	mu  sync.Mutex
-	// free graphs by job key. Bounded: when a worker has seen more than
-	// maxJobs jobs, the pool forgets them all and rebuilds on demand.
-	free map[string][]*rebuilt
+// graphCache keeps a worker's rebuilt graphs, one per job and parameters.
+// A graph is only read once built: each task runs on private copies of
+// itself and its arguments (graph.Executable.Copy), so tasks of one job
+// run at once without sharing a cell. Bounded: when a worker has seen
+// more than maxJobs jobs, it forgets them all and rebuilds on demand.
+type graphCache struct {
+	reg  *Registry
+	mu   sync.Mutex
+	jobs map[string]*rebuilt
 }
 
 const maxJobs = 16
 
-// rebuilt is one rebuilt graph and its fingerprint.
+// rebuilt is one job's graph, built once, and its fingerprint.
 type rebuilt struct {
+	once  sync.Once
 	g     *graph.Graph
+	x     graph.Executable
 	print []byte
+	err   error
 }
 
 func jobKey(job string, params []byte) string { return job + "\x00" + string(params) }
 
-// get returns a graph of job built from params whose fingerprint is
-// print: one the coordinator's node IDs are valid in.
-func (p *graphPool) get(job string, params, print []byte) (*rebuilt, error) {
+// get returns job's graph built from params, checked against the
+// coordinator's fingerprint: one in which the coordinator's node IDs are
+// the same nodes.
+func (p *graphCache) get(job string, params, print []byte) (*rebuilt, error) {
 	k := jobKey(job, params)
 	p.mu.Lock()
-	var rg *rebuilt
-	if fs := p.free[k]; len(fs) > 0 {
-		rg, p.free[k] = fs[len(fs)-1], fs[:len(fs)-1]
+	rg := p.jobs[k]
+	if rg == nil {
+		if p.jobs == nil || len(p.jobs) >= maxJobs {
+			p.jobs = map[string]*rebuilt{}
+		}
+		rg = &rebuilt{}
+		p.jobs[k] = rg
 	}
 	p.mu.Unlock()
-	if rg == nil {
-		g, err := p.reg.build(job, params)
-		if err != nil {
-			return nil, err
+	rg.once.Do(func() {
+		rg.g, rg.err = p.reg.build(job, params)
+		if rg.err == nil {
+			rg.x = graph.ExecutableOf(rg.g)
+			rg.print = fingerprint(rg.g)
 		}
-		rg = &rebuilt{g: g, print: fingerprint(g)}
+	})
+	if rg.err != nil {
+		return nil, rg.err
 	}
 	if !bytes.Equal(rg.print, print) {
 		return nil, fmt.Errorf("%w: job %q (%d nodes here, fingerprint %x; the coordinator's is %x)",
 			ErrMismatch, job, rg.g.Len(), rg.print, print)
 	}
 	return rg, nil
-}
-
-func (p *graphPool) put(job string, params []byte, rg *rebuilt) {
-	k := jobKey(job, params)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.free == nil || len(p.free) >= maxJobs && p.free[k] == nil {
-		p.free = map[string][]*rebuilt{}
-	}
-	p.free[k] = append(p.free[k], rg)
 }

@@ -109,15 +109,16 @@ func (r *Registry) build(name string, params []byte) (*graph.Graph, error) {
 // node at every ID, as far as names tell; what the functions compute is
 // the builder's promise (the same program on both sides).
 func fingerprint(g *graph.Graph) []byte {
+	x := graph.ExecutableOf(g)
 	h := sha256.New()
 	var buf []byte
-	buf = binary.AppendUvarint(buf, uint64(g.Len()))
-	for id := range g.Len() {
-		name := g.Name(id)
+	buf = binary.AppendUvarint(buf, uint64(x.Len()))
+	for id := range x.Len() {
+		name := x.Name(id)
 		buf = binary.AppendUvarint(buf, uint64(len(name)))
 		buf = append(buf, name...)
-		buf = append(buf, byte(g.Kind(id)))
-		deps := g.Deps(id)
+		buf = append(buf, byte(x.Kind(id)))
+		deps := x.Deps(id)
 		buf = binary.AppendUvarint(buf, uint64(len(deps)))
 		for _, d := range deps {
 			buf = binary.AppendUvarint(buf, uint64(d))

@@ -2,5 +2,5 @@ package cluster
 
 import "github.com/seed001e6470/taskgraph/graph"
 
-// remoteOpts marks the test jobs' tasks as remote (graph.Remote, once the seam lands).
-func remoteOpts() []graph.Option { return nil }
+// remoteOpts marks the test jobs' tasks as remote.
+func remoteOpts() []graph.Option { return []graph.Option{graph.Remote()} }

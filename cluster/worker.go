@@ -8,21 +8,22 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/seed001e6470/taskgraph/graph"
 )
 
 // WorkerOptions configure Serve. The zero value is a worker of this
 // program's build that runs GOMAXPROCS tasks at once.
 type WorkerOptions struct {
 	// Concurrency is how many tasks the worker runs at once (default
-	// GOMAXPROCS). Each running task has a graph of its own (rebuilt
-	// once, then reused), because a task's arguments are stored in its
-	// graph's cells.
+	// GOMAXPROCS).
 	Concurrency int
 	// Prefetch is how many tasks the worker holds beyond those it runs
 	// (default 0). Small tasks go faster with some (a pull from the server
@@ -127,7 +128,7 @@ type worker struct {
 	kv     jetstream.KeyValue
 	obj    jetstream.ObjectStore
 	cons   jetstream.Consumer
-	graphs graphPool
+	graphs graphCache
 
 	mu        sync.Mutex
 	running   map[string]*runningTask  // by result key
@@ -143,7 +144,7 @@ type runningTask struct {
 func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOptions, t timing) (*worker, error) {
 	w := &worker{
 		reg: reg, opts: o, timing: t, nc: nc,
-		graphs:  graphPool{reg: reg},
+		graphs:  graphCache{reg: reg},
 		running: map[string]*runningTask{},
 		storing: map[string]jetstream.Msg{},
 	}
@@ -310,13 +311,12 @@ func (w *worker) finish(key string) {
 // run computes one task on a graph of its own and returns what to store.
 func (w *worker) run(ctx context.Context, t *taskMsg) resultMsg {
 	res := resultMsg{Worker: w.opts.Name}
-	g, err := w.graphs.get(t.Job, t.Params, t.Print)
+	rg, err := w.graphs.get(t.Job, t.Params, t.Print)
 	if err != nil {
 		res.Err = err.Error()
 		return res
 	}
-	defer w.graphs.put(t.Job, t.Params, g)
-	v, err := w.compute(ctx, g, t)
+	v, err := w.compute(ctx, rg, t)
 	if err != nil {
 		res.fail(err)
 		return res
@@ -347,52 +347,44 @@ func (r *resultMsg) fail(err error) {
 	}
 }
 
-// compute loads the arguments into g, runs node t.ID and returns its
-// result boxed; every cell it filled is cleared again before g is reused.
+// compute runs node t.ID on private copies of it and of its arguments:
+// the arguments' values are decoded into the copies' cells, and the
+// node's copy reads them from there (constants it reads from the graph).
 func (w *worker) compute(ctx context.Context, rg *rebuilt, t *taskMsg) (any, error) {
-	g := rg.g
-	if t.ID < 0 || t.ID >= g.Len() {
-		return nil, fmt.Errorf("cluster: job %q has no node %d", t.Job, t.ID)
+	if t.ID < 0 || t.ID >= rg.x.Len() || rg.x.Kind(t.ID) != graph.KindTask {
+		return nil, fmt.Errorf("cluster: job %q has no task %d", t.Job, t.ID)
 	}
-	node, err := taskOf(g, t.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer node.Clear()
+	ids := make([]int32, 0, len(t.Args)+1)
 	for _, a := range t.Args {
-		if err := w.load(ctx, rg, a); err != nil {
-			return nil, fmt.Errorf("cluster: argument %s: %w", g.Key(int(a.ID)), err)
+		if !slices.Contains(rg.x.Deps(t.ID), a.ID) || slices.Contains(ids, a.ID) {
+			return nil, fmt.Errorf("cluster: task %s: node %d is not one of its arguments", rg.x.Key(t.ID), a.ID)
+		}
+		ids = append(ids, a.ID)
+	}
+	ids = append(ids, int32(t.ID))
+	copies := rg.x.Copy(ids)
+	for k, a := range t.Args {
+		if err := w.load(ctx, copies[k], a); err != nil {
+			return nil, fmt.Errorf("cluster: argument %s: %w", rg.x.Key(int(a.ID)), err)
 		}
 	}
-	defer func() {
-		for _, a := range t.Args {
-			if at, err := taskOf(g, int(a.ID)); err == nil {
-				at.Clear()
-			}
-		}
-	}()
+	node := copies[len(copies)-1]
 	if err := protect(ctx, node); err != nil {
 		return nil, err
 	}
 	return node.Value(), nil
 }
 
-// load decodes one argument into its cell of rg.
-func (w *worker) load(ctx context.Context, rg *rebuilt, a argMsg) error {
-	if a.ID < 0 || int(a.ID) >= rg.g.Len() {
-		return fmt.Errorf("no such node")
-	}
-	t, err := taskOf(rg.g, int(a.ID))
-	if err != nil {
-		return err
-	}
+// load decodes one argument into its cell.
+func (w *worker) load(ctx context.Context, cell graph.Task, a argMsg) error {
 	data := a.Data
 	if a.Obj != "" {
+		var err error
 		if data, err = w.obj.GetBytes(ctx, a.Obj); err != nil {
 			return err
 		}
 	}
-	return unmarshal(data, t.Result())
+	return unmarshal(data, cell.Result())
 }
 
 // panicked is a task's panic on a worker.
@@ -405,7 +397,7 @@ func (p *panicked) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 
 // protect runs t, turning a panic into an error that keeps the stack: a
 // task's panic must not take its worker down.
-func protect(ctx context.Context, t remoteTask) (err error) {
+func protect(ctx context.Context, t graph.Task) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = &panicked{value: v, stack: debug.Stack()}

@@ -1,5 +1,3 @@
-//go:build seam
-
 // Monte-Carlo π on worker processes: the chunks of examples/pi run on a
 // local cluster (an embedded NATS server and two worker processes of this
 // same program), the estimate on the coordinator; the result is the same,
@@ -44,15 +42,26 @@ func build(p params) (*graph.Graph, graph.Delayed[float64], error) {
 	hits := graph.CallN(g, "chunk", len(sizes), func(_ context.Context, k int, seed uint64) (int, error) {
 		return pi.Chunk(seed, k, sizes[k]), nil
 	}, graph.Value(g, "seed", p.Seed), graph.Remote())
-	estimate := graph.CallSlice(g, "estimate", func(_ context.Context, hs []int) (float64, error) {
-		total := 0
-		for _, h := range hs {
-			total += h
+	for len(hits) > 1 { // add the hits up in a tree of fan-in 8
+		var sums []graph.Delayed[int]
+		for i := 0; i < len(hits); i += 8 {
+			sums = append(sums, graph.CallSlice(g, "add", add, hits[i:min(i+8, len(hits))]))
 		}
+		hits = sums
+	}
+	estimate := graph.CallCtx(g, "estimate", func(_ context.Context, total int) (float64, error) {
 		v, _, err := pi.Estimate(total, p.Samples)
 		return v, err
-	}, hits)
+	}, hits[0])
 	return g, estimate, nil
+}
+
+func add(_ context.Context, hs []int) (int, error) {
+	total := 0
+	for _, h := range hs {
+		total += h
+	}
+	return total, nil
 }
 
 var jobs cluster.Registry
