@@ -181,6 +181,9 @@ func (w *worker) serve(ctx context.Context) error {
 		jetstream.PullMaxMessages(w.opts.Concurrency+w.opts.Prefetch),
 		jetstream.PullExpiry(w.timing.expiry),
 		jetstream.PullHeartbeat(w.timing.heartbeat),
+		// A missed heartbeat makes the iterator pull again by itself; it
+		// is not a reason to stop serving.
+		jetstream.WithMessagesErrOnMissingHeartbeat(false),
 	)
 	if err != nil {
 		return fmt.Errorf("cluster: worker: %w", err)
@@ -206,11 +209,13 @@ func (w *worker) pull(it jetstream.MessagesContext, tasks *sync.WaitGroup) {
 	for {
 		slots <- struct{}{}
 		msg, err := it.Next()
-		if err != nil {
-			if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				w.opts.Logger.Error("cluster worker: pull", "err", err)
-			}
+		if errors.Is(err, jetstream.ErrMsgIteratorClosed) || errors.Is(err, nats.ErrConnectionClosed) {
 			return
+		}
+		if err != nil { // transient (a lost pull): the iterator pulls again
+			<-slots
+			w.opts.Logger.Warn("cluster worker: pull", "err", err)
+			continue
 		}
 		tasks.Go(func() {
 			defer func() { <-slots }()
