@@ -30,7 +30,7 @@ draws their graphs as Graphviz DOT.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usagef("unknown command %q (the commands are: list, run, dot, version)", args[0])
+				return usagef("unknown command %q (the commands are: list, run, dot, version, worker, cluster)", args[0])
 			}
 			return cmd.Help()
 		},
@@ -41,7 +41,7 @@ draws their graphs as Graphviz DOT.`,
 	root.SetErr(stderr)
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(listCmd(), runCmd(), dotCmd(), versionCmd())
+	root.AddCommand(listCmd(), runCmd(), dotCmd(), versionCmd(), workerCmd(), clusterCmd())
 	return root
 }
 
@@ -64,8 +64,10 @@ func listCmd() *cobra.Command {
 // they share (see runFlags).
 func runCmd() *cobra.Command {
 	var rf runFlags
+	var cf clusterFlags
 	cmd := pipelineParent("run", "Run a pipeline and print a summary of what it computed")
 	rf.register(cmd.PersistentFlags())
+	cf.register(cmd.PersistentFlags())
 	for _, p := range pipeline.All() {
 		params := p.New()
 		sub := &cobra.Command{
@@ -73,7 +75,7 @@ func runCmd() *cobra.Command {
 			Short: p.Summary,
 			Args:  noArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				return runPipeline(cmd, params, &rf)
+				return runPipeline(cmd, params, &rf, &cf)
 			},
 		}
 		params.Flags(sub.Flags())
@@ -163,8 +165,11 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 // runPipeline builds the job, runs it with the common flags' instruments,
 // and prints the report.
-func runPipeline(cmd *cobra.Command, params pipeline.Params, rf *runFlags) error {
+func runPipeline(cmd *cobra.Command, params pipeline.Params, rf *runFlags, cf *clusterFlags) error {
 	if err := rf.check(); err != nil {
+		return err
+	}
+	if err := cf.check(); err != nil {
 		return err
 	}
 	job, err := params.Build(new(graph.Graph))
@@ -175,6 +180,12 @@ func runPipeline(cmd *cobra.Command, params pipeline.Params, rf *runFlags) error
 	if err != nil {
 		return err
 	}
+	copts, closeCluster, err := cf.open(cmd.Context(), job.Pipeline, params)
+	if err != nil {
+		return err
+	}
+	defer closeCluster()
+	opts = append(opts, copts...)
 	report, err := job.Run(cmd.Context(), opts...)
 	if ferr := finish(err); err == nil {
 		err = ferr

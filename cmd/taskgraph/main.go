@@ -28,10 +28,12 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/seed001e6470/taskgraph/cluster"
 	"github.com/seed001e6470/taskgraph/tasks/pipeline"
 )
 
 func main() {
+	cluster.WorkerMain(jobs) // a local worker process (run --local-cluster) serves here
 	// Ctrl-C cancels the run's context: the scheduler stops queued work at
 	// once, and output files are removed instead of being left half done.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
