@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
 )
 
@@ -164,4 +165,35 @@ func TestCancel(t *testing.T) {
 	waitFor(t, func() bool { return runsOf(t, p.Dir, "cancelled", 0) == runsOf(t, p.Dir, "started", 0) })
 	t.Logf("Compute returned %v after cancel; the remote task saw it after %v", returned, time.Since(start))
 	waitFor(t, func() bool { return queued(t, c) == 0 })
+}
+
+// A remote task whose result cannot travel fails the run before anything
+// runs, naming the task and the field.
+func TestPrepareTypeError(t *testing.T) {
+	c, _ := testCluster(t, 1)
+	j, err := c.Job("squares", noFaults(1, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &graph.Graph{}
+	bad := graph.Call(g, "opaque", func(x int) hidden { return hidden{X: x} }, graph.Value(g, "x", 1), graph.Remote())
+	_, err = sched.Compute(guard(t), bad, sched.WithExecutor(j))
+	var te *TypeError
+	if !errors.As(err, &te) || !strings.Contains(te.Task, "opaque") || te.Path != ".y" {
+		t.Fatalf("error %v, want a TypeError naming opaque and .y", err)
+	}
+}
+
+// A graph that is not what the job's builder makes is refused before
+// anything is sent.
+func TestPrepareMismatch(t *testing.T) {
+	c, _ := testCluster(t, 1)
+	j, err := c.Job("squares", noFaults(3, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, total := squares(noFaults(4, ""), remoteOpts()...)
+	if _, err := sched.Compute(guard(t), total, sched.WithExecutor(j)); !errors.Is(err, ErrMismatch) {
+		t.Fatalf("error %v, want ErrMismatch", err)
+	}
 }
