@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,5 +196,32 @@ func TestPrepareMismatch(t *testing.T) {
 	_, total := squares(noFaults(4, ""), remoteOpts()...)
 	if _, err := sched.Compute(guard(t), total, sched.WithExecutor(j)); !errors.Is(err, ErrMismatch) {
 		t.Fatalf("error %v, want ErrMismatch", err)
+	}
+}
+
+// Hooks see remote tasks too, with the worker that ran each; local tasks
+// have no Where.
+func TestHooksWhere(t *testing.T) {
+	c, _ := testCluster(t, 2)
+	var mu sync.Mutex
+	where := map[string]map[string]bool{} // task name → workers
+	hooks := sched.Hooks{TaskDone: func(e sched.TaskEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		if where[e.Name] == nil {
+			where[e.Name] = map[string]bool{}
+		}
+		where[e.Name][e.Where] = true
+	}}
+	if _, err := run(t, guard(t), c, noFaults(20, ""), sched.WithHooks(hooks)); err != nil {
+		t.Fatal(err)
+	}
+	for w := range where["square"] {
+		if !strings.Contains(w, "/") {
+			t.Errorf("a remote task's Where is %q, want host/pid", w)
+		}
+	}
+	if len(where["sum"]) != 1 || !where["sum"][""] {
+		t.Errorf("local tasks' Where: %v, want only \"\"", where["sum"])
 	}
 }
