@@ -78,3 +78,13 @@ func ExampleOpen() {
 	fmt.Println(v, err)
 	// Output: 285 <nil>
 }
+
+// WorkerMain goes first in main: in a process that StartLocal (or Open
+// with an empty URL) started as a worker, it serves and exits; anywhere
+// else it returns at once.
+func ExampleWorkerMain() {
+	var jobs cluster.Registry // filled by the program's init functions
+	cluster.WorkerMain(&jobs)
+	fmt.Println("not a worker: the program goes on")
+	// Output: not a worker: the program goes on
+}
