@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seed001e6470/taskgraph/sched"
 )
 
 // Workers start, answer and are gone after Close.
@@ -44,8 +46,13 @@ func TestOtherBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.ping(guard(t)); !errors.Is(err, ErrNoWorkers) {
-		t.Fatalf("ping: %v, want ErrNoWorkers", err)
+	j, err := c.Job("squares", noFaults(3, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, total := squares(noFaults(3, ""), remoteOpts()...)
+	if _, err := sched.Compute(guard(t), total, sched.WithExecutor(j)); !errors.Is(err, ErrNoWorkers) {
+		t.Fatalf("run: %v, want ErrNoWorkers", err)
 	}
 }
 
