@@ -79,6 +79,7 @@ const (
 // The commands are named after the program (filepath.Base(os.Args[0])):
 // "mycli run squares", in messages, help and shell completion.
 func Main() {
+	serveIfWorker() // a local cluster's worker process (run --local-cluster) serves here
 	ctx, stop := interruptible(context.Background())
 	code := run(ctx, filepath.Base(os.Args[0]), os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -187,24 +187,29 @@ func (f *runFlags) effectiveWorkers() int {
 func runCmd() *cobra.Command {
 	var rf runFlags
 	var dash dashFlags
+	var cf clusterFlags
 	cmd := pipelineParent("run", "Run a pipeline and print a report of what it computed")
 	rf.register(cmd.PersistentFlags())
 	dash.register(cmd)
+	cf.register(cmd.PersistentFlags())
 	rf.completions(cmd)
 	pipelineCommands(cmd, func(p pipeline.Pipeline) string { return p.Summary },
 		func(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params) error {
 			if err := applyEnv(cmd.Flags()); err != nil {
 				return err
 			}
-			return runPipeline(cmd, p, params, &rf, &dash)
+			return runPipeline(cmd, p, params, &rf, &dash, &cf)
 		})
 	return cmd
 }
 
 // runPipeline builds the job, runs it with the flags' scheduler options
 // and instruments, and prints the report.
-func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params, rf *runFlags, dash *dashFlags) error {
+func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params, rf *runFlags, dash *dashFlags, cf *clusterFlags) error {
 	if err := rf.check(); err != nil {
+		return err
+	}
+	if err := cf.check(); err != nil {
 		return err
 	}
 	topts := rf.taskOptions()
@@ -235,6 +240,16 @@ func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params
 		removeLog()
 		return err
 	}
+	copts, closeCluster, err := cf.open(cmd.Context(), p.Name, params)
+	if err != nil {
+		s.Abort()
+		finishDash(err)
+		closeLog()
+		removeLog()
+		return err
+	}
+	defer closeCluster()
+	opts = append(opts, copts...)
 	report, err := job.Run(cmd.Context(), opts...)
 	if interrupted(cmd.Context()) {
 		s.Abort() // asked to stop: nothing more is written

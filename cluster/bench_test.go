@@ -1,0 +1,60 @@
+package cluster
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/seed001e6470/taskgraph/graph"
+	"github.com/seed001e6470/taskgraph/sched"
+)
+
+// The cost of moving a task to another process, against the local pool
+// in the same run: N trivial independent tasks (throughput) and a chain
+// of N tasks (the latency of one hop: queue, worker, result store, back).
+// Two worker processes, each running GOMAXPROCS tasks at once.
+func BenchmarkCluster(b *testing.B) {
+	for _, s := range []struct {
+		name  string
+		job   string
+		n     int
+		build func(sizeParams, ...graph.Option) (*graph.Graph, graph.Delayed[int])
+		unit  string
+	}{
+		{"trivial", "trivial", 5000, trivial, "task"},
+		{"chain", "chain", 200, chain, "hop"},
+	} {
+		p := sizeParams{N: s.n}
+		b.Run(s.name+"/local", func(b *testing.B) {
+			_, target := s.build(p)
+			benchRuns(b, target, s.n, s.unit)
+		})
+		b.Run(s.name+"/cluster", func(b *testing.B) {
+			c, _ := testCluster(b, 2)
+			j, err := c.Job(s.job, p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, target := s.build(p, remoteOpts()...)
+			benchRuns(b, target, s.n, s.unit, sched.WithExecutor(j))
+		})
+	}
+}
+
+func benchRuns(b *testing.B, target graph.Delayed[int], n int, unit string, opts ...sched.Option) {
+	ctx := context.Background()
+	if _, err := sched.Compute(ctx, target, opts...); err != nil { // warm: workers' graphs built
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		if _, err := sched.Compute(ctx, target, opts...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	per := time.Since(start) / time.Duration(b.N*n)
+	b.ReportMetric(float64(per.Nanoseconds())/1e3, "µs/"+unit)
+	b.ReportMetric(1e9/float64(per.Nanoseconds()), unit+"s/s")
+}

@@ -1,0 +1,64 @@
+// Package cluster runs the remote tasks of a graph on worker processes,
+// on one machine or many, over NATS JetStream.
+//
+// # The model: the same program everywhere
+//
+// Go cannot ship a closure, so the coordinator and its workers run the
+// same program. A graph that is to run on a cluster is made by a job: a
+// builder registered under a name in a [Registry], taking plain
+// parameters. A task travels as (job, parameters, node ID) plus the
+// values of its arguments; the worker rebuilds the job's graph (once per
+// task slot, then reuses it), checks that its structure matches the
+// coordinator's (a fingerprint of every node's name, kind and arguments),
+// loads the arguments into their cells, runs the node and stores its
+// result. Builders must therefore be deterministic. A bag's partition
+// task is an ordinary task, so a bag ships partitions and its fused
+// stages run on the worker; single elements never travel.
+//
+// The coordinator side is a [Job], an executor for package sched: tasks
+// built with graph.Remote go to the cluster, every other task runs in
+// the coordinator's own pool, and hooks, KeepGoing, retries and timeouts
+// work for both (sched drives them; the executor runs one attempt).
+//
+//	var jobs cluster.Registry
+//	cluster.Register(&jobs, "pi", buildPi) // in both roles
+//
+//	func main() {
+//		cluster.WorkerMain(&jobs) // a local worker process serves here
+//		c, _ := cluster.Open(ctx, "", cluster.Options{Workers: 2})
+//		defer c.Close()
+//		job, _ := c.Job("pi", params)
+//		g, estimate := piGraph(params)
+//		v, err := sched.Compute(ctx, estimate, sched.WithExecutor(job))
+//	}
+//
+// # Delivery
+//
+// Ready tasks are messages in a work-queue stream; each program build has
+// its own subjects and one durable pull consumer, so a worker of another
+// build never receives them (and with none connected, Prepare fails with
+// [ErrNoWorkers] after Options.WaitWorkers). Delivery is at least once: a
+// worker heartbeats while a task runs, and a task whose worker died is
+// delivered again after AckWait. Storing the result in a key-value bucket
+// is the commit point (the first stored result wins; a redelivered task
+// whose result exists is not run again), the ack only removes the
+// message; tasks must be deterministic and idempotent, and side effects
+// belong to the coordinator. A task that never finishes (it kills its
+// worker every time) is given up after MaxDeliver deliveries with a
+// [PoisonError]. Values over 512 KiB travel through an object store.
+//
+// # Wire format
+//
+// Values are CBOR, decoded into the receiving cell's own type: no
+// registration. Types that cannot round-trip (unexported fields,
+// interfaces, functions, channels, complex numbers) are refused before a
+// run starts with a [TypeError] naming the task and the field.
+//
+// # Servers
+//
+// Open with an empty URL starts an embedded nats-server (loopback, random
+// port, in-memory store) and worker processes of the running program
+// ([StartLocal]); the program must call [WorkerMain] first thing in main.
+// Production points Open and [Serve] at an external NATS cluster with
+// JetStream enabled.
+package cluster

@@ -1,0 +1,191 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/seed001e6470/taskgraph/graph"
+)
+
+// Job is an executor for the graphs of one registered job: its tasks run
+// on the cluster's workers, which rebuild the graph from the job's name
+// and parameters. Plug it into a run with sched.WithExecutor; the tasks
+// built with graph.Remote go to it, the others run locally.
+//
+// The graph given to the run must be the one the job's builder makes
+// from these parameters (workers check its fingerprint and refuse a
+// different one with ErrMismatch).
+type Job struct {
+	c      *Cluster
+	name   string
+	params []byte
+
+	mu   sync.Mutex
+	runs map[*graph.Graph]*jobRun // the current run of each graph
+}
+
+// jobRun is one run of a graph: its ID keeps its results apart from those
+// of other runs of the same graph.
+type jobRun struct {
+	id    string
+	print []byte
+}
+
+// Job returns an executor for job name with params (encoded as CBOR: a
+// plain value type, as the job's builder takes).
+func (c *Cluster) Job(name string, params any) (*Job, error) {
+	data, err := marshal(params)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: job %q: parameters: %w", name, err)
+	}
+	return &Job{c: c, name: name, params: data, runs: map[*graph.Graph]*jobRun{}}, nil
+}
+
+// prepare starts a run of g: it checks that every task in ids can travel,
+// that a worker of this build is there, and (with Options.Registry) that
+// the job's builder makes g.
+func (j *Job) prepare(ctx context.Context, g *graph.Graph, ids []int) error {
+	for _, id := range ids {
+		if err := travels(g, id); err != nil {
+			return err
+		}
+	}
+	r := &jobRun{id: "r" + strconv.FormatUint(j.c.runs.Add(1), 10), print: fingerprint(g)}
+	if reg := j.c.opts.Registry; reg != nil {
+		if err := j.sameGraph(reg, r.print, g); err != nil {
+			return err
+		}
+	}
+	if err := j.c.ping(ctx); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	j.runs[g] = r
+	j.mu.Unlock()
+	return nil
+}
+
+// travels checks that node id's result and arguments round-trip.
+func travels(g *graph.Graph, id int) error {
+	for _, n := range append([]int32{int32(id)}, graph.ExecutableOf(g).Deps(id)...) {
+		if n != int32(id) && g.Kind(int(n)) == graph.KindValue {
+			continue // constants do not travel: the rebuilt graph has them
+		}
+		typ := reflectTypeOfResult(taskOf(g, int(n)))
+		if path, reason := checkType(typ); reason != "" {
+			return &TypeError{Task: g.Key(int(n)), Type: typ, Path: path, Reason: reason}
+		}
+	}
+	return nil
+}
+
+func (j *Job) sameGraph(reg *Registry, print []byte, g *graph.Graph) error {
+	mine, err := reg.build(j.name, j.params)
+	if err != nil {
+		return err
+	}
+	if p := fingerprint(mine); !bytes.Equal(p, print) {
+		return fmt.Errorf("%w: job %q rebuilt here has %d nodes (fingerprint %x); the graph to run has %d (%x)",
+			ErrMismatch, j.name, mine.Len(), p, g.Len(), print)
+	}
+	return nil
+}
+
+// run returns g's current run, starting one if Prepare was not called.
+func (j *Job) run(g *graph.Graph) *jobRun {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	r := j.runs[g]
+	if r == nil {
+		r = &jobRun{id: "r" + strconv.FormatUint(j.c.runs.Add(1), 10), print: fingerprint(g)}
+		j.runs[g] = r
+	}
+	return r
+}
+
+// submit queues attempt of node id of g and returns; report is called
+// once, when the result is stored in the node's task or the attempt
+// failed. When ctx ends first, the attempt is deleted from the queue or
+// cancelled on its worker, and reported with ctx's cause.
+func (j *Job) submit(ctx context.Context, g *graph.Graph, id, attempt int, task graph.Task, name string, report func(string, error)) {
+	c := j.c
+	r := j.run(g)
+	key := c.id + "." + r.id + "." + strconv.Itoa(id) + "." + strconv.Itoa(attempt)
+	p := &pending{key: key, name: name, g: g, id: id, task: task, report: report}
+	msg, err := j.message(ctx, p, r)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	c.inflight.add(p)
+	p.setStop(context.AfterFunc(ctx, func() { c.abort(key, context.Cause(ctx)) }))
+	m := nats.NewMsg(taskSubject(c.opts.build, r.id))
+	m.Data = msg
+	m.Header.Set(jetstream.MsgIDHeader, key)
+	if _, err := c.js.PublishMsgAsync(m); err != nil {
+		if p := c.inflight.take(key); p != nil {
+			p.fail(c, fmt.Errorf("cluster: queueing task %s: %w", name, err))
+		}
+	}
+}
+
+// message encodes p's task with its arguments' values (the run's own,
+// from p.task).
+func (j *Job) message(ctx context.Context, p *pending, r *jobRun) ([]byte, error) {
+	t := taskMsg{Key: p.key, Job: j.name, Params: j.params, Print: r.print, ID: p.id}
+	x := graph.ExecutableOf(p.g)
+	deps, vals := x.Deps(p.id), p.task.Args()
+	if len(deps) != len(vals) {
+		return nil, fmt.Errorf("cluster: task %s has %d arguments but %d dependencies", p.name, len(vals), len(deps))
+	}
+	for i, d := range deps {
+		if x.Kind(int(d)) == graph.KindValue || slices.ContainsFunc(t.Args, func(a argMsg) bool { return a.ID == d }) {
+			continue // constants do not travel; a repeated argument travels once
+		}
+		a, err := j.argument(ctx, p, i, int(d), vals[i])
+		if err != nil {
+			return nil, err
+		}
+		t.Args = append(t.Args, a)
+	}
+	return marshal(t)
+}
+
+// argument encodes dependency d of p, putting a large value in the
+// object store.
+func (j *Job) argument(ctx context.Context, p *pending, i, d int, v any) (argMsg, error) {
+	data, err := marshal(v)
+	if err != nil {
+		return argMsg{}, fmt.Errorf("cluster: task %s: encoding argument %d (%s): %w", p.name, i, p.g.Key(d), err)
+	}
+	if len(data) <= inlineLimit {
+		return argMsg{ID: int32(d), Data: data}, nil
+	}
+	obj := p.key + ".a" + strconv.Itoa(d)
+	if _, err := j.c.obj.PutBytes(ctx, obj, data); err != nil {
+		return argMsg{}, fmt.Errorf("cluster: task %s: storing argument %d (%s): %w", p.name, i, p.g.Key(d), err)
+	}
+	p.objs = append(p.objs, obj)
+	return argMsg{ID: int32(d), Obj: obj}, nil
+}
+
+// abort stops a pending task whose context ended: its message is deleted
+// if it is still queued, its worker is told to cancel it if it runs.
+func (c *Cluster) abort(key string, cause error) {
+	p := c.inflight.take(key)
+	if p == nil {
+		return // reported already
+	}
+	if p.seq != 0 {
+		c.wg.Go(func() { c.deleteTask(p.seq) })
+	}
+	c.nc.Publish(cancelSubject+c.opts.build, []byte(key))
+	p.fail(c, cause)
+}

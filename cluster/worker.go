@@ -1,0 +1,499 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/seed001e6470/taskgraph/graph"
+)
+
+// WorkerOptions configure Serve. The zero value is a worker of this
+// program's build that runs GOMAXPROCS tasks at once.
+type WorkerOptions struct {
+	// Concurrency is how many tasks the worker runs at once (default
+	// GOMAXPROCS).
+	Concurrency int
+	// Prefetch is how many tasks the worker holds beyond those it runs
+	// (default 0). Small tasks go faster with some (a pull from the server
+	// then brings several), but a held task is not heartbeated: keep
+	// Prefetch times a task's run time under AckWait, or held tasks are
+	// delivered again elsewhere (and run twice; the first result wins).
+	Prefetch int
+	// Name is how errors and hooks show the worker (default host/pid).
+	Name string
+	// AckWait is how long a task whose worker stopped heartbeating waits
+	// before it is delivered again (default 5 s); MaxDeliver how many
+	// times a task is delivered before it is given up as poison (default
+	// 4). They configure the build's consumer, shared by its workers.
+	AckWait    time.Duration
+	MaxDeliver int
+	// Logger receives what the worker cannot report to a coordinator
+	// (a lost connection, an undecodable message); default slog's.
+	Logger *slog.Logger
+	// build overrides BuildID (tests).
+	build string
+	// exitOnClose stops the worker when its server is gone for good (a
+	// local worker whose program died).
+	exitOnClose bool
+}
+
+func (o WorkerOptions) resolved() (WorkerOptions, timing, error) {
+	if o.Concurrency <= 0 {
+		o.Concurrency = runtime.GOMAXPROCS(0)
+	}
+	o.Prefetch = max(o.Prefetch, 0)
+	if o.Name == "" {
+		o.Name = processName()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.build == "" {
+		b, err := BuildID()
+		if err != nil {
+			return o, timing{}, err
+		}
+		o.build = b
+	}
+	if err := checkToken("build ID", o.build); err != nil {
+		return o, timing{}, err
+	}
+	t := defaultTiming
+	if o.AckWait > 0 {
+		t.ackWait = o.AckWait
+	}
+	if o.MaxDeliver > 0 {
+		t.maxDeliver = o.MaxDeliver
+	}
+	return o, t, nil
+}
+
+// processName is host/pid: where a task ran, for people reading errors.
+func processName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
+}
+
+// Serve runs a worker: it takes tasks of this program's build from the
+// cluster at url, rebuilds their jobs' graphs from reg, runs them and
+// stores their results, until ctx ends. Then it drains: it takes no new
+// task, finishes those it holds and returns nil. It returns an error
+// only when it cannot start (no server, a bad option).
+func Serve(ctx context.Context, url string, reg *Registry, opts WorkerOptions) error {
+	o, t, err := opts.resolved()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	conn := []nats.Option{nats.Name("taskgraph worker " + o.Name), nats.MaxReconnects(-1)}
+	if o.exitOnClose {
+		conn = append(conn, nats.MaxReconnects(20), nats.ReconnectWait(100*time.Millisecond),
+			nats.ClosedHandler(func(*nats.Conn) { cancel() }))
+	}
+	nc, err := nats.Connect(url, conn...)
+	if err != nil {
+		return fmt.Errorf("cluster: worker: connect to %s: %w", url, err)
+	}
+	defer nc.Close()
+	w, err := newWorker(ctx, nc, reg, o, t)
+	if err != nil {
+		return err
+	}
+	return w.serve(ctx)
+}
+
+// worker is one Serve call's state.
+type worker struct {
+	reg    *Registry
+	opts   WorkerOptions
+	timing timing
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	kv     jetstream.KeyValue
+	obj    jetstream.ObjectStore
+	cons   jetstream.Consumer
+	graphs graphCache
+
+	mu        sync.Mutex
+	running   map[string]*runningTask  // by result key
+	storing   map[string]jetstream.Msg // results on their way to the bucket, by key
+	cancelled recentKeys               // cancelled before they started
+}
+
+type runningTask struct {
+	msg    jetstream.Msg
+	cancel context.CancelFunc
+}
+
+func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOptions, t timing) (*worker, error) {
+	w := &worker{
+		reg: reg, opts: o, timing: t, nc: nc,
+		graphs:  graphCache{reg: reg},
+		running: map[string]*runningTask{},
+		storing: map[string]jetstream.Msg{},
+	}
+	js, err := jetstream.New(nc,
+		jetstream.WithPublishAsyncAckHandler(w.stored),
+		jetstream.WithPublishAsyncErrHandler(w.storeFailed))
+	if err != nil {
+		return nil, fmt.Errorf("cluster: worker: %w", err)
+	}
+	stream, kv, obj, err := setupLayout(ctx, js, defaultStorage)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := setupConsumer(ctx, stream, o.build, t)
+	if err != nil {
+		return nil, err
+	}
+	w.js, w.kv, w.obj, w.cons = js, kv, obj, cons
+	return w, nil
+}
+
+func (w *worker) serve(ctx context.Context) error {
+	cancelSub, err := w.nc.Subscribe(cancelSubject+w.opts.build, func(m *nats.Msg) { w.cancel(string(m.Data)) })
+	if err != nil {
+		return fmt.Errorf("cluster: worker: %w", err)
+	}
+	defer cancelSub.Unsubscribe()
+	pingSub, err := w.nc.Subscribe(pingSubject+w.opts.build, func(m *nats.Msg) { m.Respond([]byte(w.opts.Name)) })
+	if err != nil {
+		return fmt.Errorf("cluster: worker: %w", err)
+	}
+	defer pingSub.Unsubscribe()
+	it, err := w.cons.Messages(
+		jetstream.PullMaxMessages(w.opts.Concurrency+w.opts.Prefetch),
+		jetstream.PullExpiry(w.timing.expiry),
+		jetstream.PullHeartbeat(w.timing.heartbeat),
+		// A missed heartbeat makes the iterator pull again by itself; it
+		// is not a reason to stop serving.
+		jetstream.WithMessagesErrOnMissingHeartbeat(false),
+	)
+	if err != nil {
+		return fmt.Errorf("cluster: worker: %w", err)
+	}
+	var tasks sync.WaitGroup
+	stopBeats := w.heartbeat()
+	stopDrain := context.AfterFunc(ctx, it.Drain)
+	w.pull(it, &tasks)
+	stopDrain()
+	tasks.Wait()
+	select { // the last results' stores and acks
+	case <-w.js.PublishAsyncComplete():
+	case <-time.After(w.timing.ackWait):
+	}
+	stopBeats()
+	return nil
+}
+
+// pull hands messages to tasks, at most Concurrency at once, until the
+// iterator is drained or closed.
+func (w *worker) pull(it jetstream.MessagesContext, tasks *sync.WaitGroup) {
+	slots := make(chan struct{}, w.opts.Concurrency)
+	for {
+		slots <- struct{}{}
+		msg, err := it.Next()
+		if errors.Is(err, jetstream.ErrMsgIteratorClosed) || errors.Is(err, nats.ErrConnectionClosed) {
+			return
+		}
+		if err != nil { // transient (a lost pull): the iterator pulls again
+			<-slots
+			w.opts.Logger.Warn("cluster worker: pull", "err", err)
+			continue
+		}
+		tasks.Go(func() {
+			defer func() { <-slots }()
+			w.handle(msg)
+		})
+	}
+}
+
+// heartbeat tells the server, every AckWait/4, that the running tasks are
+// still being worked on; the returned function stops it and waits.
+func (w *worker) heartbeat() (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(w.timing.ackWait / 4)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				w.mu.Lock()
+				for _, r := range w.running {
+					r.msg.InProgress()
+				}
+				w.mu.Unlock()
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// cancel stops the task stored under key, or remembers it so that it
+// never starts.
+func (w *worker) cancel(key string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if r := w.running[key]; r != nil {
+		r.cancel()
+		return
+	}
+	w.cancelled.add(key)
+}
+
+// handle runs one delivered task and stores its result. The stored result
+// is the commit point: only after it is the message acked, and a message
+// delivered again whose result exists is only acked.
+func (w *worker) handle(msg jetstream.Msg) {
+	var t taskMsg
+	if err := unmarshal(msg.Data(), &t); err != nil {
+		w.opts.Logger.Error("cluster worker: undecodable task message dropped", "subject", msg.Subject(), "err", err)
+		msg.Term()
+		return
+	}
+	if w.skip(msg, t.Key) {
+		msg.Ack()
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if !w.start(t.Key, msg, cancel) {
+		msg.Ack()
+		return
+	}
+	res := w.run(ctx, &t)
+	w.finish(t.Key)
+	w.store(t.Key, msg, res)
+}
+
+// skip tells whether a delivered task needs no run: it was cancelled, or
+// an earlier delivery stored its result (a worker that died between
+// storing and acking).
+func (w *worker) skip(msg jetstream.Msg, key string) bool {
+	if meta, err := msg.Metadata(); err != nil || meta.NumDelivered <= 1 {
+		return false
+	}
+	_, err := w.kv.Get(context.Background(), key)
+	return err == nil
+}
+
+// start records a running task; false if it was cancelled already.
+func (w *worker) start(key string, msg jetstream.Msg, cancel context.CancelFunc) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cancelled.has(key) {
+		return false
+	}
+	w.running[key] = &runningTask{msg: msg, cancel: cancel}
+	return true
+}
+
+func (w *worker) finish(key string) {
+	w.mu.Lock()
+	delete(w.running, key)
+	w.mu.Unlock()
+}
+
+// run computes one task on a graph of its own and returns what to store.
+func (w *worker) run(ctx context.Context, t *taskMsg) resultMsg {
+	res := resultMsg{Worker: w.opts.Name}
+	rg, err := w.graphs.get(t.Job, t.Params, t.Print)
+	if err != nil {
+		res.Err = err.Error()
+		return res
+	}
+	v, err := w.compute(ctx, rg, t)
+	if err != nil {
+		res.fail(err)
+		return res
+	}
+	data, err := marshal(v)
+	if err != nil {
+		res.Err = fmt.Sprintf("cluster: encoding the result: %v", err)
+		return res
+	}
+	if len(data) > inlineLimit {
+		if _, err := w.obj.PutBytes(ctx, t.Key, data); err != nil {
+			res.Err = fmt.Sprintf("cluster: storing the result: %v", err)
+			return res
+		}
+		res.Obj = t.Key
+		return res
+	}
+	res.Data = data
+	return res
+}
+
+// fail records err, keeping a panic's stack.
+func (r *resultMsg) fail(err error) {
+	r.Err = err.Error()
+	var p *panicked
+	if errors.As(err, &p) {
+		r.Err, r.Panic, r.Stack = fmt.Sprint(p.value), true, p.stack
+	}
+}
+
+// compute runs node t.ID on private copies of it and of its arguments:
+// the arguments' values are decoded into the copies' cells, and the
+// node's copy reads them from there (constants it reads from the graph).
+func (w *worker) compute(ctx context.Context, rg *rebuilt, t *taskMsg) (any, error) {
+	if t.ID < 0 || t.ID >= rg.x.Len() || rg.x.Kind(t.ID) != graph.KindTask {
+		return nil, fmt.Errorf("cluster: job %q has no task %d", t.Job, t.ID)
+	}
+	ids := make([]int32, 0, len(t.Args)+1)
+	for _, a := range t.Args {
+		if !slices.Contains(rg.x.Deps(t.ID), a.ID) || slices.Contains(ids, a.ID) {
+			return nil, fmt.Errorf("cluster: task %s: node %d is not one of its arguments", rg.x.Key(t.ID), a.ID)
+		}
+		ids = append(ids, a.ID)
+	}
+	ids = append(ids, int32(t.ID))
+	copies := rg.x.Copy(ids)
+	for k, a := range t.Args {
+		if err := w.load(ctx, copies[k], a); err != nil {
+			return nil, fmt.Errorf("cluster: argument %s: %w", rg.x.Key(int(a.ID)), err)
+		}
+	}
+	node := copies[len(copies)-1]
+	if err := protect(ctx, node); err != nil {
+		return nil, err
+	}
+	return node.Value(), nil
+}
+
+// load decodes one argument into its cell.
+func (w *worker) load(ctx context.Context, cell graph.Task, a argMsg) error {
+	data := a.Data
+	if a.Obj != "" {
+		var err error
+		if data, err = w.obj.GetBytes(ctx, a.Obj); err != nil {
+			return err
+		}
+	}
+	return unmarshal(data, cell.Result())
+}
+
+// panicked is a task's panic on a worker.
+type panicked struct {
+	value any
+	stack []byte
+}
+
+func (p *panicked) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+// protect runs t, turning a panic into an error that keeps the stack: a
+// task's panic must not take its worker down.
+func protect(ctx context.Context, t graph.Task) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicked{value: v, stack: debug.Stack()}
+		}
+	}()
+	return t.Run(ctx)
+}
+
+// store commits a task's result: it is published to the result bucket,
+// expecting no earlier entry under key (the first stored result wins),
+// and the task message is acked once the server has it (see stored). The
+// coordinator is also sent the result directly: it takes whichever comes
+// first, and the direct one saves a trip through the stream.
+func (w *worker) store(key string, msg jetstream.Msg, res resultMsg) {
+	data, err := marshal(res)
+	if err != nil {
+		w.opts.Logger.Error("cluster worker: encoding a result", "task", key, "err", err)
+		msg.Term()
+		return
+	}
+	w.mu.Lock()
+	w.storing[key] = msg
+	w.mu.Unlock()
+	m := nats.NewMsg(resultSubjectPrefix + key)
+	m.Data = data
+	if _, err := w.js.PublishMsgAsync(m, jetstream.WithExpectLastSequencePerSubject(0)); err != nil {
+		w.storeFailed(w.js, m, err)
+		return
+	}
+	d := nats.NewMsg(doneSubject + coordinatorOf(key))
+	d.Data = data
+	d.Header.Set(keyHeader, key)
+	w.nc.PublishMsg(d)
+}
+
+// stored acks the task whose result the bucket now holds.
+func (w *worker) stored(_ jetstream.JetStream, m *nats.Msg, _ *jetstream.PubAck) {
+	key := strings.TrimPrefix(m.Subject, resultSubjectPrefix)
+	w.mu.Lock()
+	msg := w.storing[key]
+	delete(w.storing, key)
+	w.mu.Unlock()
+	if msg == nil {
+		return
+	}
+	if afterStore != nil {
+		afterStore(key)
+	}
+	msg.Ack()
+}
+
+// storeFailed handles a result the bucket refused: one stored already
+// under its key (an earlier delivery's) counts as stored; any other
+// failure leaves the task to be delivered again.
+func (w *worker) storeFailed(js jetstream.JetStream, m *nats.Msg, err error) {
+	if isWrongLastSeq(err) {
+		w.stored(js, m, nil)
+		return
+	}
+	key := strings.TrimPrefix(m.Subject, resultSubjectPrefix)
+	w.mu.Lock()
+	msg := w.storing[key]
+	delete(w.storing, key)
+	w.mu.Unlock()
+	w.opts.Logger.Error("cluster worker: result not stored; the task will be delivered again", "task", key, "err", err)
+	if msg != nil {
+		msg.Nak()
+	}
+}
+
+// afterStore, if set, runs between storing a result and acking its task
+// (tests: a worker that dies there).
+var afterStore func(key string)
+
+// recentKeys remembers the last few hundred cancelled keys: a cancel can
+// overtake its task's delivery.
+type recentKeys struct {
+	ring [256]string
+	next int
+}
+
+func (r *recentKeys) add(k string) {
+	r.ring[r.next] = k
+	r.next = (r.next + 1) % len(r.ring)
+}
+
+func (r *recentKeys) has(k string) bool {
+	for _, s := range r.ring {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
