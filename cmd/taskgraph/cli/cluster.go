@@ -67,6 +67,9 @@ func (f *clusterFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.local, "local-cluster", 0, "run the remote tasks on this many worker processes of a local cluster, gone when the command exits")
 }
 
+// asked tells whether a cluster was asked for.
+func (f *clusterFlags) asked() bool { return f.url != "" || f.local > 0 }
+
 func (f *clusterFlags) check() error {
 	if f.local < 0 {
 		return &pipeline.ParamError{Flag: "local-cluster", Err: fmt.Errorf("must not be negative (got %d)", f.local)}
@@ -80,7 +83,7 @@ func (f *clusterFlags) check() error {
 // open connects to the cluster the flags name and returns the executor for
 // params' pipeline, or no options when no cluster was asked for.
 func (f *clusterFlags) open(ctx context.Context, name string, params pipeline.Params) ([]sched.Option, func(), error) {
-	if f.url == "" && f.local == 0 {
+	if !f.asked() {
 		return nil, func() {}, nil
 	}
 	c, err := cluster.Open(ctx, f.url, cluster.Options{Workers: f.local, Registry: jobs()})

@@ -213,13 +213,21 @@ func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params
 		return err
 	}
 	topts := rf.taskOptions()
+	if cf.asked() {
+		// The tasks that take options are the pipeline's coarse work
+		// (tiles, chunks): those go to the cluster.
+		topts = append(topts, graph.Remote())
+	}
 	job, err := params.Build(new(graph.Graph), topts...)
 	if err != nil {
 		return err
 	}
 	if len(topts) > 0 && !graph.ExecutableOf(job.Graph).HasOptions() {
-		// Never a silent no-op: say that nothing would honour them.
-		return Usagef("%s: no task of pipeline %s takes task options, so nothing would honour them", rf.taskFlags(), p.Name)
+		if rf.taskFlags() != "" {
+			// Never a silent no-op: say that nothing would honour them.
+			return Usagef("%s: no task of pipeline %s takes task options, so nothing would honour them", rf.taskFlags(), p.Name)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "note: no task of pipeline %s can run in another process yet: it runs here\n", p.Name)
 	}
 	logger, closeLog, removeLog, err := rf.logger(cmd.ErrOrStderr())
 	if err != nil {
