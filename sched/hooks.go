@@ -165,29 +165,28 @@ func (r *run) event(i int32, worker int) TaskEvent {
 }
 
 // Task hooks are called per task, from the goroutine that runs it (on, a
-// runner), or from the caller's after the run (on is nil). On a runner a
-// hook's panic unwinds to the runner's loop, which makes it the run's
-// error (see worker.work): one deferred recover per loop, not one per
-// call. On the caller's goroutine each call is guarded.
-func (r *run) callTaskHooks(on *runner, fs []func(TaskEvent), ev TaskEvent) {
-	if on == nil || on.guarded {
+// runner), or from the caller's after the run (on is nil or guarded). On a
+// runner a hook's panic unwinds to the runner's loop, which makes it the
+// run's error (see worker.work): one deferred recover per loop, not one
+// per call. On the caller's goroutine each call is guarded.
+func (r *run) emitStart(i int32, on *runner, start time.Time) {
+	fs := r.hooks.taskStart
+	if fs == nil {
+		return
+	}
+	ev := r.event(i, on.id)
+	ev.Start = start
+	if on.guarded {
 		callHooks(r, fs, ev)
 		return
 	}
+	// callTaskHooks written out: the event is large, and a hooked run pays
+	// this for every task.
 	on.inHook = true
 	for _, f := range fs {
 		f(ev)
 	}
 	on.inHook = false
-}
-
-func (r *run) emitStart(i int32, on *runner, start time.Time) {
-	if r.hooks.taskStart == nil {
-		return
-	}
-	ev := r.event(i, on.id)
-	ev.Start = start
-	r.callTaskHooks(on, r.hooks.taskStart, ev)
 }
 
 // emitDone reports task i's end; worker is the number of the worker that
@@ -203,7 +202,15 @@ func (r *run) emitDone(i int32, on *runner, worker int, start time.Time, d time.
 		te.Where = where
 		ev.Err = te
 	}
-	r.callTaskHooks(on, r.hooks.taskDone, ev)
+	if on == nil || on.guarded {
+		callHooks(r, r.hooks.taskDone, ev)
+		return
+	}
+	on.inHook = true // callTaskHooks written out, as in emitStart
+	for _, f := range r.hooks.taskDone {
+		f(ev)
+	}
+	on.inHook = false
 }
 
 // finishHooks reports the tasks that never started and the run's summary.
