@@ -479,3 +479,29 @@ func TestTooManyWorkers(t *testing.T) {
 		t.Errorf("MaxWorkers: %d, %v", v, err)
 	}
 }
+
+// Many targets (looked up through a map), with repeats and constants
+// among them, each get their own value.
+func TestManyTargets(t *testing.T) {
+	var g graph.Graph
+	x := graph.Value(&g, "x", 1)
+	var ds []graph.Delayed[int]
+	for k := range 50 {
+		ds = append(ds, graph.Call(&g, "t", func(v int) int { return v + k }, x))
+	}
+	ds = append(ds, x, ds[3], ds[0], x)
+	for _, w := range workerCounts {
+		vs, err := sched.ComputeAll(context.Background(), ds, sched.Workers(w))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range 50 {
+			if vs[k] != 1+k {
+				t.Fatalf("workers=%d: target %d = %d, want %d", w, k, vs[k], 1+k)
+			}
+		}
+		if vs[50] != 1 || vs[51] != 4 || vs[52] != 1 || vs[53] != 1 {
+			t.Errorf("workers=%d: repeats and constants %v", w, vs[50:])
+		}
+	}
+}

@@ -67,16 +67,16 @@ type run struct {
 func (r *run) wanted(targets []int32) {
 	r.targets, r.tl = targets, make([]int32, len(targets))
 	p := r.p
-	for k, id := range targets {
-		r.tl[k] = -1
-		for u, t := range p.targets {
-			if t == id {
-				r.tl[k] = p.tlocal[u]
-				break
-			}
-			if u > 8 { // many targets: look the rest up in a map
-				r.mapTargets(k)
-				break
+	if len(p.targets) > 8 {
+		r.mapTargets() // many targets: look them up in a map
+	} else {
+		for k, id := range targets {
+			r.tl[k] = -1
+			for u, t := range p.targets {
+				if t == id {
+					r.tl[k] = p.tlocal[u]
+					break
+				}
 			}
 		}
 	}
@@ -89,14 +89,14 @@ func (r *run) wanted(targets []int32) {
 	r.targetsLeft.Store(int32(left))
 }
 
-// mapTargets fills tl from k on with a map, for runs of many targets.
-func (r *run) mapTargets(from int) {
+// mapTargets fills tl through a map, for runs of many targets.
+func (r *run) mapTargets() {
 	local := make(map[int32]int32, len(r.p.targets))
 	for u, t := range r.p.targets {
 		local[t] = r.p.tlocal[u]
 	}
-	for k := from; k < len(r.targets); k++ {
-		r.tl[k] = local[r.targets[k]]
+	for k, id := range r.targets {
+		r.tl[k] = local[id]
 	}
 }
 
