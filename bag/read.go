@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -94,7 +95,7 @@ func ReadJSON[T any](g *graph.Graph, paths []string, opts ...Option) Bag[T] {
 // a file read by ReadLines. It reads the file up to off, so it is for
 // error messages, not for every line.
 func LineNumber(path string, off int64) (int, error) {
-	r, closer, err := openText(path)
+	r, closer, err := openText(context.Background(), path)
 	if err != nil {
 		return 0, err
 	}
@@ -295,22 +296,23 @@ func decompressor(path string) func(io.Reader) (io.Reader, func(), error) {
 	return nil
 }
 
-// openText opens path from its start, decompressing it if need be.
-func openText(path string) (io.Reader, func(), error) {
-	f, err := os.Open(path)
+// openText opens path from its start, decompressing it if need be; the
+// open and the reads end with ctx (see openFile).
+func openText(ctx context.Context, path string) (io.Reader, func(), error) {
+	f, closeFile, err := openFile(ctx, path)
 	if err != nil {
 		return nil, func() {}, err
 	}
 	dec := decompressor(path)
 	if dec == nil {
-		return f, func() { f.Close() }, nil
+		return f, closeFile, nil
 	}
 	r, done, err := dec(f)
 	if err != nil {
-		f.Close()
+		closeFile()
 		return nil, func() {}, fmt.Errorf("%s: %w", path, err)
 	}
-	return r, func() { done(); f.Close() }, nil
+	return r, func() { done(); closeFile() }, nil
 }
 
 // lineSource reads the lines of segs, one after another, none longer than
@@ -334,7 +336,7 @@ func lineSource[E any](stage string, segs []segment, maxLine int, mk func(*exec,
 // returns false to stop.
 func readSegment[E any](x *exec, stage string, s segment, maxLine int, mk func(*exec, string, int64, string) (E, bool),
 	buf *[]E, sink func([]E) bool) bool {
-	br, closer, pos, err := openLines(s.path, s.off)
+	br, closer, pos, err := openLines(x.ctx, s.path, s.off)
 	if closer != nil {
 		defer closer()
 	}
@@ -343,6 +345,9 @@ func readSegment[E any](x *exec, stage string, s segment, maxLine int, mk func(*
 	}
 	for s.end < 0 || pos < s.end {
 		line, err := readLine(br, maxLine)
+		if err != nil && err != io.EOF && x.ctx.Err() != nil {
+			return x.fail(x.ctx.Err()) // the run stopped, and closed the file under the read
+		}
 		if errors.Is(err, ErrLineTooLong) {
 			return x.fail(fmt.Errorf("%s: %w (more than %d bytes; see MaxLineSize)", where(s.path, pos), err, maxLine))
 		}
@@ -403,9 +408,9 @@ func readLine(br *bufio.Reader, max int) (string, error) {
 
 // openLines opens path positioned at the first line that starts at or
 // after off, and returns that position.
-func openLines(path string, off int64) (*bufio.Reader, func(), int64, error) {
+func openLines(ctx context.Context, path string, off int64) (*bufio.Reader, func(), int64, error) {
 	if decompressor(path) != nil || off == 0 {
-		r, closer, err := openText(path)
+		r, closer, err := openText(ctx, path)
 		if err != nil {
 			return nil, closer, 0, err
 		}
