@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/seed001e6470/taskgraph/graph"
+	"github.com/seed001e6470/taskgraph/sched"
 )
 
 // WriteText writes each partition of b to a text file, one line per
@@ -110,12 +111,17 @@ func (w *writes) run(ctx context.Context) *writeRun {
 	}
 	r := &writeRun{}
 	w.runs[key] = r
-	context.AfterFunc(ctx, func() {
+	end := func(error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.abort(r)
 		delete(w.runs, key)
-	})
+	}
+	// The run settles it before Compute returns; outside a run (a task
+	// called by hand), the context's end does.
+	if !sched.AtRunEnd(ctx, end) {
+		context.AfterFunc(ctx, func() { end(nil) })
+	}
 	return r
 }
 

@@ -92,3 +92,21 @@ func ExampleHookError() {
 	fmt.Println(errors.As(err, &he), he.Value)
 	// Output: true oops
 }
+
+// AtRunEnd settles what tasks leave for the run to settle (files to
+// rename into place or remove), before Compute returns.
+func ExampleAtRunEnd() {
+	var g graph.Graph
+	var log []string
+	step := graph.CallCtx(&g, "step", func(ctx context.Context, v int) (int, error) {
+		sched.AtRunEnd(ctx, func(err error) { log = append(log, fmt.Sprint("run ended: ", err)) })
+		return v + 1, nil
+	}, graph.Value(&g, "x", 1))
+	v, err := sched.Compute(context.Background(), step, sched.Workers(1))
+	log = append(log, fmt.Sprint("Compute returned ", v, err))
+	fmt.Println(log)
+	fmt.Println(sched.AtRunEnd(context.Background(), func(error) {})) // not in a task
+	// Output:
+	// [run ended: <nil> Compute returned 2 <nil>]
+	// false
+}

@@ -126,7 +126,9 @@ func (r *run) place(ctx context.Context, s *Scheduler) error {
 func (r *run) execute(ctx context.Context, outer *running, collect func(*run)) error {
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	r.ctx = context.WithValue(runCtx, runKey{}, outer.enter(r.x.Graph()))
+	in := outer.enter(r.x.Graph())
+	in.run = r
+	r.ctx = context.WithValue(runCtx, runKey{}, in)
 	r.cancel, r.runCtx = cancel, runCtx
 	fired := make(chan struct{})
 	stopWatch := context.AfterFunc(runCtx, func() { r.stop(nil); close(fired) })
@@ -150,6 +152,7 @@ func (r *run) execute(ctx context.Context, outer *running, collect func(*run)) e
 	if err == nil || r.keepGoing {
 		collect(r)
 	}
+	r.runEnded(err)
 	if r.hooks != nil {
 		r.finishHooks(info, err)
 		if herr := r.hookFailure(); herr != nil && err == nil {
@@ -157,6 +160,36 @@ func (r *run) execute(ctx context.Context, outer *running, collect func(*run)) e
 		}
 	}
 	return err
+}
+
+// AtRunEnd has f called, with the run's error (nil after success), once
+// the run that the task that got ctx belongs to is over: after its last
+// task, before Compute (or whichever call started the run) returns, on
+// that call's goroutine. It is for work that must be settled by the run
+// and not outlive it: files written by tasks, renamed into place or
+// removed. Called outside a task, it returns false and f is not called.
+func AtRunEnd(ctx context.Context, f func(err error)) bool {
+	in, _ := ctx.Value(runKey{}).(*running)
+	if in == nil || in.run == nil {
+		return false
+	}
+	r := in.run
+	r.errMu.Lock()
+	r.atEnd = append(r.atEnd, f)
+	r.errMu.Unlock()
+	return true
+}
+
+// runEnded calls what tasks asked to be called at the run's end, in the
+// order they asked.
+func (r *run) runEnded(err error) {
+	r.errMu.Lock()
+	fs := r.atEnd
+	r.atEnd = nil
+	r.errMu.Unlock()
+	for _, f := range fs {
+		f(err)
+	}
 }
 
 // dispatch runs r's tasks where place decided.
@@ -213,6 +246,7 @@ type running struct {
 	g      *graph.Graph
 	parent *running
 	depth  int
+	run    *run // the run, for AtRunEnd
 }
 
 // maxDepth bounds how deeply tasks may spawn graphs inside each other. A

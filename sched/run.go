@@ -46,7 +46,8 @@ type run struct {
 
 	errMu   sync.Mutex
 	errs    []error
-	hookErr error // the first hook that panicked (under errMu)
+	hookErr error         // the first hook that panicked (under errMu)
+	atEnd   []func(error) // see AtRunEnd (under errMu)
 
 	live, peakLive atomic.Int64 // result count, kept only when hooked
 
