@@ -24,7 +24,7 @@ func TestTasksShareOneSubGraph(t *testing.T) {
 	// steal parts of it and it looks for more work: another "use".
 	var table graph.Graph
 	seed := graph.Value(&table, "seed", 3)
-	parts := make([]graph.Delayed[int], 4)
+	parts := make([]graph.Delayed[int], 16)
 	for k := range parts {
 		parts[k] = graph.Call(&table, "part", func(v int) int { time.Sleep(time.Millisecond); return v * 25 }, seed)
 	}
@@ -32,7 +32,7 @@ func TestTasksShareOneSubGraph(t *testing.T) {
 	for _, w := range []int{1, 2, 4, 8} {
 		var g graph.Graph
 		x := graph.Value(&g, "x", 0)
-		uses := make([]graph.Delayed[int], 20)
+		uses := make([]graph.Delayed[int], 40)
 		for k := range uses {
 			uses[k] = graph.CallCtx(&g, "use", func(ctx context.Context, _ int) (int, error) {
 				v, err := sched.Compute(ctx, lookup)
@@ -45,8 +45,8 @@ func TestTasksShareOneSubGraph(t *testing.T) {
 			t.Fatalf("workers=%d: %v", w, err)
 		}
 		for k, v := range vs {
-			if v != 300+k {
-				t.Errorf("workers=%d: use[%d] = %d, want %d", w, k, v, 300+k)
+			if v != 16*75+k {
+				t.Errorf("workers=%d: use[%d] = %d, want %d", w, k, v, 16*75+k)
 			}
 		}
 	}
