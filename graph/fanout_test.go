@@ -139,3 +139,18 @@ func TestCallNOptions(t *testing.T) {
 		}
 	}
 }
+
+// A fan-out that would take more memory than the machine has is a
+// building error, found before anything is allocated (n fits the node
+// limit: the limit is the memory).
+func TestCallNLargerThanMemory(t *testing.T) {
+	var g graph.Graph
+	id := func(_ context.Context, k int, _ int) (int, error) { return k, nil }
+	ds := graph.CallN(&g, "f", 1<<31-10, id, graph.Value(&g, "x", 0))
+	if ds != nil || !errors.Is(g.Err(), graph.ErrTooLarge) {
+		t.Fatalf("%d handles, %v; want ErrTooLarge", len(ds), g.Err())
+	}
+	if !strings.Contains(g.Err().Error(), "MiB") {
+		t.Errorf("the error does not say how much memory: %v", g.Err())
+	}
+}
