@@ -176,6 +176,7 @@ func (r *run) emitStart(i int32, on *runner, start time.Time) {
 	}
 	ev := r.event(i, on.id)
 	ev.Start = start
+	on.named, on.namedRun, on.namedTask = ev.Name, r, i // for emitDone
 	if on.guarded {
 		callHooks(r, fs, ev)
 		return
@@ -195,7 +196,15 @@ func (r *run) emitDone(i int32, on *runner, worker int, start time.Time, d time.
 	if r.hooks.taskDone == nil {
 		return
 	}
-	ev := r.event(i, worker)
+	var ev TaskEvent
+	if on != nil && on.namedRun == r && on.namedTask == i {
+		// Its TaskStart looked the name up: a second look-up, a path
+		// for a spawned task, costs as much as an empty hook.
+		ev = TaskEvent{Graph: r.x.Graph(), ID: int(r.p.ids[i]), Name: on.named, Worker: worker}
+		on.namedRun = nil
+	} else {
+		ev = r.event(i, worker)
+	}
 	ev.Start, ev.Duration, ev.State, ev.Where = start, d, st, where
 	if err != nil {
 		te := r.taskError(i, err)

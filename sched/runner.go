@@ -19,7 +19,11 @@ type runner struct {
 	// guarded: no loop of the runner's recovers panics; each hook call
 	// must (the caller's goroutine).
 	guarded bool
-	start   time.Time // when task started (hooked runs only)
+	// The name TaskStart gave the task in progress (see emitDone).
+	named     string
+	namedRun  *run
+	namedTask int32
+	start     time.Time // when task started (hooked runs only)
 	// When the last task ended, if the runner went straight on.
 	lastEnd time.Time
 
