@@ -181,8 +181,9 @@ func (r *run) emitStart(i int32, on *runner, start time.Time) {
 		callHooks(r, fs, ev)
 		return
 	}
-	// callTaskHooks written out: the event is large, and a hooked run pays
-	// this for every task.
+	// Written out here and in emitDone: a helper taking the event by
+	// pointer measured the dashboard at 1.21x the profiler's cost per task
+	// (1 worker, -bench Paired in package dashboard) against 1.12x so.
 	on.inHook = true
 	for _, f := range fs {
 		f(ev)
@@ -215,7 +216,7 @@ func (r *run) emitDone(i int32, on *runner, worker int, start time.Time, d time.
 		callHooks(r, r.hooks.taskDone, ev)
 		return
 	}
-	on.inHook = true // callTaskHooks written out, as in emitStart
+	on.inHook = true // as in emitStart
 	for _, f := range r.hooks.taskDone {
 		f(ev)
 	}

@@ -755,7 +755,6 @@ type fakeExecutor struct {
 	rng    uint64
 	wg     sync.WaitGroup
 	handed map[int]int // graph ID -> hand-offs
-	twice  bool        // some hand-off was reported before its task ran
 }
 
 func newFakeExecutor(seed uint64) *fakeExecutor {

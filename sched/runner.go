@@ -15,7 +15,7 @@ type runner struct {
 	active *run  // the run of the task being run
 	task   int32 // the task being run, for panic recovery
 	inTask bool  // a panic now comes from a task
-	inHook bool  // a panic now comes from a hook (see run.callTaskHooks)
+	inHook bool  // a panic now comes from a hook (see run.emitStart)
 	// guarded: no loop of the runner's recovers panics; each hook call
 	// must (the caller's goroutine).
 	guarded bool

@@ -160,14 +160,6 @@ func TestGivenOrder(t *testing.T) {
 	}
 }
 
-type node struct {
-	g  *graph.Graph
-	id int
-}
-
-func (n node) Graph() *graph.Graph { return n.g }
-func (n node) ID() int             { return n.id }
-
 // Scheduler hooks call Record from many workers at once.
 func TestRecorderConcurrent(t *testing.T) {
 	var rec dot.Recorder

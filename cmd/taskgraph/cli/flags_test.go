@@ -183,6 +183,7 @@ func TestLog(t *testing.T) {
 	if got := files(t, logDir); code != 1 || len(got) != 0 {
 		t.Errorf("unwritable profile: exit %d, left %q", code, got)
 	}
+	oneLine(t, "unwritable profile", stderr, "p.json")
 	// A log that was there before is not removed (here a device).
 	code, _, _ = tg(t, "run", "testing", "--log", os.DevNull, "--profile", filepath.Join(logDir, "no", "p.json"))
 	if fi, err := os.Stat(os.DevNull); code != 1 || err != nil || fi.Mode()&os.ModeDevice == 0 {
