@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/seed001e6470/taskgraph/dashboard"
-	"github.com/seed001e6470/taskgraph/graph"
+	"github.com/seed001e6470/taskgraph/internal/hookbench"
 	"github.com/seed001e6470/taskgraph/sched"
 	"github.com/seed001e6470/taskgraph/sched/diag"
 )
@@ -23,67 +23,20 @@ import (
 // "dashboard+profiler" is what taskgraph run --dashboard attaches, for the
 // downloads and the critical path.
 func BenchmarkOverhead(b *testing.B) {
-	const n = 100_000
-	d := wideInc(n)
-	cases := []struct {
-		name  string
-		hooks func() sched.Hooks
-	}{
-		{"none", nil},
-		{"empty-hook", func() sched.Hooks { return sched.Hooks{TaskDone: func(sched.TaskEvent) {}} }},
+	hookbench.Overhead(b, []hookbench.Case{
+		{Name: "none"},
+		{Name: "empty-hook", Hooks: func() sched.Hooks { return sched.Hooks{TaskDone: func(sched.TaskEvent) {}} }},
 		// The scheduler's price for a TaskStart callback too, which the
 		// dashboard needs (a worker's current task).
-		{"empty-hooks-start-done", func() sched.Hooks {
+		{Name: "empty-hooks-start-done", Hooks: func() sched.Hooks {
 			return sched.Hooks{TaskStart: func(sched.TaskEvent) {}, TaskDone: func(sched.TaskEvent) {}}
 		}},
-		{"profiler", func() sched.Hooks { return diag.NewProfiler().Hooks() }},
-		{"dashboard", func() sched.Hooks { return dashboard.New(dashboard.Options{}).Hooks() }},
-		{"dashboard+profiler", func() sched.Hooks {
+		{Name: "profiler", Hooks: func() sched.Hooks { return diag.NewProfiler().Hooks() }},
+		{Name: "dashboard", Hooks: func() sched.Hooks { return dashboard.New(dashboard.Options{}).Hooks() }},
+		{Name: "dashboard+profiler", Hooks: func() sched.Hooks {
 			return dashboard.New(dashboard.Options{Profiler: diag.NewProfiler()}).Hooks()
 		}},
-	}
-	for _, workers := range []int{1, 0} {
-		for _, c := range cases {
-			name := fmt.Sprintf("workers=%d/%s", workers, c.name)
-			if workers == 0 {
-				name = fmt.Sprintf("workers=max/%s", c.name)
-			}
-			b.Run(name, func(b *testing.B) {
-				b.ReportAllocs()
-				var elapsed time.Duration
-				for b.Loop() {
-					opts := []sched.Option{sched.Workers(workers)}
-					if c.hooks != nil {
-						opts = append(opts, sched.WithHooks(c.hooks()))
-					}
-					start := time.Now()
-					if _, err := sched.Compute(context.Background(), d, opts...); err != nil {
-						b.Fatal(err)
-					}
-					elapsed += time.Since(start)
-				}
-				b.ReportMetric(float64(elapsed.Nanoseconds())/float64(b.N)/(n+1), "ns/task")
-			})
-		}
-	}
-}
-
-// wideInc is sched/diag's benchmark graph: n tasks on one constant and a
-// join.
-func wideInc(n int) graph.Delayed[int] {
-	var g graph.Graph
-	x := graph.Value(&g, "x", 1)
-	parts := make([]graph.Delayed[int], n)
-	for i := range parts {
-		parts[i] = graph.Call(&g, "inc", func(v int) int { return v + 1 }, x)
-	}
-	return graph.CallSlice(&g, "sum", func(_ context.Context, xs []int) (int, error) {
-		s := 0
-		for _, v := range xs {
-			s += v
-		}
-		return s, nil
-	}, parts)
+	})
 }
 
 // BenchmarkPaired times a run with the profiler and one with the
@@ -94,7 +47,7 @@ func wideInc(n int) graph.Delayed[int] {
 //	go test ./dashboard -run '^$' -bench Paired -count 5
 func BenchmarkPaired(b *testing.B) {
 	const n = 100_000
-	d := wideInc(n)
+	d := hookbench.Wide(n)
 	for _, workers := range []int{1, 0} {
 		name := fmt.Sprintf("workers=%d", workers)
 		if workers == 0 {
@@ -136,7 +89,7 @@ func BenchmarkPaired(b *testing.B) {
 //	go test ./dashboard -run '^$' -bench HookCalls -count 5
 func BenchmarkHookCalls(b *testing.B) {
 	const perRun = 100_000
-	d := wideInc(perRun)
+	d := hookbench.Wide(perRun)
 	g := d.Graph()
 	cases := []struct {
 		name  string
