@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"sync"
 
-
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
