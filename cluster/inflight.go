@@ -120,6 +120,12 @@ func (f *inflight) placed(id string, seq uint64) (drop bool) {
 	return false
 }
 
+func (f *inflight) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.byKey)
+}
+
 func (f *inflight) empty() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -19,11 +19,17 @@ import (
 // batchBytes): a burst of ready tasks costs a few messages, not one each.
 // The sender lingers while tasks keep arriving, at most lingerMax, and
 // stops gathering once lingerQuiet passed with none.
+//
+// A message's tasks run on one worker, so messages stay small while few
+// tasks are pending: one task per spread pending ones, so that a burst
+// of a few dozen long tasks still reaches every worker, and only a large
+// burst travels in full batches.
 const (
 	defaultBatch = 64
 	batchBytes   = 512 << 10 // a message stays under the server's 1 MiB
 	lingerQuiet  = 20 * time.Microsecond
 	lingerMax    = 200 * time.Microsecond
+	spread       = 32
 )
 
 // outbox holds the tasks waiting for the sender.
@@ -84,11 +90,13 @@ func (c *Cluster) sendLoop(stop <-chan struct{}) {
 }
 
 // publish sends ps, consecutive tasks of one run together, in messages of
-// at most Options.Batch tasks and about batchBytes.
+// at most Options.Batch tasks (fewer while few are pending, see spread)
+// and about batchBytes.
 func (c *Cluster) publish(ps []*pending) {
+	most := min(max(c.inflight.count()/spread, 1), c.opts.Batch)
 	for len(ps) > 0 {
 		n, size := 1, len(ps[0].enc)
-		for n < len(ps) && n < c.opts.Batch && ps[n].run == ps[0].run && ps[n].job == ps[0].job &&
+		for n < len(ps) && n < most && ps[n].run == ps[0].run && ps[n].job == ps[0].job &&
 			size+len(ps[n].enc) <= batchBytes {
 			size += len(ps[n].enc)
 			n++
