@@ -210,7 +210,9 @@ func (c *Cluster) sweepStored() {
 			if !ok || e == nil {
 				return // all stored results seen
 			}
-			if p := c.inflight.take(e.Key()); p != nil {
+			if strings.Contains(e.Key(), ".g.") {
+				c.received(&nats.Msg{Data: e.Value()}) // a batch's results, stored together
+			} else if p := c.inflight.take(e.Key()); p != nil {
 				c.deliver(p, e.Value())
 			}
 		}

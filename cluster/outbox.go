@@ -109,12 +109,14 @@ func (c *Cluster) publish(ps []*pending) {
 // publishBatch sends the tasks of ps still pending in one message; the
 // server's ack (see published) says where it sits in the stream.
 func (c *Cluster) publishBatch(ps []*pending) {
-	id := c.id + ".b" + strconv.FormatUint(c.batches.Add(1), 10)
+	j, r := ps[0].job, ps[0].run
+	// The message ID is also the key under which a worker stores the
+	// results of a batch together (see worker.storeGroup).
+	id := c.id + "." + r.id + ".g." + strconv.FormatUint(c.batches.Add(1), 10)
 	ps = c.inflight.send(ps, id)
 	if len(ps) == 0 {
 		return // all cancelled while they waited
 	}
-	j, r := ps[0].job, ps[0].run
 	b := batchMsg{Job: j.name, Params: j.params, Print: r.print, Tasks: make([]cbor.RawMessage, len(ps))}
 	for i, p := range ps {
 		b.Tasks[i] = p.enc

@@ -152,6 +152,12 @@ type held struct {
 	msg    jetstream.Msg
 	left   int  // tasks not yet committed (under worker.mu)
 	failed bool // a result could not be stored
+	// group is the result key of a batch delivered for the first time:
+	// its results are stored together, under this one key, once all its
+	// tasks are done ("" for a single task, or a batch stored task by
+	// task).
+	group   string
+	results doneMsg // a group's results so far (under worker.mu)
 }
 
 // task is one task of a delivered message.
@@ -346,6 +352,9 @@ func (w *worker) accept(msg jetstream.Msg) []task {
 		return nil
 	}
 	h := w.hold(msg, len(ts))
+	if len(ts) > 1 {
+		h.group = groupKey(msg, ts[0].Key)
+	}
 	if len(ts) == 1 && b.Prior+delivered > 1 {
 		if w.again(h, ts[0].Key, b.Prior+delivered) {
 			return nil
@@ -403,6 +412,11 @@ func (w *worker) storedResult(key string) ([]byte, bool) {
 func (w *worker) split(msg jetstream.Msg, b *batchMsg, ts []taskMsg, delivered int) {
 	ctx, cancel := context.WithTimeout(context.Background(), w.timing.ackWait)
 	defer cancel()
+	if stored, ok := w.storedResult(groupKey(msg, ts[0].Key)); ok {
+		w.resend(stored) // an earlier delivery stored them all
+		msg.Ack()
+		return
+	}
 	for i, t := range ts {
 		if stored, ok := w.storedResult(t.Key); ok {
 			w.out.add(t.Key, stored)
@@ -424,6 +438,31 @@ func (w *worker) split(msg jetstream.Msg, b *batchMsg, ts []taskMsg, delivered i
 	}
 	w.out.flush()
 	msg.Ack()
+}
+
+// groupKey is the result key of a batch's results stored together: the
+// batch's message ID, which the coordinator made one (it is
+// coordinator.run.g.N); "" when the message has none such, and then the
+// results are stored task by task.
+func groupKey(msg jetstream.Msg, first string) string {
+	id := msg.Headers().Get(jetstream.MsgIDHeader)
+	parts := strings.Split(id, ".")
+	if len(parts) != 4 || parts[2] != "g" || !strings.HasPrefix(first, parts[0]+"."+parts[1]+".") {
+		return ""
+	}
+	return id
+}
+
+// resend sends a stored group of results to its coordinator again.
+func (w *worker) resend(stored []byte) {
+	var d doneMsg
+	if err := unmarshal(stored, &d); err != nil || len(d.Keys) != len(d.Results) {
+		w.opts.Logger.Error("cluster worker: undecodable stored results", "err", err)
+		return
+	}
+	for i, k := range d.Keys {
+		w.out.add(k, d.Results[i])
+	}
 }
 
 // heartbeat tells the server, every AckWait/4, that the held messages are
@@ -501,7 +540,8 @@ func (w *worker) commit(h *held, ok bool) {
 	h.left--
 	h.failed = h.failed || !ok
 	last := h.left == 0
-	if last {
+	group := last && !h.failed && h.group != ""
+	if last && !group {
 		delete(w.held, h)
 	}
 	w.mu.Unlock()
@@ -509,8 +549,53 @@ func (w *worker) commit(h *held, ok bool) {
 	case !last:
 	case h.failed:
 		h.msg.Nak()
+	case group:
+		w.storeGroup(h)
 	default:
 		h.msg.Ack()
+	}
+}
+
+// groupBytes bounds a group of results stored under one key (the
+// server's max payload is 1 MiB); a larger group is stored task by task.
+const groupBytes = 768 << 10
+
+// storeGroup stores the results of a batch's tasks under its group key,
+// expecting no earlier entry; once the server has them (see stored) they
+// go to the coordinator and the batch is acked.
+func (w *worker) storeGroup(h *held) {
+	w.mu.Lock()
+	d := h.results
+	if len(d.Keys) == 0 { // every task was cancelled
+		delete(w.held, h)
+	}
+	w.mu.Unlock()
+	if len(d.Keys) == 0 {
+		h.msg.Ack()
+		return
+	}
+	data, err := marshal(d)
+	if err != nil || len(data) > groupBytes {
+		w.storeEach(h, d)
+		return
+	}
+	w.mu.Lock()
+	w.storing[h.group] = h
+	w.mu.Unlock()
+	m := nats.NewMsg(resultSubjectPrefix + h.group)
+	m.Data = data
+	if _, err := w.js.PublishMsgAsync(m, jetstream.WithExpectLastSequencePerSubject(0)); err != nil {
+		w.storeFailed(w.js, m, err)
+	}
+}
+
+// storeEach stores a group's results task by task instead.
+func (w *worker) storeEach(h *held, d doneMsg) {
+	w.mu.Lock()
+	h.group, h.left = "", len(d.Keys)
+	w.mu.Unlock()
+	for i, k := range d.Keys {
+		w.storeOne(k, h, d.Results[i])
 	}
 }
 
@@ -624,6 +709,18 @@ func (w *worker) store(key string, h *held, res resultMsg) {
 		w.commit(h, false)
 		return
 	}
+	if h.group != "" { // stored with the group's other results (see commit)
+		w.mu.Lock()
+		h.results.Keys = append(h.results.Keys, key)
+		h.results.Results = append(h.results.Results, data)
+		w.mu.Unlock()
+		w.commit(h, true)
+		return
+	}
+	w.storeOne(key, h, data)
+}
+
+func (w *worker) storeOne(key string, h *held, data []byte) {
 	w.mu.Lock()
 	w.storing[key] = h
 	w.mu.Unlock()
@@ -636,20 +733,35 @@ func (w *worker) store(key string, h *held, res resultMsg) {
 	w.out.add(key, data)
 }
 
-// stored counts off the task whose result the bucket now holds.
+// stored counts off the task whose result the bucket now holds, or, for a
+// group, sends its results and acks its batch.
 func (w *worker) stored(_ jetstream.JetStream, m *nats.Msg, _ *jetstream.PubAck) {
 	key := strings.TrimPrefix(m.Subject, resultSubjectPrefix)
 	w.mu.Lock()
 	h := w.storing[key]
 	delete(w.storing, key)
+	group := h != nil && h.group == key
+	if group {
+		delete(w.held, h)
+	}
 	w.mu.Unlock()
 	if h == nil {
 		return
 	}
-	if afterStore != nil {
-		afterStore(key)
+	if !group {
+		if afterStore != nil {
+			afterStore(key)
+		}
+		w.commit(h, true)
+		return
 	}
-	w.commit(h, true)
+	for i, k := range h.results.Keys {
+		if afterStore != nil {
+			afterStore(k)
+		}
+		w.out.add(k, h.results.Results[i])
+	}
+	h.msg.Ack()
 }
 
 // storeFailed handles a result the bucket refused: one stored already
@@ -666,7 +778,14 @@ func (w *worker) storeFailed(js jetstream.JetStream, m *nats.Msg, err error) {
 	delete(w.storing, key)
 	w.mu.Unlock()
 	w.opts.Logger.Error("cluster worker: result not stored; the task will be delivered again", "task", key, "err", err)
-	if h != nil {
+	switch {
+	case h == nil:
+	case h.group == key:
+		w.mu.Lock()
+		delete(w.held, h)
+		w.mu.Unlock()
+		h.msg.Nak()
+	default:
 		w.commit(h, false)
 	}
 }
