@@ -37,15 +37,23 @@
 // Ready tasks are messages in a work-queue stream; each program build has
 // its own subjects and one durable pull consumer, so a worker of another
 // build never receives them (and with none connected, Prepare fails with
-// [ErrNoWorkers] after Options.WaitWorkers). Delivery is at least once: a
-// worker heartbeats while a task runs, and a task whose worker died is
+// [ErrNoWorkers] after Options.WaitWorkers). A task submitted while no
+// other is pending is sent at once; tasks submitted while others are
+// pending travel several to a message (Options.Batch), since a message
+// costs far more than a small task. Delivery is at least once: a worker
+// heartbeats the messages it holds, and one whose worker died is
 // delivered again after AckWait. Storing the result in a key-value bucket
 // is the commit point (the first stored result wins; a redelivered task
 // whose result exists is not run again), the ack only removes the
-// message; tasks must be deterministic and idempotent, and side effects
-// belong to the coordinator. A task that never finishes (it kills its
-// worker every time) is given up after MaxDeliver deliveries with a
-// [PoisonError]. Values over 512 KiB travel through an object store.
+// message. A batch's results are stored together; a batch delivered again
+// is split into single tasks, so that a task that kills its worker takes
+// only itself down. Results also reach the coordinator as plain messages,
+// sent beside the store (a batch's once stored); after a lost connection
+// it reads them from the bucket. Tasks
+// must be deterministic and idempotent, and side effects belong to the
+// coordinator. A task that never finishes (it kills its worker every
+// time) is given up after MaxDeliver deliveries with a [PoisonError].
+// Values over 512 KiB travel through an object store.
 //
 // # Wire format
 //

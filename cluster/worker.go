@@ -25,10 +25,11 @@ type WorkerOptions struct {
 	// Concurrency is how many tasks the worker runs at once (default
 	// GOMAXPROCS).
 	Concurrency int
-	// Prefetch is how many tasks the worker holds beyond those it runs
-	// (default 0). Small tasks go faster with some (a pull from the server
-	// then brings several), but a held task is not heartbeated: keep
-	// Prefetch times a task's run time under AckWait, or held tasks are
+	// Prefetch is how many task messages the worker pulls beyond those
+	// its slots take (default 0). Small tasks sent one per message go
+	// faster with some (a pull from the server then brings several), but
+	// a prefetched message is not heartbeated until a slot takes it: keep
+	// Prefetch times a message's run time under AckWait, or its tasks are
 	// delivered again elsewhere (and run twice; the first result wins).
 	Prefetch int
 	// Name is how errors and hooks show the worker (default host/pid).
