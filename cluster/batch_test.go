@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
 )
 
@@ -166,5 +167,26 @@ func TestBatchCancel(t *testing.T) {
 	waitFor(t, func() bool { return runsOf(t, p.Dir, "cancelled", 0) == runsOf(t, p.Dir, "started", 0) })
 	if s := runsOf(t, p.Dir, "started", 0); s > 100 {
 		t.Errorf("%d tasks started, more than the run has", s)
+	}
+}
+
+// A run on a closed cluster fails with ErrClosed at once, and so does a
+// task submitted after Close.
+func TestSubmitAfterClose(t *testing.T) {
+	c, _ := batchCluster(t, 1, 16)
+	j, err := c.Job("squares", noFaults(40, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	g, total := squares(noFaults(40, ""), remoteOpts()...)
+	if _, err := sched.Compute(guard(t), total, sched.WithExecutor(j)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("error %v, want ErrClosed", err)
+	}
+	var got error
+	j.Submit(guard(t), sched.Handoff{Graph: g, ID: nodeOfSquare(0), Name: "square", Task: graph.ExecutableOf(g).Task(nodeOfSquare(0))},
+		func(r sched.Report) { got = r.Err })
+	if !errors.Is(got, ErrClosed) {
+		t.Fatalf("a task submitted after Close reported %v, want ErrClosed", got)
 	}
 }

@@ -70,6 +70,7 @@ type Cluster struct {
 
 	runs     atomic.Uint64
 	batches  atomic.Uint64 // message IDs
+	closed   atomic.Bool   // set first thing by Close
 	inflight inflight
 	out      outbox
 	sweep    chan struct{} // cap 1: look up the stored results of pending tasks
@@ -263,6 +264,7 @@ func (c *Cluster) Close() error {
 }
 
 func (c *Cluster) close() error {
+	c.closed.Store(true) // before takeAll: a task added later sees it (see submit)
 	for _, p := range c.inflight.takeAll() {
 		if c.nc != nil {
 			c.nc.Publish(cancelSubject+c.opts.build, []byte(p.key))

@@ -49,6 +49,9 @@ func (c *Cluster) Job(name string, params any) (*Job, error) {
 // that a worker of this build is there, and (with Options.Registry) that
 // the job's builder makes g.
 func (j *Job) prepare(ctx context.Context, g *graph.Graph, ids []int) error {
+	if j.c.closed.Load() {
+		return fmt.Errorf("cluster: job %q: %w", j.name, ErrClosed)
+	}
 	for _, id := range ids {
 		if err := travels(g, id); err != nil {
 			return err
@@ -123,6 +126,12 @@ func (j *Job) submit(ctx context.Context, g *graph.Graph, id, attempt int, task 
 	}
 	p.enc = enc
 	lone := c.inflight.add(p)
+	if c.closed.Load() {
+		if p := c.inflight.take(key); p != nil {
+			p.fail(c, ErrClosed) // no sender is left to send it
+		}
+		return
+	}
 	p.setStop(context.AfterFunc(ctx, func() { c.abort(key, context.Cause(ctx)) }))
 	if lone {
 		c.publish([]*pending{p}) // nothing to wait for: no batch is coming
