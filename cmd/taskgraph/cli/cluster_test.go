@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
+	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/seed001e6470/taskgraph/tasks/pipeline"
@@ -30,5 +35,65 @@ func TestClusterFlags(t *testing.T) {
 	}
 	if err := (&clusterFlags{local: 2}).check(); err != nil {
 		t.Error(err)
+	}
+}
+
+// runJSON runs args with --json and returns the report.
+func runJSON(t *testing.T, args ...string) (jsonReport, string) {
+	t.Helper()
+	code, out, stderr := tg(t, append(args, "--json")...)
+	var r jsonReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil || code != 0 || !r.OK {
+		t.Fatalf("%v: exit %d, %v; stdout %q, stderr %q", args, code, err, out, stderr)
+	}
+	return r, stderr
+}
+
+// The remote tasks of a run with --local-cluster run in the worker
+// processes, none in the command's own: the testing pipeline counts the
+// tasks running at once in its process, and here that stays 0; a failing
+// task's error names a worker, not this process.
+func TestLocalClusterRunsRemotely(t *testing.T) {
+	r, _ := runJSON(t, "run", "testing", "--n=6", "--local-cluster=2")
+	res := r.Result.(map[string]any)
+	if res["tasks"] != float64(6) || res["peak"] != float64(0) {
+		t.Fatalf("result %v: want 6 tasks, none of them run here (peak 0)", res)
+	}
+	code, _, stderr := tg(t, "run", "testing", "--n=3", "--fail=1", "--local-cluster=1")
+	host, _ := os.Hostname()
+	at := strings.Index(stderr, " on "+host+"/")
+	if code != ExitFailure || at < 0 {
+		t.Fatalf("exit %d, stderr %q: want a failure naming a worker on %s", code, stderr, host)
+	}
+	pid, _ := strconv.Atoi(strings.FieldsFunc(stderr[at+len(" on "+host+"/"):], func(r rune) bool { return r < '0' || r > '9' })[0])
+	if pid == os.Getpid() || pid == 0 {
+		t.Fatalf("the failed task ran in process %d (this one is %d): %q", pid, os.Getpid(), stderr)
+	}
+}
+
+// Every pipeline run on a local cluster prints the result the local run
+// prints (π to every digit, the same pixel sum), and no note that it ran
+// locally after all.
+func TestPipelinesOnLocalCluster(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "mandelbrot", "--out=", "--width=96", "--height=64", "--max-iter=200", "--tiles=12"},
+		{"run", "pi", "--samples=200000", "--chunks=6"},
+	} {
+		local, _ := runJSON(t, args...)
+		remote, stderr := runJSON(t, append(args, "--local-cluster=2")...)
+		if !reflect.DeepEqual(remote.Result, local.Result) {
+			t.Errorf("%v: on the cluster %v, here %v", args, remote.Result, local.Result)
+		}
+		if strings.Contains(stderr, "note:") {
+			t.Errorf("%v: %q", args, stderr)
+		}
+	}
+}
+
+// The default Mandelbrot view on a cluster sums to the workshop's number.
+func TestMandelbrotDefaultViewOnLocalCluster(t *testing.T) {
+	r, _ := runJSON(t, "run", "mandelbrot", "--out=", "--local-cluster=2")
+	if sum := r.Result.(map[string]any)["sum"]; sum != float64(21169614) {
+		t.Fatalf("sum %v, want 21169614", sum)
 	}
 }
