@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -95,5 +96,28 @@ func TestMandelbrotDefaultViewOnLocalCluster(t *testing.T) {
 	r, _ := runJSON(t, "run", "mandelbrot", "--out=", "--local-cluster=2")
 	if sum := r.Result.(map[string]any)["sum"]; sum != float64(21169614) {
 		t.Fatalf("sum %v, want 21169614", sum)
+	}
+}
+
+// The bag pipelines cannot send their partitions to a cluster yet (see
+// TestPipelinesOnLocalCluster for those that can): with --local-cluster
+// they say so on stderr and run here, with the local result.
+func TestBagPipelinesOnLocalClusterRunHere(t *testing.T) {
+	text := filepath.Join(t.TempDir(), "words.txt")
+	if err := os.WriteFile(text, []byte(strings.Repeat("the quick brown fox jumps over the lazy dog\n", 50)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"run", "wordcount", "--input=" + text, "--partitions=3", "--top=3"},
+		{"run", "generators", "--n=100000", "--seq=fibonacci"},
+	} {
+		local, _ := runJSON(t, args...)
+		remote, stderr := runJSON(t, append(args, "--local-cluster=2")...)
+		if !reflect.DeepEqual(remote.Result, local.Result) {
+			t.Errorf("%v: with --local-cluster %v, here %v", args, remote.Result, local.Result)
+		}
+		if !strings.Contains(stderr, "note: no task of pipeline "+args[1]+" can run in another process yet") {
+			t.Errorf("%v: stderr %q lacks the note", args, stderr)
+		}
 	}
 }
