@@ -254,3 +254,21 @@ func TestBuildRerunKeepsResults(t *testing.T) {
 		t.Fatal("the runs' images differ")
 	}
 }
+
+// Build's options go to the tiles alone: with graph.Remote the tiles may
+// run in another process, while the canvas, the pastes and the assemble,
+// which share the image, stay in the run's.
+func TestBuildRemoteTiles(t *testing.T) {
+	tiles, _ := mandelbrot.Split(small, 6)
+	var g graph.Graph
+	if _, err := mandelbrot.Build(&g, small, tiles, graph.Remote()); err != nil {
+		t.Fatal(err)
+	}
+	x := graph.ExecutableOf(&g)
+	for id := range g.Len() {
+		o, _ := x.Options(id)
+		if o.Remote != (g.Name(id) == "tile") {
+			t.Errorf("%s#%d: Remote %v", g.Name(id), id, o.Remote)
+		}
+	}
+}
