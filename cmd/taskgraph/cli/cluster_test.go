@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -120,4 +124,57 @@ func TestBagPipelinesOnLocalClusterRunHere(t *testing.T) {
 			t.Errorf("%v: stderr %q lacks the note", args, stderr)
 		}
 	}
+}
+
+// The long-lived commands: "taskgraph cluster" serves and prints its URL,
+// "taskgraph worker --nats URL" serves that cluster's tasks, "run
+// --cluster URL" sends its remote tasks there and prints the local
+// result; cancelling the worker and the server (what SIGTERM does) ends
+// both with status 0.
+func TestClusterWorkerAndRun(t *testing.T) {
+	srvCtx, stopSrv := context.WithCancel(context.Background())
+	defer stopSrv()
+	out, w := io.Pipe()
+	srvCode := make(chan int, 1)
+	go func() {
+		srvCode <- Run(srvCtx, []string{"cluster", "--listen=127.0.0.1:0"}, w, io.Discard)
+		w.Close()
+	}()
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "nats://127.0.0.1:") {
+		t.Fatalf("taskgraph cluster printed %q, want its URL", lines.Text())
+	}
+	url := lines.Text()
+	copied := make(chan struct{})
+	go func() { io.Copy(io.Discard, out); close(copied) }() // whatever else it prints
+
+	wCtx, stopWorker := context.WithCancel(context.Background())
+	defer stopWorker()
+	var werr bytes.Buffer
+	workerCode := make(chan int, 1)
+	go func() {
+		workerCode <- Run(wCtx, []string{"worker", "--nats=" + url, "--concurrency=2"}, io.Discard, &werr)
+	}()
+
+	args := []string{"run", "pi", "--samples=200000", "--chunks=6"}
+	local, _ := runJSON(t, args...)
+	remote, _ := runJSON(t, append(args, "--cluster="+url)...)
+	if !reflect.DeepEqual(remote.Result, local.Result) {
+		t.Errorf("on the cluster %v, here %v", remote.Result, local.Result)
+	}
+	host, _ := os.Hostname()
+	code, _, stderr := tg(t, "run", "testing", "--n=3", "--fail=1", "--cluster="+url)
+	if code != ExitFailure || !strings.Contains(stderr, " on "+host+"/") {
+		t.Errorf("a failing remote task: exit %d, stderr %q; want a failure naming the worker", code, stderr)
+	}
+
+	stopWorker()
+	if c := <-workerCode; c != ExitOK {
+		t.Errorf("the drained worker exited %d: %s", c, werr.String())
+	}
+	stopSrv()
+	if c := <-srvCode; c != ExitOK {
+		t.Errorf("taskgraph cluster exited %d", c)
+	}
+	<-copied
 }
