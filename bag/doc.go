@@ -92,6 +92,20 @@
 // partition's task waits for it, and it is computed once per run. Join
 // indexes a Delayed slice once and streams the bag past it.
 //
+// # Remote partitions
+//
+// The [Remote] option marks the tasks that run a bag's partitions with
+// graph.Remote, so an executor attached to the run (sched.WithExecutor,
+// package cluster) may run them in other processes. The mark follows the
+// partitions through every stage, fusion and sharing included (the
+// "shared|…" readers carry it too), so the fused stages run where the
+// partition's task runs and only whole partitions or partial results
+// travel, never single elements; the combining levels of reduction trees
+// stay in the run's own process. These tasks' arguments and results are
+// held as any (a partial sum, a bucket of a shuffle, a kept partition of
+// the bag's own types), so an executor that moves them between processes
+// must carry their dynamic types.
+//
 // # Sequences
 //
 // [FromSeq] makes a bag of an iter.Seq, Go's generator, possibly infinite.

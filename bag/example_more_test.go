@@ -2,6 +2,7 @@ package bag_test
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"iter"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/seed001e6470/taskgraph/bag"
 	"github.com/seed001e6470/taskgraph/graph"
@@ -307,4 +310,35 @@ func ExampleChoices() {
 	two, _ := sched.Compute(ctx, bag.Choices(bag.FromSlice(&g, []string{"a", "b", "c"}, bag.Partitions(1)), 10, 1), sched.Workers(2))
 	fmt.Println(len(one), slices.Equal(one, two))
 	// Output: 10 true
+}
+
+// elsewhere stands for a cluster (package cluster's Job): an executor
+// that runs each task handed to it on a goroutine of its own.
+type elsewhere struct {
+	wg     sync.WaitGroup
+	handed atomic.Int64
+}
+
+func (e *elsewhere) Submit(ctx context.Context, h sched.Handoff, done func(sched.Report)) {
+	e.handed.Add(1)
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		done(sched.Report{Err: h.Task.Run(ctx), Worker: "elsewhere"})
+	}()
+}
+
+// With Remote, the tasks that run a bag's partitions — here the range,
+// the map and the sum's leaf, fused into one task per partition — are
+// handed to the run's executor; the sum's combining task stays here.
+func ExampleRemote() {
+	var g graph.Graph
+	nums := bag.Range(&g, 0, 1000, bag.Partitions(4), bag.Remote())
+	sum := bag.Sum(bag.Map(nums, func(x int) int { return 2 * x }))
+
+	exec := &elsewhere{}
+	v, err := sched.Compute(context.Background(), sum, sched.WithExecutor(exec))
+	exec.wg.Wait()
+	fmt.Println(v, err, exec.handed.Load())
+	// Output: 999000 <nil> 4
 }

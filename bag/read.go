@@ -160,6 +160,7 @@ func readLines[E any](g *graph.Graph, stage string, paths []string, opts []Optio
 	for _, segs := range cut(files, block, c.files) {
 		p := sourcePart(stage, func() producer[E] { return lineSource(stage, segs, c.line, mk) })
 		p.unshared = textBytes(segs, sizes, block) > maxKeptText
+		p.remote = c.remote
 		b.parts = append(b.parts, p)
 	}
 	return b

@@ -51,7 +51,7 @@ func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
 			return mapFilterBlock(x, out, in, f, name, keep)
 		})
 		filterMk := filterer(name, keep, true)
-		return &part[U]{unshared: q.unshared, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
+		return &part[U]{unshared: q.unshared, remote: q.remote, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 			// A mapped partition that was computed whole (for Zip,
 			// ToDelayed, …) or that another consumer reads is read, not
 			// mapped again.
