@@ -37,32 +37,41 @@ func init() {
 // the file go-i appears in Dir (or failing when its context ends). A
 // task leaves started-i when it begins and finished-i when it returns,
 // so a test knows what ran in a worker and can let tasks finish in the
-// order it chooses.
+// order it chooses. The tasks are independent, or with Chain each takes
+// the one before as its argument, so that only one is ever ready.
 type gateParams struct {
-	N   int
-	Dir string
+	N     int
+	Dir   string
+	Chain bool
 }
 
 func gated(p gateParams, opts ...graph.Option) (*graph.Graph, []graph.Delayed[int]) {
 	g := &graph.Graph{}
 	ts := make([]graph.Delayed[int], p.N)
 	for i := range ts {
-		ts[i] = graph.CallCtx(g, "gated", p.task, graph.Value(g, "i", i), opts...)
+		in := graph.Value(g, "i", i)
+		if p.Chain && i > 0 {
+			in = ts[i-1]
+		}
+		ts[i] = graph.CallCtx(g, "gated", p.task(i), in, opts...)
 	}
 	return g, ts
 }
 
-func (p gateParams) task(ctx context.Context, i int) (int, error) {
-	touch(p.Dir, "started", i)
-	defer touch(p.Dir, "finished", i)
-	for !exists(p.Dir, "go", i) {
-		select {
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-time.After(5 * time.Millisecond):
+// task is gated task i; its argument only orders it.
+func (p gateParams) task(i int) func(context.Context, int) (int, error) {
+	return func(ctx context.Context, _ int) (int, error) {
+		touch(p.Dir, "started", i)
+		defer touch(p.Dir, "finished", i)
+		for !exists(p.Dir, "go", i) {
+			select {
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			case <-time.After(5 * time.Millisecond):
+			}
 		}
+		return i * i, nil
 	}
-	return i * i, nil
 }
 
 // touch creates the marker file what-i in dir.
@@ -84,35 +93,64 @@ func count(dir, what string) int {
 }
 
 // AsCompleted on a cluster yields each remote task's value as it
-// finishes: the tasks are let go one at a time, in an order of the
-// test's choosing, and each value arrives before the next is let go.
+// finishes: the test lets one started task go at a time (the last-started
+// of those running, so not in the order they were queued), and each time
+// the next value is that task's, before any other is let go.
 func TestAsCompletedRemote(t *testing.T) {
-	c, _ := testCluster(t, 2) // 2 workers × 2 slots: all 4 tasks run at once
-	p := gateParams{N: 4, Dir: t.TempDir()}
+	c, _ := testCluster(t, 2)
+	p := gateParams{N: 6, Dir: t.TempDir()}
 	j, err := c.Job("gated", p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, ts := gated(p, remoteOpts()...)
-	order := []int{2, 0, 3, 1}
-	next := 0
-	touch(p.Dir, "go", order[next])
-	var got []int
-	for r, err := range sched.AsCompleted(guard(t), ts, sched.WithExecutor(j)) {
-		if err != nil {
-			t.Fatal(err)
+	type value struct {
+		r   sched.Completed[int]
+		err error
+	}
+	values := make(chan value)
+	ctx, cancel := context.WithCancel(guard(t))
+	var wg sync.WaitGroup
+	wg.Go(func() { // AsCompleted runs as it is iterated: here, at once
+		defer close(values)
+		for r, err := range sched.AsCompleted(ctx, ts, sched.WithExecutor(j)) {
+			values <- value{r, err}
 		}
-		if r.Index != order[next] || r.Value != r.Index*r.Index {
-			t.Fatalf("got task %d = %d; only task %d was let go", r.Index, r.Value, order[next])
+	})
+	defer func() { // on a failure too: stop the run and wait for it
+		cancel()
+		for range values {
 		}
-		got = append(got, r.Index)
-		if next++; next < len(order) {
-			touch(p.Dir, "go", order[next])
+		wg.Wait()
+	}()
+	released := map[int]bool{}
+	var order []int
+	for range p.N {
+		var i int
+		waitFor(t, func() bool { i = lastStarted(p, released); return i >= 0 })
+		released[i] = true
+		touch(p.Dir, "go", i)
+		v, ok := <-values
+		if !ok || v.err != nil || v.r.Index != i || v.r.Value != i*i {
+			t.Fatalf("after letting task %d go: %+v, %v, %v; want its value %d", i, v.r, v.err, ok, i*i)
+		}
+		order = append(order, i)
+	}
+	if v, ok := <-values; ok {
+		t.Fatalf("AsCompleted yielded more than the tasks: %+v", v)
+	}
+	t.Logf("tasks let go in the order %v", order)
+}
+
+// lastStarted is the highest-numbered task that started and was not let
+// go yet, or -1.
+func lastStarted(p gateParams, released map[int]bool) int {
+	for i := p.N - 1; i >= 0; i-- {
+		if !released[i] && exists(p.Dir, "started", i) {
+			return i
 		}
 	}
-	if !slices.Equal(got, order) {
-		t.Fatalf("values arrived for %v, want %v", got, order)
-	}
+	return -1
 }
 
 // bigParams shape the "bigvalues" job: a local task makes N large
@@ -291,11 +329,12 @@ func init() {
 }
 
 // A worker given SIGTERM drains: the task it is running finishes and its
-// result is stored (the run receives it), it takes no other task, and it
+// result is stored (the run receives it), it takes no new task (the next
+// one of the chain, queued once the first one's result is in), and it
 // exits with status 0. A second worker then finishes the run.
 func TestWorkerDrainsOnSIGTERM(t *testing.T) {
 	c, l := serverOnly(t, 30*time.Second)
-	p := gateParams{N: 3, Dir: t.TempDir()}
+	p := gateParams{N: 3, Dir: t.TempDir(), Chain: true}
 	first := startWorker(t, l.URL(), 1, sigtermMarkEnv+"="+p.Dir)
 	j, err := c.Job("gated", p)
 	if err != nil {
@@ -312,25 +351,24 @@ func TestWorkerDrainsOnSIGTERM(t *testing.T) {
 	}}
 	_, ts := gated(p, remoteOpts()...)
 	type result struct {
-		vs  []int
+		v   int
 		err error
 	}
 	resc := make(chan result, 1)
 	go func() {
-		vs, err := sched.ComputeAll(guard(t), ts, sched.WithExecutor(j), sched.WithHooks(hooks))
-		resc <- result{vs, err}
+		v, err := sched.Compute(guard(t), ts[p.N-1], sched.WithExecutor(j), sched.WithHooks(hooks))
+		resc <- result{v, err}
 	}()
-	waitFor(t, func() bool { return count(p.Dir, "started") == 1 })
-	running := startedTask(t, p)
+	waitFor(t, func() bool { return exists(p.Dir, "started", 0) })
 	first.cmd.Process.Signal(syscall.SIGTERM)
 	waitFor(t, func() bool { return exists(p.Dir, "sigterm", 0) })
-	touch(p.Dir, "go", running)
+	touch(p.Dir, "go", 0)
 	<-first.done
 	if first.err != nil {
 		t.Fatalf("the drained worker exited with %v, want status 0", first.err)
 	}
 	mu.Lock()
-	where, stored := done[ts[running].ID()]
+	where, stored := done[ts[0].ID()]
 	mu.Unlock()
 	if !stored || !strings.HasSuffix(where, "/"+itoa(first.cmd.Process.Pid)) {
 		t.Fatalf("the task running at SIGTERM: stored %v, by %q; want it stored by worker %d", stored, where, first.cmd.Process.Pid)
@@ -343,19 +381,7 @@ func TestWorkerDrainsOnSIGTERM(t *testing.T) {
 	}
 	startWorker(t, l.URL(), 2)
 	r := <-resc
-	if r.err != nil || !slices.Equal(r.vs, []int{0, 1, 4}) {
-		t.Fatalf("the run gave %v, %v; want [0 1 4]", r.vs, r.err)
+	if want := (p.N - 1) * (p.N - 1); r.err != nil || r.v != want {
+		t.Fatalf("the run gave %v, %v; want %d", r.v, r.err, want)
 	}
-}
-
-// startedTask is the index of the one task that has started.
-func startedTask(t *testing.T, p gateParams) int {
-	t.Helper()
-	for i := range p.N {
-		if exists(p.Dir, "started", i) {
-			return i
-		}
-	}
-	t.Fatal("no task started")
-	return -1
 }
