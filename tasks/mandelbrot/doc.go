@@ -48,5 +48,5 @@
 // together, checking that they cover the picture exactly once. [Build] lays
 // a tiled computation out as a task graph: each tile returns its own
 // pixels (a [Part], plain data that can travel to and from a worker
-// process), and a paste task per tile copies them into one image.
+// process), and paste tasks copy them into one image.
 package mandelbrot
