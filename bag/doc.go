@@ -123,5 +123,9 @@
 // as a task named after the stage. At run time, an error or a panic in a
 // stage fails that partition's task with a [PartitionError] naming the
 // stage and the partition, inside the scheduler's TaskError naming the
-// task.
+// task. A Map, MapErr or Filter over the lines of a text source also
+// names the file and line of the element that failed: those stages track
+// the element's place in the source's block, one call per element that
+// only text partitions pay, and the line number is counted only on the
+// error path.
 package bag

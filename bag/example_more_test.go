@@ -424,3 +424,21 @@ func ExampleJoinBag() {
 	fmt.Println(strings.Join(out, ", "), err)
 	// Output: ann 3 Oslo, ann 5 Oslo, bo 7 Rome <nil>
 }
+
+// A stage over the lines of a file that fails names the file and the line
+// of the element.
+func ExamplePartitionError_text() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "ages.txt")
+	os.WriteFile(path, []byte("31\n45\nforty\n27\n"), 0o666)
+
+	var g graph.Graph
+	ages := bag.MapErr(bag.ReadText(&g, []string{path}), strconv.Atoi)
+	_, err := sched.Compute(ctx, bag.Sum(ages))
+	var pe *bag.PartitionError
+	if errors.As(err, &pe) {
+		fmt.Println(pe.Stage, filepath.Base(pe.Path), pe.Line, pe.Offset)
+	}
+	// Output: map ages.txt 3 6
+}

@@ -167,6 +167,7 @@ func readLines[E any](g *graph.Graph, stage string, paths []string, opts []Optio
 		p := sourcePart(stage, func() producer[E] { return lineSource(stage, segs, c.line, mk) })
 		p.unshared = textBytes(segs, sizes, block) > maxKeptText
 		p.remote = c.remote
+		p.text = true
 		b.parts = append(b.parts, p)
 	}
 	return b
@@ -326,23 +327,40 @@ func openText(ctx context.Context, path string) (io.Reader, func(), error) {
 // maxLine bytes, and passes on what mk makes of them.
 func lineSource[E any](stage string, segs []segment, maxLine int, mk func(*exec, string, int64, string) (E, bool)) producer[E] {
 	return func(x *exec, sink func([]E) bool) {
-		buf := make([]E, 0, blockSize)
+		blk := textBlock[E]{items: make([]E, 0, blockSize), locs: make([]lineLoc, 0, blockSize), sink: sink}
 		for _, s := range segs {
 			x.stage = stage
-			if !x.live() || !readSegment(x, stage, s, maxLine, mk, &buf, sink) {
+			if !x.live() || !readSegment(x, stage, s, maxLine, mk, &blk) {
 				return
 			}
 		}
-		if len(buf) > 0 && x.live() {
-			sink(buf)
+		if len(blk.items) > 0 && x.live() {
+			blk.pass(x)
 		}
 	}
 }
 
-// readSegment reads one segment into buf, passing full blocks to sink; it
+// textBlock is a block of elements made from lines and where each line
+// was read, for the errors of the stages downstream (see exec.locate).
+type textBlock[E any] struct {
+	items []E
+	locs  []lineLoc
+	sink  func([]E) bool
+}
+
+// pass hands the block on; false means stop.
+func (b *textBlock[E]) pass(x *exec) bool {
+	x.src = &b.locs
+	ok := b.sink(b.items)
+	x.src = nil
+	b.items, b.locs = b.items[:0], b.locs[:0]
+	return ok
+}
+
+// readSegment reads one segment into blk, passing full blocks on; it
 // returns false to stop.
 func readSegment[E any](x *exec, stage string, s segment, maxLine int, mk func(*exec, string, int64, string) (E, bool),
-	buf *[]E, sink func([]E) bool) bool {
+	blk *textBlock[E]) bool {
 	br, closer, pos, err := openLines(x.ctx, s.path, s.off)
 	if closer != nil {
 		defer closer()
@@ -368,13 +386,13 @@ func readSegment[E any](x *exec, stage string, s segment, maxLine int, mk func(*
 				return false
 			}
 			if ok {
-				*buf = append(*buf, v)
+				blk.items = append(blk.items, v)
+				blk.locs = append(blk.locs, lineLoc{s.path, start})
 			}
-			if len(*buf) == blockSize {
-				if !x.live() || !sink(*buf) {
+			if len(blk.items) == blockSize {
+				if !x.live() || !blk.pass(x) {
 					return false
 				}
-				*buf = (*buf)[:0]
 				x.stage = stage
 			}
 		}
