@@ -39,13 +39,29 @@ var (
 // [sched.TaskError], which names the task (its name lists the stages fused
 // into it, such as "range|map|filter|sum"); errors.Is and errors.As reach
 // the cause, which is a *sched.PanicError when a function panicked.
+//
+// When the stage that failed is a Map, a MapErr or a Filter over the
+// lines of ReadText, ReadLines or ReadJSON (with only such stages
+// before it), Path, Line and Offset say where the element was read: the
+// file, the line's number (from 1; 0 if the file could no longer be read
+// to count) and its byte offset. They are empty otherwise, and for
+// stages that read a partition kept for several consumers.
 type PartitionError struct {
 	Stage     string
 	Partition int
+	Path      string
+	Line      int
+	Offset    int64
 	Err       error
 }
 
 func (e *PartitionError) Error() string {
+	switch {
+	case e.Path != "" && e.Line > 0:
+		return fmt.Sprintf("bag: %s, partition %d: %s: line %d (byte %d): %v", e.Stage, e.Partition, e.Path, e.Line, e.Offset, e.Err)
+	case e.Path != "":
+		return fmt.Sprintf("bag: %s, partition %d: %s: line at byte %d: %v", e.Stage, e.Partition, e.Path, e.Offset, e.Err)
+	}
 	return fmt.Sprintf("bag: %s, partition %d: %v", e.Stage, e.Partition, e.Err)
 }
 
@@ -179,6 +195,10 @@ type part[T any] struct {
 	// remote: the tasks that run the partition's stages are marked
 	// graph.Remote (see the Remote option).
 	remote bool
+	// text: the partition's blocks are a text source's, element for
+	// element (its stages so far keep positions), so a failing stage
+	// can name the element's file and line (see tracked).
+	text bool
 
 	// refilter, set on a partition made by Map, is that partition
 	// followed by the filter stage name keeping the elements where keep

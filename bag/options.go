@@ -111,9 +111,9 @@ func MaxLineSize(n int) Option {
 // stages run where the task runs and only whole partitions or partial
 // results travel, never single elements. The marked tasks are those
 // fused chains, the "shared|…" tasks that read a partition kept for
-// several consumers, the merge of a shuffle's buckets (Groups,
-// FoldGroups), and the pieces of Zip, Repartition, Accumulate, Take and
-// Persist made from marked partitions. The tasks that only combine
+// several consumers, the splits and merges of a shuffle (Groups,
+// FoldGroups, JoinBag), and the pieces of Zip, Map3, MapN, Repartition,
+// Accumulate, Take and Persist made from marked partitions. The tasks that only combine
 // partial results (a reduction tree's upper levels), the single task of a
 // grouped result's bag (Items, Distinct), the writes' settling and a
 // sequence's cutting stay where the run is.

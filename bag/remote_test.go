@@ -45,14 +45,16 @@ func (e *goExecutor) Submit(ctx context.Context, h sched.Handoff, done func(sche
 // consumers of one mapped and filtered bag (so its stages are shared), a
 // shuffle, a Zip and a Repartition.
 type remoteResults struct {
-	sum    int
-	count  int
-	freq   map[int]int
-	groups map[int][]int
-	zipped []bag.Pair[int, int]
-	repart []int
-	scan   []int
-	first  []int
+	sum     int
+	count   int
+	freq    map[int]int
+	groups  map[int][]int
+	zipped  []bag.Pair[int, int]
+	repart  []int
+	scan    []int
+	first   []int
+	joined  int
+	mapped3 []int
 }
 
 func buildRemote(g *graph.Graph, xs []int, parts int, fromRange bool, opts ...bag.Option) (func(context.Context, ...sched.Option) (remoteResults, error), error) {
@@ -70,6 +72,8 @@ func buildRemote(g *graph.Graph, xs []int, parts int, fromRange bool, opts ...ba
 	repart := bag.Collect(bag.Repartition(b, parts+2))
 	scan := bag.Collect(bag.Map(bag.Accumulate(b, 0, func(a, v int) int { return a + v }), negate))
 	first := bag.Collect(bag.Take(b, 7))
+	joined := bag.Count(bag.JoinBag(b, src, func(x int) int { return x % 4 }, func(x int) int { return x % 4 }))
+	mapped3 := bag.Collect(bag.Map3(src, bag.Map(src, affine), src, func(x, y, z int) int { return x + y - z }))
 	if err := b.Err(); err != nil {
 		return nil, err
 	}
@@ -85,6 +89,8 @@ func buildRemote(g *graph.Graph, xs []int, parts int, fromRange bool, opts ...ba
 			graph.Call(g, "box", func(v []int) any { return v }, repart),
 			graph.Call(g, "box", func(v []int) any { return v }, scan),
 			graph.Call(g, "box", func(v []int) any { return v }, first),
+			graph.Call(g, "box", func(v int) any { return v }, joined),
+			graph.Call(g, "box", func(v []int) any { return v }, mapped3),
 		}, so...)
 		if err != nil {
 			return r, err
@@ -92,6 +98,7 @@ func buildRemote(g *graph.Graph, xs []int, parts int, fromRange bool, opts ...ba
 		r.sum, r.count, r.freq = vs[0].(int), vs[1].(int), vs[2].(map[int]int)
 		gs, r.zipped, r.repart = vs[3].([]bag.Pair[int, []int]), vs[4].([]bag.Pair[int, int]), vs[5].([]int)
 		r.scan, r.first = vs[6].([]int), vs[7].([]int)
+		r.joined, r.mapped3 = vs[8].(int), vs[9].([]int)
 		r.groups = map[int][]int{}
 		for _, p := range gs {
 			r.groups[p.First] = p.Second
@@ -120,6 +127,14 @@ func refRemote(xs []int) remoteResults {
 		r.scan = append(r.scan, -acc)
 	}
 	r.first = kept[:min(7, len(kept))]
+	r.mapped3 = refMap(xs, affine)
+	for _, v := range kept {
+		for _, x := range xs {
+			if v%4 == x%4 {
+				r.joined++
+			}
+		}
+	}
 	return r
 }
 
@@ -135,7 +150,8 @@ func sameRemote(t *rapid.T, what string, got, want remoteResults) {
 	if got.sum != want.sum || got.count != want.count || !maps.Equal(got.freq, want.freq) ||
 		!maps.EqualFunc(got.groups, want.groups, slices.Equal) ||
 		!slices.Equal(got.zipped, want.zipped) || !slices.Equal(got.repart, want.repart) ||
-		!slices.Equal(got.scan, want.scan) || !slices.Equal(got.first, want.first) {
+		!slices.Equal(got.scan, want.scan) || !slices.Equal(got.first, want.first) ||
+		got.joined != want.joined || !equalOrEmpty(got.mapped3, want.mapped3) {
 		t.Fatalf("%s: got %+v, want %+v", what, got, want)
 	}
 }

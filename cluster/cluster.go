@@ -50,6 +50,9 @@ type Options struct {
 	Batch int
 
 	build string // overrides BuildID (tests)
+	// linger overrides lingerQuiet (tests: a burst then surely travels
+	// in batches).
+	linger time.Duration
 }
 
 // Cluster is a connection of a coordinator to a cluster: it sends tasks
@@ -90,6 +93,9 @@ func Open(ctx context.Context, url string, opts Options) (*Cluster, error) {
 	}
 	if c.opts.Batch <= 0 {
 		c.opts.Batch = defaultBatch
+	}
+	if c.opts.linger <= 0 {
+		c.opts.linger = lingerQuiet
 	}
 	if c.opts.build == "" {
 		b, err := BuildID()

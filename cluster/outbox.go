@@ -46,16 +46,16 @@ func (o *outbox) put(p *pending) {
 	}
 }
 
-// gather returns the queued tasks once the queue holds max of them, or
-// stopped growing for lingerQuiet, or lingerMax passed.
-func (o *outbox) gather(max int) []*pending {
+// gather returns the queued tasks once the queue holds limit of them, or
+// stopped growing for quiet, or lingerMax passed.
+func (o *outbox) gather(limit int, quiet time.Duration) []*pending {
 	start := time.Now()
 	last, since := -1, start
 	for {
 		o.mu.Lock()
 		n := len(o.queue)
 		now := time.Now()
-		if n >= max || n == last && now.Sub(since) >= lingerQuiet || now.Sub(start) >= lingerMax {
+		if n >= limit || n == last && now.Sub(since) >= quiet || now.Sub(start) >= max(lingerMax, quiet) {
 			ps := o.queue
 			o.queue = nil
 			o.mu.Unlock()
@@ -77,7 +77,7 @@ func (c *Cluster) sendLoop(stop <-chan struct{}) {
 			return
 		case <-c.out.wake:
 		}
-		for ps := c.out.gather(c.opts.Batch); len(ps) > 0; ps = c.out.gather(c.opts.Batch) {
+		for ps := c.out.gather(c.opts.Batch, c.opts.linger); len(ps) > 0; ps = c.out.gather(c.opts.Batch, c.opts.linger) {
 			c.publish(ps)
 		}
 	}

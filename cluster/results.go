@@ -8,15 +8,15 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// A worker sends results to their coordinators straight away when it has
-// nothing else queued (a chain's next task waits for it); while tasks
-// wait for its slots, it gathers results, at most resultBatch or about
+// A worker sends a result to its coordinator straight away when it has
+// no other task running or waiting (a chain's next task waits for it);
+// while it has, it gathers results, at most resultBatch or about
 // resultBytes of them and for at most resultLinger, and sends them in one
 // message per coordinator.
 const (
 	resultBatch  = 64
 	resultBytes  = 256 << 10
-	resultLinger = 2 * time.Millisecond
+	resultLinger = 500 * time.Microsecond
 )
 
 // resultsOut gathers a worker's results for their coordinators.
@@ -45,7 +45,7 @@ func (o *resultsOut) add(key string, data []byte) {
 	d.Results = append(d.Results, cbor.RawMessage(data))
 	o.n++
 	o.bytes += len(data)
-	now := o.n >= resultBatch || o.bytes >= resultBytes || len(o.w.work) == 0
+	now := o.n >= resultBatch || o.bytes >= resultBytes || o.w.idle()
 	if !now && o.timer == nil {
 		o.timer = time.AfterFunc(resultLinger, o.flush)
 	}
@@ -79,4 +79,15 @@ func (o *resultsOut) flush() {
 			o.w.opts.Logger.Warn("cluster worker: sending results", "err", err)
 		}
 	}
+}
+
+// idle tells whether no task runs or waits for a slot: a result just made
+// is then the last one for a while.
+func (w *worker) idle() bool {
+	if len(w.work) > 0 {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.running) == 0
 }

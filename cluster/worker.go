@@ -133,9 +133,10 @@ type worker struct {
 	// the batch's deliveries too (see accept).
 	maxDeliver int
 
-	work chan task     // delivered tasks, for the slots
-	room chan struct{} // cap 1: a slot took a task from work
-	out  resultsOut    // results on their way to coordinators
+	work    chan task     // delivered tasks waiting for a slot
+	reader  chan struct{} // cap 1: the token of the slot that takes the next message
+	stopped chan struct{} // closed when no message will come any more
+	out     resultsOut    // results on their way to coordinators
 
 	mu        sync.Mutex
 	held      map[*held]struct{}      // messages taken and not yet acked: heartbeated
@@ -169,7 +170,8 @@ func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOption
 		reg: reg, opts: o, timing: t, nc: nc,
 		graphs:  graphCache{reg: reg},
 		work:    make(chan task, workQueue),
-		room:    make(chan struct{}, 1),
+		reader:  make(chan struct{}, 1),
+		stopped: make(chan struct{}),
 		held:    map[*held]struct{}{},
 		running: map[string]*runningTask{},
 		storing: map[string]*held{},
@@ -200,8 +202,8 @@ func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOption
 	return w, nil
 }
 
-// workQueue bounds the delivered tasks waiting for a slot; the reader
-// takes a new message only when fewer than Concurrency+Prefetch wait.
+// workQueue bounds the delivered tasks waiting for a slot (the rest of
+// the batches taken).
 const workQueue = 1024
 
 func (w *worker) serve(ctx context.Context) error {
@@ -227,15 +229,14 @@ func (w *worker) serve(ctx context.Context) error {
 		return fmt.Errorf("cluster: worker: %w", err)
 	}
 	var slots sync.WaitGroup
+	w.reader <- struct{}{}
 	for range w.opts.Concurrency {
-		slots.Go(w.slot)
+		slots.Go(func() { w.slot(it) })
 	}
 	stopBeats := w.heartbeat()
 	stopDrain := context.AfterFunc(ctx, it.Drain)
-	w.read(it)
-	stopDrain()
-	close(w.work)
 	slots.Wait()
+	stopDrain()
 	w.out.flush()
 	select { // the last results' stores and acks
 	case <-w.js.PublishAsyncComplete():
@@ -245,35 +246,72 @@ func (w *worker) serve(ctx context.Context) error {
 	return nil
 }
 
-// read takes messages and hands their tasks to the slots, while fewer
-// than Concurrency+Prefetch tasks wait for one, until the iterator is
-// drained or closed.
-func (w *worker) read(it jetstream.MessagesContext) {
-	limit := w.opts.Concurrency + w.opts.Prefetch
+// slot runs tasks one after the other: a task waiting for a slot, or
+// else, when it holds the reader token, one of the next message. Only a
+// free slot takes a message, and it runs the message's first task itself
+// (no hand-over between goroutines on a chain's path); the rest of a
+// batch waits for the slots. It returns once the iterator is drained or
+// closed and no task waits.
+func (w *worker) slot(it jetstream.MessagesContext) {
 	for {
-		for len(w.work) >= limit {
-			<-w.room
+		select {
+		case t := <-w.work:
+			w.handle(t)
+			continue
+		default:
 		}
+		select {
+		case t := <-w.work:
+			w.handle(t)
+		case <-w.reader:
+			mine, ok := w.next(it)
+			if !ok {
+				close(w.stopped)
+				return
+			}
+			w.reader <- struct{}{}
+			for _, t := range mine {
+				w.handle(t)
+			}
+		case <-w.stopped:
+			for {
+				select {
+				case t := <-w.work:
+					w.handle(t)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// next takes the next message and returns the tasks for the calling slot
+// to run: its first, and any that found the slots' queue full (the others
+// are queued for the slots); false when the iterator is done.
+func (w *worker) next(it jetstream.MessagesContext) ([]task, bool) {
+	for {
 		msg, err := it.Next()
 		if errors.Is(err, jetstream.ErrMsgIteratorClosed) || errors.Is(err, nats.ErrConnectionClosed) {
-			return
+			return nil, false
 		}
 		if err != nil { // transient (a lost pull): the iterator pulls again
 			w.opts.Logger.Warn("cluster worker: pull", "err", err)
 			continue
 		}
-		w.accept(msg)
-	}
-}
-
-// slot runs tasks one after the other.
-func (w *worker) slot() {
-	for t := range w.work {
-		select {
-		case w.room <- struct{}{}:
-		default:
+		ts := w.accept(msg)
+		if len(ts) == 0 {
+			return nil, true
 		}
-		w.handle(t)
+		mine := []task{ts[0]}
+		for _, t := range ts[1:] {
+			select {
+			case w.work <- t:
+			default:
+				mine = append(mine, t)
+			}
+		}
+		return mine, true
 	}
 }
 
@@ -284,19 +322,19 @@ func (w *worker) slot() {
 // result is stored (its worker died between storing and acking) is not
 // run again, and one that was delivered MaxDeliver times in all is given
 // up as poison.
-func (w *worker) accept(msg jetstream.Msg) {
+func (w *worker) accept(msg jetstream.Msg) []task {
 	b := &batchMsg{}
 	if err := unmarshal(msg.Data(), b); err != nil || len(b.Tasks) == 0 {
 		w.opts.Logger.Error("cluster worker: undecodable task message dropped", "subject", msg.Subject(), "err", err)
 		msg.Term()
-		return
+		return nil
 	}
 	ts := make([]taskMsg, len(b.Tasks))
 	for i, raw := range b.Tasks {
 		if err := unmarshal(raw, &ts[i]); err != nil {
 			w.opts.Logger.Error("cluster worker: undecodable task message dropped", "subject", msg.Subject(), "err", err)
 			msg.Term()
-			return
+			return nil
 		}
 	}
 	delivered := 1
@@ -305,17 +343,19 @@ func (w *worker) accept(msg jetstream.Msg) {
 	}
 	if delivered > 1 && len(ts) > 1 {
 		w.split(msg, b, ts, delivered)
-		return
+		return nil
 	}
 	h := w.hold(msg, len(ts))
 	if len(ts) == 1 && b.Prior+delivered > 1 {
 		if w.again(h, ts[0].Key, b.Prior+delivered) {
-			return
+			return nil
 		}
 	}
-	for _, t := range ts {
-		w.work <- task{h: h, b: b, t: t}
+	tasks := make([]task, len(ts))
+	for i, t := range ts {
+		tasks[i] = task{h: h, b: b, t: t}
 	}
+	return tasks
 }
 
 // hold records a message until its tasks are committed: it is
