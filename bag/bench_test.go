@@ -153,6 +153,32 @@ func funcLoopSlice(xs []int, f func(int) int, keep func(int) bool) int {
 	return s
 }
 
+// foldStep is sumSquaresOfEvens through a variable: called as FoldBlocks
+// calls it, not inlined.
+var foldStep = sumSquaresOfEvens
+
+// kernelLoop folds 0 … benchN-1 with foldStep a block at a time, from a
+// filled block (fromRange) or from ints().
+func kernelLoop(fromRange bool) int {
+	acc := 0
+	if !fromRange {
+		xs := ints()
+		for lo := 0; lo < len(xs); lo += 512 {
+			acc = foldStep(acc, xs[lo:min(lo+512, len(xs))])
+		}
+		return acc
+	}
+	buf := make([]int, 512)
+	for lo := 0; lo < benchN; lo += 512 {
+		blk := buf[:min(512, benchN-lo)]
+		for i := range blk {
+			blk[i] = lo + i
+		}
+		acc = foldStep(acc, blk)
+	}
+	return acc
+}
+
 // onGoroutines runs part(i) for i in [0, k) on k goroutines and adds the
 // results: the hand-written parallel loop.
 func onGoroutines(k int, part func(i int) int) int {
@@ -242,6 +268,14 @@ func BenchmarkMapFilterSum(b *testing.B) {
 				})
 			})
 		}
+		// kernel-1g is FoldBlocks's floor: its step called per block of
+		// 512 on one goroutine, with no bag (a range's blocks are filled
+		// first, as the bag's source does).
+		b.Run(in.name+"/kernel-1g", func(b *testing.B) {
+			paired(b, benchN, func() { loop(b) }, func() {
+				check(b, kernelLoop(in.name == "range"))
+			})
+		})
 		run := func(b *testing.B, sum graph.Delayed[int]) {
 			paired(b, benchN, func() { loop(b) }, func() {
 				v, err := sched.Compute(context.Background(), sum)
