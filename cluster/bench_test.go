@@ -10,19 +10,22 @@ import (
 )
 
 // The cost of moving a task to another process, against the local pool
-// in the same run: N trivial independent tasks (throughput) and a chain
-// of N tasks (the latency of one hop: queue, worker, result store, back).
-// Two worker processes, each running GOMAXPROCS tasks at once.
+// in the same run: N trivial independent tasks (throughput; batched, and
+// one task per message) and a chain of N tasks (the latency of one hop:
+// queue, worker, result store, back). Two worker processes, each running
+// TG_TEST_CONCURRENCY (default 2) tasks at once.
 func BenchmarkCluster(b *testing.B) {
 	for _, s := range []struct {
 		name  string
 		job   string
 		n     int
+		batch int // Options.Batch (0: the default)
 		build func(sizeParams, ...graph.Option) (*graph.Graph, graph.Delayed[int])
 		unit  string
 	}{
-		{"trivial", "trivial", 5000, trivial, "task"},
-		{"chain", "chain", 200, chain, "hop"},
+		{"trivial", "trivial", 5000, 0, trivial, "task"},
+		{"unbatched", "trivial", 5000, 1, trivial, "task"},
+		{"chain", "chain", 200, 0, chain, "hop"},
 	} {
 		p := sizeParams{N: s.n}
 		b.Run(s.name+"/local", func(b *testing.B) {
@@ -30,7 +33,7 @@ func BenchmarkCluster(b *testing.B) {
 			benchRuns(b, target, s.n, s.unit)
 		})
 		b.Run(s.name+"/cluster", func(b *testing.B) {
-			c, _ := testCluster(b, 2)
+			c := benchCluster(b, s.batch)
 			j, err := c.Job(s.job, p)
 			if err != nil {
 				b.Fatal(err)
@@ -39,6 +42,23 @@ func BenchmarkCluster(b *testing.B) {
 			benchRuns(b, target, s.n, s.unit, sched.WithExecutor(j))
 		})
 	}
+}
+
+// benchCluster is an embedded server with two worker processes and a
+// coordinator sending at most batch tasks per message.
+func benchCluster(b *testing.B, batch int) *Cluster {
+	ctx := context.Background()
+	l, err := StartLocal(ctx, LocalOptions{Workers: 2, Worker: testWorker})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { l.Close() })
+	c, err := Open(ctx, l.URL(), Options{Registry: &testJobs, WaitWorkers: 20 * time.Second, Batch: batch})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	return c
 }
 
 func benchRuns(b *testing.B, target graph.Delayed[int], n int, unit string, opts ...sched.Option) {

@@ -41,8 +41,18 @@ type Options struct {
 	WaitWorkers time.Duration
 	// Worker configures the local workers (empty URL).
 	Worker WorkerOptions
+	// Batch is how many tasks of a job, submitted while others are
+	// pending, may travel to a worker in one message (default 64; 1 sends
+	// every task alone). Tasks of a batch run on one worker, so a job of
+	// long tasks is better spread with a small Batch; short tasks go many
+	// times faster in batches. A task submitted while nothing else is
+	// pending is always sent at once.
+	Batch int
 
 	build string // overrides BuildID (tests)
+	// linger overrides lingerQuiet (tests: a burst then surely travels
+	// in batches).
+	linger time.Duration
 }
 
 // Cluster is a connection of a coordinator to a cluster: it sends tasks
@@ -58,13 +68,15 @@ type Cluster struct {
 	obj   jetstream.ObjectStore
 	local *Local // the embedded server and its workers, if Open started them
 
-	runs      atomic.Uint64
-	inflight  inflight
-	watcher   jetstream.KeyWatcher
-	stopWatch chan struct{} // closed by Close: stops watchWorkers
-	advisory  *nats.Subscription
-	direct    *nats.Subscription // results sent by workers directly
-	wg        sync.WaitGroup     // the watcher and the helpers it starts
+	runs     atomic.Uint64
+	batches  atomic.Uint64 // message IDs
+	inflight inflight
+	out      outbox
+	sweep    chan struct{} // cap 1: look up the stored results of pending tasks
+	stop     chan struct{} // closed by Close: stops the goroutines below
+	advisory *nats.Subscription
+	direct   *nats.Subscription // results sent by workers
+	wg       sync.WaitGroup     // sender, sweeper, watchWorkers and their helpers
 
 	closeOnce sync.Once
 	closeErr  error
@@ -74,9 +86,16 @@ type Cluster struct {
 // embedded server and Options.Workers worker processes of this program
 // (see Local), which Close stops again.
 func Open(ctx context.Context, url string, opts Options) (*Cluster, error) {
-	c := &Cluster{opts: opts, id: randomID()}
+	c := &Cluster{opts: opts, id: randomID(), sweep: make(chan struct{}, 1), stop: make(chan struct{})}
+	c.out.wake = make(chan struct{}, 1)
 	if c.opts.WaitWorkers <= 0 {
 		c.opts.WaitWorkers = 10 * time.Second
+	}
+	if c.opts.Batch <= 0 {
+		c.opts.Batch = defaultBatch
+	}
+	if c.opts.linger <= 0 {
+		c.opts.linger = lingerQuiet
 	}
 	if c.opts.build == "" {
 		b, err := BuildID()
@@ -103,7 +122,16 @@ func Open(ctx context.Context, url string, opts Options) (*Cluster, error) {
 }
 
 func (c *Cluster) connect(ctx context.Context, url string) error {
-	nc, err := nats.Connect(url, nats.Name("taskgraph coordinator "+c.id))
+	nc, err := nats.Connect(url, nats.Name("taskgraph coordinator "+c.id),
+		// Results come as core NATS messages, which a broken connection
+		// or a full subscription loses: then look the results up in
+		// the bucket, where each is stored before it is sent.
+		nats.ReconnectHandler(func(*nats.Conn) { c.sweepSoon() }),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			if errors.Is(err, nats.ErrSlowConsumer) {
+				c.sweepSoon()
+			}
+		}))
 	if err != nil {
 		return fmt.Errorf("cluster: connect to %s: %w", url, err)
 	}
@@ -122,22 +150,71 @@ func (c *Cluster) connect(ctx context.Context, url string) error {
 	if err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}
-	c.direct, err = nc.Subscribe(doneSubject+c.id, func(m *nats.Msg) {
-		if p := c.inflight.take(m.Header.Get(keyHeader)); p != nil {
-			c.deliver(p, m.Data)
-		}
-	})
+	c.direct, err = nc.Subscribe(doneSubject+c.id, c.received)
 	if err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}
-	c.watcher, err = c.kv.Watch(ctx, c.id+".>", jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
-	if err != nil {
-		return fmt.Errorf("cluster: watching results: %w", err)
-	}
-	c.wg.Go(c.receive)
-	c.stopWatch = make(chan struct{})
+	c.direct.SetPendingLimits(-1, -1) // never drop a result here
+	c.wg.Go(func() { c.sendLoop(c.stop) })
+	c.wg.Go(c.sweeper)
 	c.wg.Go(c.watchWorkers)
 	return nil
+}
+
+// received takes in results that workers sent.
+func (c *Cluster) received(m *nats.Msg) {
+	var d doneMsg
+	if err := unmarshal(m.Data, &d); err != nil || len(d.Keys) != len(d.Results) {
+		return // not from a worker of ours: the tasks' stored results count
+	}
+	for i, k := range d.Keys {
+		if p := c.inflight.take(k); p != nil {
+			c.deliver(p, d.Results[i])
+		}
+	}
+}
+
+func (c *Cluster) sweepSoon() {
+	select {
+	case c.sweep <- struct{}{}:
+	default:
+	}
+}
+
+// sweeper delivers the stored results of pending tasks when asked to
+// (results sent may have been lost), until Close.
+func (c *Cluster) sweeper() {
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.sweep:
+		}
+		c.sweepStored()
+	}
+}
+
+func (c *Cluster) sweepStored() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w, err := c.kv.Watch(ctx, c.id+".>", jetstream.IgnoreDeletes())
+	if err != nil {
+		return
+	}
+	defer w.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case e, ok := <-w.Updates():
+			if !ok || e == nil {
+				return // all stored results seen
+			}
+			if p := c.inflight.take(e.Key()); p != nil {
+				c.deliver(p, e.Value())
+			}
+		}
+	}
 }
 
 // watchWorkers fails the queued tasks when no worker of this build has
@@ -150,7 +227,7 @@ func (c *Cluster) watchWorkers() {
 	lastSeen := time.Now()
 	for {
 		select {
-		case <-c.stopWatch:
+		case <-c.stop:
 			return
 		case <-tick.C:
 		}
@@ -185,15 +262,12 @@ func (c *Cluster) Close() error {
 
 func (c *Cluster) close() error {
 	for _, p := range c.inflight.takeAll() {
-		c.nc.Publish(cancelSubject+c.opts.build, []byte(p.key))
+		if c.nc != nil {
+			c.nc.Publish(cancelSubject+c.opts.build, []byte(p.key))
+		}
 		p.fail(c, ErrClosed)
 	}
-	if c.stopWatch != nil {
-		close(c.stopWatch)
-	}
-	if c.watcher != nil {
-		c.watcher.Stop()
-	}
+	close(c.stop)
 	if c.advisory != nil {
 		c.advisory.Unsubscribe()
 	}
@@ -222,33 +296,19 @@ func (c *Cluster) purgeResults() {
 	}
 }
 
-// receive turns stored results into reports until the watcher stops.
-func (c *Cluster) receive() {
-	for e := range c.watcher.Updates() {
-		if e == nil {
-			continue // the end of the (empty) initial values
-		}
-		p := c.inflight.take(e.Key())
-		if p == nil {
-			continue // a cancelled task's late result, or a duplicate
-		}
-		c.deliver(p, e.Value())
-	}
-}
-
 // published records where a task message sits in the stream, so that it
-// can be deleted if its task is cancelled, or found when the server gives
-// it up. A task cancelled before its publish was acked is deleted now.
+// can be deleted if its tasks are cancelled, or found when the server
+// gives it up. A message whose tasks were all cancelled before its
+// publish was acked is deleted now.
 func (c *Cluster) published(_ jetstream.JetStream, m *nats.Msg, ack *jetstream.PubAck) {
-	key := m.Header.Get(jetstream.MsgIDHeader)
-	if !c.inflight.placed(key, ack.Sequence) {
+	if c.inflight.placed(m.Header.Get(jetstream.MsgIDHeader), ack.Sequence) {
 		c.wg.Go(func() { c.deleteTask(ack.Sequence) })
 	}
 }
 
-// publishFailed fails a task whose message the server did not take.
+// publishFailed fails the tasks of a message the server did not take.
 func (c *Cluster) publishFailed(_ jetstream.JetStream, m *nats.Msg, err error) {
-	if p := c.inflight.take(m.Header.Get(jetstream.MsgIDHeader)); p != nil {
+	for _, p := range c.inflight.takeSent(m.Header.Get(jetstream.MsgIDHeader), 0) {
 		p.fail(c, fmt.Errorf("cluster: queueing task %s: %w", p.name, err))
 	}
 }
@@ -265,19 +325,23 @@ type advisory struct {
 	Deliveries int    `json:"deliveries"`
 }
 
-// poisoned fails the task whose message reached MaxDeliver and removes the
-// message, which the server would otherwise keep.
+// poisoned fails the tasks whose message reached MaxDeliver and removes
+// the message, which the server would otherwise keep. (A message of
+// several tasks is split into single tasks when it is delivered again, so
+// this is a single task, unless no worker managed to split it.)
 func (c *Cluster) poisoned(m *nats.Msg) {
 	var a advisory
 	if json.Unmarshal(m.Data, &a) != nil || a.StreamSeq == 0 {
 		return
 	}
-	p := c.inflight.takeSeq(a.StreamSeq)
-	if p == nil {
+	ps := c.inflight.takeSent("", a.StreamSeq)
+	if len(ps) == 0 {
 		return // another coordinator's task
 	}
 	c.wg.Go(func() { c.deleteTask(a.StreamSeq) })
-	p.fail(c, &PoisonError{Task: p.name, Deliveries: a.Deliveries})
+	for _, p := range ps {
+		p.fail(c, &PoisonError{Task: p.name, Deliveries: a.Deliveries})
+	}
 }
 
 // PoisonError reports a task that no worker finished: each delivery ended

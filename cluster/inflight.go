@@ -18,16 +18,30 @@ type pending struct {
 	g    *graph.Graph
 	id   int
 	task graph.Task // the run's task: its arguments, and where its result goes
+	job  *Job
+	run  *jobRun
+	enc  []byte // the encoded taskMsg
 	// report is called exactly once: by whoever takes the pending task
 	// out of the inflight set (a result, a cancellation, the poison
 	// advisory, a failed publish, Close).
 	report func(worker string, err error)
-	seq    uint64   // the message's stream sequence, once published (under inflight.mu)
+	batch  *sent    // the message it travels in, once sent (under inflight.mu)
 	objs   []string // argument objects to delete when done
 
 	stopMu  sync.Mutex
 	stop    func() bool // stops the context's AfterFunc
 	stopped bool        // finish ran: a stop set later is called at once
+}
+
+// sent is one task message on its way: its tasks are pending until each
+// is reported. It is found by its message ID until the server acks the
+// publish, then by its stream sequence.
+type sent struct {
+	id      string
+	seq     uint64 // 0 until the publish is acked
+	tasks   int
+	left    int // tasks still pending
+	aborted int // tasks taken out because their context ended
 }
 
 // setStop records how to stop p's context watch; if p is finished
@@ -44,34 +58,66 @@ func (p *pending) setStop(stop func() bool) {
 	}
 }
 
-// inflight is the set of pending tasks, by result key and by stream
-// sequence. Taking a task out is what entitles the taker to report it.
+// inflight is the set of pending tasks, by result key, and of the
+// messages they travel in. Taking a task out is what entitles the taker
+// to report it.
 type inflight struct {
 	mu    sync.Mutex
 	byKey map[string]*pending
-	bySeq map[uint64]*pending
+	byID  map[string]*sent // messages whose publish is not acked yet
+	bySeq map[uint64]*sent // messages in the stream with tasks pending
 }
 
-func (f *inflight) add(p *pending) {
+// add adds p and tells whether it is the only pending task (a lone task
+// is sent at once; others may wait to travel together).
+func (f *inflight) add(p *pending) (lone bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.byKey == nil {
-		f.byKey, f.bySeq = map[string]*pending{}, map[uint64]*pending{}
+		f.byKey, f.byID, f.bySeq = map[string]*pending{}, map[string]*sent{}, map[uint64]*sent{}
 	}
 	f.byKey[p.key] = p
+	return len(f.byKey) == 1
 }
 
-// placed records key's sequence; false if key is no longer pending.
-func (f *inflight) placed(key string, seq uint64) bool {
+// send records that the tasks of ps still pending travel in message id,
+// and returns them (none: nothing to send).
+func (f *inflight) send(ps []*pending, id string) []*pending {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	p := f.byKey[key]
-	if p == nil {
+	live := ps[:0:0]
+	for _, p := range ps {
+		if f.byKey[p.key] == p {
+			live = append(live, p)
+		}
+	}
+	if len(live) == 0 {
+		return nil
+	}
+	b := &sent{id: id, tasks: len(live), left: len(live)}
+	for _, p := range live {
+		p.batch = b
+	}
+	f.byID[id] = b
+	return live
+}
+
+// placed records message id's sequence. It tells whether the message is
+// to be deleted: every task in it was aborted before the ack came.
+func (f *inflight) placed(id string, seq uint64) (drop bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b := f.byID[id]
+	if b == nil {
 		return false
 	}
-	p.seq = seq
-	f.bySeq[seq] = p
-	return true
+	delete(f.byID, id)
+	b.seq = seq
+	if b.left == 0 {
+		return b.aborted == b.tasks
+	}
+	f.bySeq[seq] = b
+	return false
 }
 
 func (f *inflight) empty() bool {
@@ -84,16 +130,45 @@ func (f *inflight) take(key string) *pending {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p := f.byKey[key]
-	f.remove(p)
+	f.remove(p, false)
 	return p
 }
 
-func (f *inflight) takeSeq(seq uint64) *pending {
+// abort takes key out because its context ended; seq, if not 0, is a
+// message in the stream that none of whose tasks is wanted any more.
+func (f *inflight) abort(key string) (p *pending, seq uint64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	p := f.bySeq[seq]
-	f.remove(p)
-	return p
+	p = f.byKey[key]
+	return p, f.remove(p, true)
+}
+
+// takeSent takes out the tasks still pending in a message: the one with
+// stream sequence seq, or (seq 0) the one with ID id.
+func (f *inflight) takeSent(id string, seq uint64) []*pending {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var b *sent
+	if seq != 0 {
+		b = f.bySeq[seq]
+	} else {
+		b = f.byID[id]
+	}
+	if b == nil {
+		return nil
+	}
+	delete(f.byID, b.id)
+	delete(f.bySeq, b.seq)
+	var ps []*pending
+	for _, p := range f.byKey {
+		if p.batch == b {
+			ps = append(ps, p)
+		}
+	}
+	for _, p := range ps {
+		f.remove(p, false)
+	}
+	return ps
 }
 
 func (f *inflight) takeAll() []*pending {
@@ -104,15 +179,35 @@ func (f *inflight) takeAll() []*pending {
 		ps = append(ps, p)
 	}
 	clear(f.byKey)
+	clear(f.byID)
 	clear(f.bySeq)
 	return ps
 }
 
-func (f *inflight) remove(p *pending) {
-	if p != nil {
-		delete(f.byKey, p.key)
-		delete(f.bySeq, p.seq)
+// remove takes p out of the set and counts it off its message; it
+// returns the message's sequence when the message is left with aborted
+// tasks only (to be deleted).
+func (f *inflight) remove(p *pending, aborted bool) (drop uint64) {
+	if p == nil {
+		return 0
 	}
+	delete(f.byKey, p.key)
+	b := p.batch
+	if b == nil {
+		return 0
+	}
+	b.left--
+	if aborted {
+		b.aborted++
+	}
+	if b.left > 0 || b.seq == 0 {
+		return 0 // still in use, or placed decides when its ack comes
+	}
+	delete(f.bySeq, b.seq)
+	if b.aborted == b.tasks {
+		return b.seq
+	}
+	return 0
 }
 
 // finish reports p with err (nil: its result is stored in its task).
@@ -150,6 +245,10 @@ func (c *Cluster) deliver(p *pending, stored []byte) {
 	var res resultMsg
 	if err := unmarshal(stored, &res); err != nil {
 		p.fail(c, fmt.Errorf("cluster: task %s: undecodable result: %w", p.name, err))
+		return
+	}
+	if res.Poison > 0 {
+		p.fail(c, &PoisonError{Task: p.name, Deliveries: res.Poison})
 		return
 	}
 	if res.Err != "" {

@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -118,28 +115,26 @@ func (j *Job) submit(ctx context.Context, g *graph.Graph, id, attempt int, task 
 	c := j.c
 	r := j.run(g)
 	key := c.id + "." + r.id + "." + strconv.Itoa(id) + "." + strconv.Itoa(attempt)
-	p := &pending{key: key, name: name, g: g, id: id, task: task, report: report}
-	msg, err := j.message(ctx, p, r)
+	p := &pending{key: key, name: name, g: g, id: id, task: task, job: j, run: r, report: report}
+	enc, err := j.message(ctx, p)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	c.inflight.add(p)
+	p.enc = enc
+	lone := c.inflight.add(p)
 	p.setStop(context.AfterFunc(ctx, func() { c.abort(key, context.Cause(ctx)) }))
-	m := nats.NewMsg(taskSubject(c.opts.build, r.id))
-	m.Data = msg
-	m.Header.Set(jetstream.MsgIDHeader, key)
-	if _, err := c.js.PublishMsgAsync(m); err != nil {
-		if p := c.inflight.take(key); p != nil {
-			p.fail(c, fmt.Errorf("cluster: queueing task %s: %w", name, err))
-		}
+	if lone {
+		c.publish([]*pending{p}) // nothing to wait for: no batch is coming
+		return
 	}
+	c.out.put(p)
 }
 
 // message encodes p's task with its arguments' values (the run's own,
 // from p.task).
-func (j *Job) message(ctx context.Context, p *pending, r *jobRun) ([]byte, error) {
-	t := taskMsg{Key: p.key, Job: j.name, Params: j.params, Print: r.print, ID: p.id}
+func (j *Job) message(ctx context.Context, p *pending) ([]byte, error) {
+	t := taskMsg{Key: p.key, ID: p.id}
 	x := graph.ExecutableOf(p.g)
 	deps, vals := x.Deps(p.id), p.task.Args()
 	if len(deps) != len(vals) {
@@ -177,14 +172,15 @@ func (j *Job) argument(ctx context.Context, p *pending, i, d int, v any) (argMsg
 }
 
 // abort stops a pending task whose context ended: its message is deleted
-// if it is still queued, its worker is told to cancel it if it runs.
+// if it is still queued and holds no other wanted task, its worker is told
+// to cancel it if it runs.
 func (c *Cluster) abort(key string, cause error) {
-	p := c.inflight.take(key)
+	p, seq := c.inflight.abort(key)
 	if p == nil {
 		return // reported already
 	}
-	if p.seq != 0 {
-		c.wg.Go(func() { c.deleteTask(p.seq) })
+	if seq != 0 {
+		c.wg.Go(func() { c.deleteTask(seq) })
 	}
 	c.nc.Publish(cancelSubject+c.opts.build, []byte(key))
 	p.fail(c, cause)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fxamacker/cbor/v2"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -27,7 +28,6 @@ const (
 	cancelSubject = "tg.cancel." // + build: running tasks to stop (core NATS)
 	pingSubject   = "tg.ping."   // + build: workers of a build answer
 	doneSubject   = "tg.done."   // + coordinator: results sent directly (core NATS)
-	keyHeader     = "Tg-Key"     // the result key of a direct result
 	// A result is stored by publishing to its key's subject in the
 	// bucket's stream (what KeyValue.Create does, without waiting).
 	resultSubjectPrefix = "$KV." + resultBucket + "."
@@ -144,18 +144,31 @@ func setupConsumer(ctx context.Context, s jetstream.Stream, build string, t timi
 	return c, nil
 }
 
-// taskMsg is one task on the queue: what a worker needs to rebuild the
-// graph (job, params, print), the node to run and its arguments' values.
-// Constant arguments (graph.Value leaves) do not travel: the rebuilt graph
-// has them.
-type taskMsg struct {
+// batchMsg is one message on the queue: one or more tasks of one run of
+// a job, with what a worker needs to rebuild the graph (job, params,
+// print). Tasks ready at once travel together (see Options.Batch); each
+// is encoded on its own (a taskMsg), so the coordinator encodes them as
+// they are submitted and only joins them.
+type batchMsg struct {
 	_      struct{} `cbor:",toarray"`
-	Key    string   // result key: coordinator.run.node.attempt
 	Job    string
 	Params []byte
 	Print  []byte
-	ID     int
-	Args   []argMsg
+	Tasks  []cbor.RawMessage // each a taskMsg
+	// Prior is how many times the tasks were delivered before, inside a
+	// batch that a worker then split into single tasks (see
+	// worker.split); 0 for a message from a coordinator.
+	Prior int
+}
+
+// taskMsg is one task of a batch: the node to run and its arguments'
+// values. Constant arguments (graph.Value leaves) do not travel: the
+// rebuilt graph has them.
+type taskMsg struct {
+	_    struct{} `cbor:",toarray"`
+	Key  string   // result key: coordinator.run.node.attempt
+	ID   int
+	Args []argMsg
 }
 
 // argMsg is one argument's encoded value, inline or in the object store.
@@ -164,6 +177,15 @@ type argMsg struct {
 	ID   int32
 	Data []byte
 	Obj  string // object name when the value is too large to inline
+}
+
+// doneMsg carries results straight to their coordinator (core NATS):
+// Results[i] is the stored result (a resultMsg) of task Keys[i]. Results
+// finished together travel together.
+type doneMsg struct {
+	_       struct{} `cbor:",toarray"`
+	Keys    []string
+	Results []cbor.RawMessage
 }
 
 // resultMsg is what a worker stores under a task's key.
@@ -175,6 +197,9 @@ type resultMsg struct {
 	Err    string // the task's error text; "" on success
 	Panic  bool   // Err is a panic's value; Stack is its stack
 	Stack  []byte
+	// Poison, when not 0, says that the task was given up after that
+	// many deliveries (it killed its workers): Err is empty.
+	Poison int
 }
 
 // coordinatorOf is the coordinator ID that begins a result key.

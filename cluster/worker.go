@@ -129,15 +129,39 @@ type worker struct {
 	obj    jetstream.ObjectStore
 	cons   jetstream.Consumer
 	graphs graphCache
+	// maxDeliver is the consumer's: a task split out of a batch counts
+	// the batch's deliveries too (see accept).
+	maxDeliver int
+
+	work    chan task     // delivered tasks waiting for a slot
+	reader  chan struct{} // cap 1: the token of the slot that takes the next message
+	stopped chan struct{} // closed when no message will come any more
+	out     resultsOut    // results on their way to coordinators
 
 	mu        sync.Mutex
-	running   map[string]*runningTask  // by result key
-	storing   map[string]jetstream.Msg // results on their way to the bucket, by key
-	cancelled recentKeys               // cancelled before they started
+	held      map[*held]struct{}      // messages taken and not yet acked: heartbeated
+	running   map[string]*runningTask // by result key
+	storing   map[string]*held        // results on their way to the bucket, by key
+	cancelled recentKeys              // cancelled before they started
+}
+
+// held is one delivered message: acked once each of its tasks has its
+// result stored (or was cancelled), delivered again (Nak) if a result
+// could not be stored.
+type held struct {
+	msg    jetstream.Msg
+	left   int  // tasks not yet committed (under worker.mu)
+	failed bool // a result could not be stored
+}
+
+// task is one task of a delivered message.
+type task struct {
+	h *held
+	b *batchMsg // job, params and print
+	t taskMsg
 }
 
 type runningTask struct {
-	msg    jetstream.Msg
 	cancel context.CancelFunc
 }
 
@@ -145,10 +169,18 @@ func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOption
 	w := &worker{
 		reg: reg, opts: o, timing: t, nc: nc,
 		graphs:  graphCache{reg: reg},
+		work:    make(chan task, workQueue),
+		reader:  make(chan struct{}, 1),
+		stopped: make(chan struct{}),
+		held:    map[*held]struct{}{},
 		running: map[string]*runningTask{},
-		storing: map[string]jetstream.Msg{},
+		storing: map[string]*held{},
 	}
+	w.out.w = w
 	js, err := jetstream.New(nc,
+		// A store whose ack never comes (a lost connection) fails after
+		// AckWait, and the task is delivered again.
+		jetstream.WithPublishAsyncTimeout(t.ackWait),
 		jetstream.WithPublishAsyncAckHandler(w.stored),
 		jetstream.WithPublishAsyncErrHandler(w.storeFailed))
 	if err != nil {
@@ -163,8 +195,16 @@ func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOption
 		return nil, err
 	}
 	w.js, w.kv, w.obj, w.cons = js, kv, obj, cons
+	w.maxDeliver = t.maxDeliver
+	if info := cons.CachedInfo(); info != nil && info.Config.MaxDeliver > 0 {
+		w.maxDeliver = info.Config.MaxDeliver
+	}
 	return w, nil
 }
+
+// workQueue bounds the delivered tasks waiting for a slot (the rest of
+// the batches taken).
+const workQueue = 1024
 
 func (w *worker) serve(ctx context.Context) error {
 	cancelSub, err := w.nc.Subscribe(cancelSubject+w.opts.build, func(m *nats.Msg) { w.cancel(string(m.Data)) })
@@ -188,12 +228,16 @@ func (w *worker) serve(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cluster: worker: %w", err)
 	}
-	var tasks sync.WaitGroup
+	var slots sync.WaitGroup
+	w.reader <- struct{}{}
+	for range w.opts.Concurrency {
+		slots.Go(func() { w.slot(it) })
+	}
 	stopBeats := w.heartbeat()
 	stopDrain := context.AfterFunc(ctx, it.Drain)
-	w.pull(it, &tasks)
+	slots.Wait()
 	stopDrain()
-	tasks.Wait()
+	w.out.flush()
 	select { // the last results' stores and acks
 	case <-w.js.PublishAsyncComplete():
 	case <-time.After(w.timing.ackWait):
@@ -202,29 +246,187 @@ func (w *worker) serve(ctx context.Context) error {
 	return nil
 }
 
-// pull hands messages to tasks, at most Concurrency at once, until the
-// iterator is drained or closed.
-func (w *worker) pull(it jetstream.MessagesContext, tasks *sync.WaitGroup) {
-	slots := make(chan struct{}, w.opts.Concurrency)
+// slot runs tasks one after the other: a task waiting for a slot, or
+// else, when it holds the reader token, one of the next message. Only a
+// free slot takes a message, and it runs the message's first task itself
+// (no hand-over between goroutines on a chain's path); the rest of a
+// batch waits for the slots. It returns once the iterator is drained or
+// closed and no task waits.
+func (w *worker) slot(it jetstream.MessagesContext) {
 	for {
-		slots <- struct{}{}
-		msg, err := it.Next()
-		if errors.Is(err, jetstream.ErrMsgIteratorClosed) || errors.Is(err, nats.ErrConnectionClosed) {
-			return
-		}
-		if err != nil { // transient (a lost pull): the iterator pulls again
-			<-slots
-			w.opts.Logger.Warn("cluster worker: pull", "err", err)
+		select {
+		case t := <-w.work:
+			w.handle(t)
 			continue
+		default:
 		}
-		tasks.Go(func() {
-			defer func() { <-slots }()
-			w.handle(msg)
-		})
+		select {
+		case t := <-w.work:
+			w.handle(t)
+		case <-w.reader:
+			mine, ok := w.next(it)
+			if !ok {
+				close(w.stopped)
+				return
+			}
+			w.reader <- struct{}{}
+			for _, t := range mine {
+				w.handle(t)
+			}
+		case <-w.stopped:
+			for {
+				select {
+				case t := <-w.work:
+					w.handle(t)
+				default:
+					return
+				}
+			}
+		}
 	}
 }
 
-// heartbeat tells the server, every AckWait/4, that the running tasks are
+// next takes the next message and returns the tasks for the calling slot
+// to run: its first, and any that found the slots' queue full (the others
+// are queued for the slots); false when the iterator is done.
+func (w *worker) next(it jetstream.MessagesContext) ([]task, bool) {
+	for {
+		msg, err := it.Next()
+		if errors.Is(err, jetstream.ErrMsgIteratorClosed) || errors.Is(err, nats.ErrConnectionClosed) {
+			return nil, false
+		}
+		if err != nil { // transient (a lost pull): the iterator pulls again
+			w.opts.Logger.Warn("cluster worker: pull", "err", err)
+			continue
+		}
+		ts := w.accept(msg)
+		if len(ts) == 0 {
+			return nil, true
+		}
+		mine := []task{ts[0]}
+		for _, t := range ts[1:] {
+			select {
+			case w.work <- t:
+			default:
+				mine = append(mine, t)
+			}
+		}
+		return mine, true
+	}
+}
+
+// accept takes one delivered message. A message of several tasks that is
+// delivered again (its worker died, or held it too long) is split into
+// single tasks, so that one task that kills its worker does not take the
+// others down with it each time. A single task delivered again whose
+// result is stored (its worker died between storing and acking) is not
+// run again, and one that was delivered MaxDeliver times in all is given
+// up as poison.
+func (w *worker) accept(msg jetstream.Msg) []task {
+	b := &batchMsg{}
+	if err := unmarshal(msg.Data(), b); err != nil || len(b.Tasks) == 0 {
+		w.opts.Logger.Error("cluster worker: undecodable task message dropped", "subject", msg.Subject(), "err", err)
+		msg.Term()
+		return nil
+	}
+	ts := make([]taskMsg, len(b.Tasks))
+	for i, raw := range b.Tasks {
+		if err := unmarshal(raw, &ts[i]); err != nil {
+			w.opts.Logger.Error("cluster worker: undecodable task message dropped", "subject", msg.Subject(), "err", err)
+			msg.Term()
+			return nil
+		}
+	}
+	delivered := 1
+	if meta, err := msg.Metadata(); err == nil {
+		delivered = int(meta.NumDelivered)
+	}
+	if delivered > 1 && len(ts) > 1 {
+		w.split(msg, b, ts, delivered)
+		return nil
+	}
+	h := w.hold(msg, len(ts))
+	if len(ts) == 1 && b.Prior+delivered > 1 {
+		if w.again(h, ts[0].Key, b.Prior+delivered) {
+			return nil
+		}
+	}
+	tasks := make([]task, len(ts))
+	for i, t := range ts {
+		tasks[i] = task{h: h, b: b, t: t}
+	}
+	return tasks
+}
+
+// hold records a message until its tasks are committed: it is
+// heartbeated meanwhile.
+func (w *worker) hold(msg jetstream.Msg, tasks int) *held {
+	h := &held{msg: msg, left: tasks}
+	w.mu.Lock()
+	w.held[h] = struct{}{}
+	w.mu.Unlock()
+	return h
+}
+
+// again handles a single task delivered before: true if it needs no run,
+// because its result is stored or it is given up.
+func (w *worker) again(h *held, key string, deliveries int) bool {
+	if stored, ok := w.storedResult(key); ok {
+		w.out.add(key, stored) // its coordinator may not have had it
+		w.commit(h, true)
+		return true
+	}
+	if deliveries > w.maxDeliver { // split out of a batch: this is the delivery after the last
+		w.store(key, h, resultMsg{Worker: w.opts.Name, Poison: deliveries - 1})
+		return true
+	}
+	return false
+}
+
+// storedResult is the result stored under key, if there is one.
+func (w *worker) storedResult(key string) ([]byte, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), w.timing.ackWait)
+	defer cancel()
+	e, err := w.kv.Get(ctx, key)
+	if err != nil {
+		return nil, false
+	}
+	return e.Value(), true
+}
+
+// split queues each task of a redelivered batch as a message of its own
+// (a task whose result is stored is only sent to its coordinator again),
+// then acks the batch; if a task cannot be queued, the batch is delivered
+// again. The single messages carry the batch's deliveries so far, and
+// their message ID is the task's key: a batch split twice queues each
+// task once.
+func (w *worker) split(msg jetstream.Msg, b *batchMsg, ts []taskMsg, delivered int) {
+	ctx, cancel := context.WithTimeout(context.Background(), w.timing.ackWait)
+	defer cancel()
+	for i, t := range ts {
+		if stored, ok := w.storedResult(t.Key); ok {
+			w.out.add(t.Key, stored)
+			continue
+		}
+		one := batchMsg{Job: b.Job, Params: b.Params, Print: b.Print, Tasks: b.Tasks[i : i+1], Prior: b.Prior + delivered - 1}
+		data, err := marshal(one)
+		if err == nil {
+			m := nats.NewMsg(msg.Subject())
+			m.Data = data
+			m.Header.Set(jetstream.MsgIDHeader, t.Key)
+			_, err = w.js.PublishMsg(ctx, m)
+		}
+		if err != nil {
+			w.opts.Logger.Error("cluster worker: splitting a batch; it will be delivered again", "task", t.Key, "err", err)
+			msg.Nak()
+			return
+		}
+	}
+	w.out.flush()
+	msg.Ack()
+}
+
+// heartbeat tells the server, every AckWait/4, that the held messages are
 // still being worked on; the returned function stops it and waits.
 func (w *worker) heartbeat() (stop func()) {
 	done := make(chan struct{})
@@ -238,8 +440,8 @@ func (w *worker) heartbeat() (stop func()) {
 				return
 			case <-tick.C:
 				w.mu.Lock()
-				for _, r := range w.running {
-					r.msg.InProgress()
+				for h := range w.held {
+					h.msg.InProgress()
 				}
 				w.mu.Unlock()
 			}
@@ -261,49 +463,27 @@ func (w *worker) cancel(key string) {
 }
 
 // handle runs one delivered task and stores its result. The stored result
-// is the commit point: only after it is the message acked, and a message
-// delivered again whose result exists is only acked.
-func (w *worker) handle(msg jetstream.Msg) {
-	var t taskMsg
-	if err := unmarshal(msg.Data(), &t); err != nil {
-		w.opts.Logger.Error("cluster worker: undecodable task message dropped", "subject", msg.Subject(), "err", err)
-		msg.Term()
-		return
-	}
-	if w.skip(msg, t.Key) {
-		msg.Ack()
-		return
-	}
+// is the commit point: only after it is the message acked.
+func (w *worker) handle(t task) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if !w.start(t.Key, msg, cancel) {
-		msg.Ack()
+	if !w.start(t.t.Key, cancel) {
+		w.commit(t.h, true)
 		return
 	}
-	res := w.run(ctx, &t)
-	w.finish(t.Key)
-	w.store(t.Key, msg, res)
-}
-
-// skip tells whether a delivered task needs no run: it was cancelled, or
-// an earlier delivery stored its result (a worker that died between
-// storing and acking).
-func (w *worker) skip(msg jetstream.Msg, key string) bool {
-	if meta, err := msg.Metadata(); err != nil || meta.NumDelivered <= 1 {
-		return false
-	}
-	_, err := w.kv.Get(context.Background(), key)
-	return err == nil
+	res := w.run(ctx, t.b, &t.t)
+	w.finish(t.t.Key)
+	w.store(t.t.Key, t.h, res)
 }
 
 // start records a running task; false if it was cancelled already.
-func (w *worker) start(key string, msg jetstream.Msg, cancel context.CancelFunc) bool {
+func (w *worker) start(key string, cancel context.CancelFunc) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.cancelled.has(key) {
 		return false
 	}
-	w.running[key] = &runningTask{msg: msg, cancel: cancel}
+	w.running[key] = &runningTask{cancel: cancel}
 	return true
 }
 
@@ -313,15 +493,36 @@ func (w *worker) finish(key string) {
 	w.mu.Unlock()
 }
 
+// commit counts one task of h off: its result is stored (ok) or could not
+// be. The last one acks h's message, or has it delivered again if a
+// result could not be stored.
+func (w *worker) commit(h *held, ok bool) {
+	w.mu.Lock()
+	h.left--
+	h.failed = h.failed || !ok
+	last := h.left == 0
+	if last {
+		delete(w.held, h)
+	}
+	w.mu.Unlock()
+	switch {
+	case !last:
+	case h.failed:
+		h.msg.Nak()
+	default:
+		h.msg.Ack()
+	}
+}
+
 // run computes one task on a graph of its own and returns what to store.
-func (w *worker) run(ctx context.Context, t *taskMsg) resultMsg {
+func (w *worker) run(ctx context.Context, b *batchMsg, t *taskMsg) resultMsg {
 	res := resultMsg{Worker: w.opts.Name}
-	rg, err := w.graphs.get(t.Job, t.Params, t.Print)
+	rg, err := w.graphs.get(b.Job, b.Params, b.Print)
 	if err != nil {
 		res.Err = err.Error()
 		return res
 	}
-	v, err := w.compute(ctx, rg, t)
+	v, err := w.compute(ctx, rg, b.Job, t)
 	if err != nil {
 		res.fail(err)
 		return res
@@ -355,9 +556,9 @@ func (r *resultMsg) fail(err error) {
 // compute runs node t.ID on private copies of it and of its arguments:
 // the arguments' values are decoded into the copies' cells, and the
 // node's copy reads them from there (constants it reads from the graph).
-func (w *worker) compute(ctx context.Context, rg *rebuilt, t *taskMsg) (any, error) {
+func (w *worker) compute(ctx context.Context, rg *rebuilt, job string, t *taskMsg) (any, error) {
 	if t.ID < 0 || t.ID >= rg.x.Len() || rg.x.Kind(t.ID) != graph.KindTask {
-		return nil, fmt.Errorf("cluster: job %q has no task %d", t.Job, t.ID)
+		return nil, fmt.Errorf("cluster: job %q has no task %d", job, t.ID)
 	}
 	ids := make([]int32, 0, len(t.Args)+1)
 	for _, a := range t.Args {
@@ -413,18 +614,18 @@ func protect(ctx context.Context, t graph.Task) (err error) {
 
 // store commits a task's result: it is published to the result bucket,
 // expecting no earlier entry under key (the first stored result wins),
-// and the task message is acked once the server has it (see stored). The
-// coordinator is also sent the result directly: it takes whichever comes
-// first, and the direct one saves a trip through the stream.
-func (w *worker) store(key string, msg jetstream.Msg, res resultMsg) {
+// and the task is counted off its message once the server has it (see
+// stored). The coordinator is also sent the result directly (see
+// resultsOut), which saves it a trip through a stream.
+func (w *worker) store(key string, h *held, res resultMsg) {
 	data, err := marshal(res)
 	if err != nil {
 		w.opts.Logger.Error("cluster worker: encoding a result", "task", key, "err", err)
-		msg.Term()
+		w.commit(h, false)
 		return
 	}
 	w.mu.Lock()
-	w.storing[key] = msg
+	w.storing[key] = h
 	w.mu.Unlock()
 	m := nats.NewMsg(resultSubjectPrefix + key)
 	m.Data = data
@@ -432,26 +633,23 @@ func (w *worker) store(key string, msg jetstream.Msg, res resultMsg) {
 		w.storeFailed(w.js, m, err)
 		return
 	}
-	d := nats.NewMsg(doneSubject + coordinatorOf(key))
-	d.Data = data
-	d.Header.Set(keyHeader, key)
-	w.nc.PublishMsg(d)
+	w.out.add(key, data)
 }
 
-// stored acks the task whose result the bucket now holds.
+// stored counts off the task whose result the bucket now holds.
 func (w *worker) stored(_ jetstream.JetStream, m *nats.Msg, _ *jetstream.PubAck) {
 	key := strings.TrimPrefix(m.Subject, resultSubjectPrefix)
 	w.mu.Lock()
-	msg := w.storing[key]
+	h := w.storing[key]
 	delete(w.storing, key)
 	w.mu.Unlock()
-	if msg == nil {
+	if h == nil {
 		return
 	}
 	if afterStore != nil {
 		afterStore(key)
 	}
-	msg.Ack()
+	w.commit(h, true)
 }
 
 // storeFailed handles a result the bucket refused: one stored already
@@ -464,12 +662,12 @@ func (w *worker) storeFailed(js jetstream.JetStream, m *nats.Msg, err error) {
 	}
 	key := strings.TrimPrefix(m.Subject, resultSubjectPrefix)
 	w.mu.Lock()
-	msg := w.storing[key]
+	h := w.storing[key]
 	delete(w.storing, key)
 	w.mu.Unlock()
 	w.opts.Logger.Error("cluster worker: result not stored; the task will be delivered again", "task", key, "err", err)
-	if msg != nil {
-		msg.Nak()
+	if h != nil {
+		w.commit(h, false)
 	}
 }
 

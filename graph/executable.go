@@ -117,21 +117,34 @@ func (x Executable) HoldsPointers(id int) bool { return !x.nodes[id].plain }
 // allocation per task, so executors make copies only when the graph's
 // own tasks are busy.
 func (x Executable) Copy(ids []int32) []Task {
-	src := &argSource{x: x, pos: make([]int32, x.Len()), out: make([]Task, len(ids))}
+	src := &argSource{x: x, ids: ids, out: make([]Task, len(ids))}
+	if len(ids) > smallCopy {
+		src.pos = make([]int32, x.Len())
+	}
 	for k, id := range ids {
 		src.deps = x.Deps(int(id))
 		src.out[k] = x.Task(int(id)).copyWith(src)
-		src.pos[id] = int32(k + 1)
+		src.done = k + 1
+		if src.pos != nil {
+			src.pos[id] = int32(k + 1)
+		}
 	}
 	return src.out
 }
+
+// smallCopy is how many tasks Copy finds among its copies by looking
+// through them: more get an index as long as the graph, which a copy of a
+// task or two (a worker running one task of a large graph) should not pay.
+const smallCopy = 16
 
 // argSource hands a task being copied the cells of its arguments: the
 // copies made so far, or the graph's own.
 type argSource struct {
 	x    Executable
-	pos  []int32 // node ID -> position in out, plus one; 0: not copied
+	ids  []int32
+	pos  []int32 // node ID -> position in out, plus one; 0: not copied (nil: look through ids)
 	out  []Task
+	done int     // copies made so far
 	deps []int32 // the arguments of the task being copied
 }
 
@@ -139,7 +152,13 @@ type argSource struct {
 // with: see argCell).
 func (a *argSource) cell(k int) any {
 	d := a.deps[k]
-	if p := a.pos[d]; p > 0 {
+	if a.pos == nil {
+		for i := a.done - 1; i >= 0; i-- {
+			if a.ids[i] == d {
+				return a.out[i].Result()
+			}
+		}
+	} else if p := a.pos[d]; p > 0 {
 		return a.out[p-1].Result()
 	}
 	return a.x.Task(int(d)).Result()
