@@ -39,13 +39,29 @@ var (
 // [sched.TaskError], which names the task (its name lists the stages fused
 // into it, such as "range|map|filter|sum"); errors.Is and errors.As reach
 // the cause, which is a *sched.PanicError when a function panicked.
+//
+// When the stage that failed is a Map, a MapErr or a Filter over the
+// lines of ReadText, ReadLines or ReadJSON (with only such stages
+// before it), Path, Line and Offset say where the element was read: the
+// file, the line's number (from 1; 0 if the file could no longer be read
+// to count) and its byte offset. They are empty otherwise, and for
+// stages that read a partition kept for several consumers.
 type PartitionError struct {
 	Stage     string
 	Partition int
+	Path      string
+	Line      int
+	Offset    int64
 	Err       error
 }
 
 func (e *PartitionError) Error() string {
+	switch {
+	case e.Path != "" && e.Line > 0:
+		return fmt.Sprintf("bag: %s, partition %d: %s: line %d (byte %d): %v", e.Stage, e.Partition, e.Path, e.Line, e.Offset, e.Err)
+	case e.Path != "":
+		return fmt.Sprintf("bag: %s, partition %d: %s: line at byte %d: %v", e.Stage, e.Partition, e.Path, e.Offset, e.Err)
+	}
 	return fmt.Sprintf("bag: %s, partition %d: %v", e.Stage, e.Partition, e.Err)
 }
 
@@ -176,6 +192,13 @@ type part[T any] struct {
 	// unshared: the partition may be too large to keep (a huge range, a
 	// whole sequence), so every consumer runs its stages, streaming.
 	unshared bool
+	// remote: the tasks that run the partition's stages are marked
+	// graph.Remote (see the Remote option).
+	remote bool
+	// text: the partition's blocks are a text source's, element for
+	// element (its stages so far keep positions), so a failing stage
+	// can name the element's file and line (see tracked).
+	text bool
 
 	// refilter, set on a partition made by Map, is that partition
 	// followed by the filter stage name keeping the elements where keep
@@ -200,16 +223,37 @@ func (p *part[T]) node(g *graph.Graph, stages string, idx int, after graph.Delay
 	case valid(p.memo):
 		view := p.viewer()
 		return onValues(g, stages, idx, []graph.Delayed[any]{p.memo}, after, fn,
-			func(vs []any) producer[T] { return sliceSource(view(vs[0])) })
+			func(vs []any) producer[T] { return sliceSource(view(vs[0])) }, p.taskOpts()...)
 	case p.unshared:
 		return p.build(g, stages, idx, after, fn)
 	case p.first != nil:
-		return shared(g, p.first, stages, idx, after, fn)
+		return shared(g, p.first, stages, idx, after, fn, p.taskOpts()...)
 	}
 	s := &share{}
 	s.task = p.build(g, stages, idx, after, teeing(s, fn))
 	p.first = s
 	return s.task
+}
+
+// taskOpts are the options of a task running p's stages.
+func (p *part[T]) taskOpts() []graph.Option {
+	if p.remote {
+		return remoteOpts
+	}
+	return nil
+}
+
+var remoteOpts = []graph.Option{graph.Remote()}
+
+// anyRemote tells whether a partition made from ps runs its stages
+// remotely: when any of them does.
+func anyRemote[T any](ps []*part[T]) bool {
+	for _, p := range ps {
+		if p.remote {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *part[T]) viewer() func(any) []T {
@@ -283,41 +327,47 @@ func (b Bag[T]) views() []func(any) []T {
 // sourcePart is a partition made from nothing the graph holds (a range, a
 // file block): its task has no dependency but the optional after.
 func sourcePart[T any](prefix string, open func() producer[T]) *part[T] {
-	return &part[T]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
+	p := &part[T]{}
+	p.build = func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
 		name := prefix + "|" + stages
 		if valid(after) {
 			return graph.CallCtx(g, name, func(ctx context.Context, av any) (any, error) {
 				return execute(ctx, idx, open(), av, fn)
-			}, after)
+			}, after, p.taskOpts()...)
 		}
 		return graph.Source(g, name, func(ctx context.Context) (any, error) {
 			return execute(ctx, idx, open(), nil, fn)
-		})
-	}}
+		}, p.taskOpts()...)
+	}
+	return p
 }
 
 // depPart is a partition read from one typed task (a Delayed slice, a
 // chunk of a sequence).
 func depPart[A, T any](prefix string, dep graph.Delayed[A], open func(A) producer[T]) *part[T] {
-	return &part[T]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
+	p := &part[T]{}
+	p.build = func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
 		name := prefix + "|" + stages
 		if valid(after) {
 			return graph.CallCtx2(g, name, func(ctx context.Context, a A, av any) (any, error) {
 				return execute(ctx, idx, open(a), av, fn)
-			}, dep, after)
+			}, dep, after, p.taskOpts()...)
 		}
 		return graph.CallCtx(g, name, func(ctx context.Context, a A) (any, error) {
 			return execute(ctx, idx, open(a), nil, fn)
-		}, dep)
-	}}
+		}, dep, p.taskOpts()...)
+	}
+	return p
 }
 
 // valuesPart is a partition read from computed partitions (Zip,
-// Repartition).
-func valuesPart[T any](prefix string, deps []graph.Delayed[any], open func([]any) producer[T]) *part[T] {
-	return &part[T]{build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
-		return onValues(g, prefix+"|"+stages, idx, deps, after, fn, open)
-	}}
+// Repartition); remote marks its tasks.
+func valuesPart[T any](prefix string, deps []graph.Delayed[any], remote bool, open func([]any) producer[T]) *part[T] {
+	p := &part[T]{remote: remote}
+	p.build = func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
+		return onValues(g, prefix+"|"+stages, idx, deps, after, fn, open, p.taskOpts()...)
+	}
+	return p
 }
 
 func onValues[T any](g *graph.Graph, name string, idx int, deps []graph.Delayed[any], after graph.Delayed[any],
@@ -338,7 +388,7 @@ func onValues[T any](g *graph.Graph, name string, idx int, deps []graph.Delayed[
 // through returns p with one more element-wise stage: mk wraps p's
 // producer when a task is finally built.
 func through[T, U any](p *part[T], stage string, mk func(producer[T]) producer[U]) *part[U] {
-	return &part[U]{unshared: p.unshared, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
+	return &part[U]{unshared: p.unshared, remote: p.remote, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 		return p.node(g, stage+"|"+stages, idx, after, func(x *exec, src producer[T], av any) (any, error) {
 			return fn(x, mk(src), av)
 		})

@@ -24,26 +24,11 @@ import (
 // ns/elem is the time per input element; compare a bag line with the loop
 // line of the same -cpu.
 //
-// Measured on the 2-core development VM (medians of -count 5 over two
-// runs and both inputs, x-loop = throughput over the paired loop's; the
-// VM's speed drifts, so expect ±20%):
-//
-//	map→filter→sum, plain loop on 2 goroutines                  2 procs 1.61–1.75
-//	               func values, 1 | 2 goroutines  1 proc 0.20–0.29       0.39–0.62
-//	               Map/Filter/Sum               1 worker 0.15–0.24  2 workers 0.29–0.47
-//	               MapBlocks + Sum                       0.37–0.60            0.70–1.14
-//	               FoldBlocks                            0.63–0.95            1.09–1.77
-//	Frequencies (1000 keys)                              0.85                 1.67
-//	FoldBy (100 keys)                                    0.80                 1.61
-//
-// (Frequencies and FoldBy are from an earlier run, the plain loop on two
-// goroutines from one of the two.) Two indirect calls per element cost
-// more than the loop's whole body, so nothing that calls the user's
-// functions per element approaches the loop: the func-values lines are the
-// floor for the bag's Map/Filter/Sum. The block kernels can. With
-// two procs the paired loop often runs slower than the loop alone (see
-// loop-ns/elem against the loop lines), by up to 1.4×, which flatters
-// x-loop there; ns/elem against the loop lines gives the lower ratio.
+// The README's benchmark table gives the latest figures and the targets.
+// The func-value loops ("funcs-1g", "funcs-2g") are the floor for Map,
+// Filter and Sum: two indirect calls per element cost more than the plain
+// loop's whole body. "allocs/elem" and "B/elem" count the bag run's own
+// allocations (allocs/op and B/op include the paired loop's).
 //
 // The loops are `for range b.N`, not b.Loop: with b.Loop the whole first
 // measurement of a -cpu list runs before the testing package sets
@@ -66,6 +51,8 @@ func perElem(b *testing.B, n int) {
 func paired(b *testing.B, n int, loop, bagRun func()) {
 	b.ReportAllocs()
 	var loopTime time.Duration
+	var ms runtime.MemStats
+	var mallocs, bytes uint64
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
@@ -73,14 +60,24 @@ func paired(b *testing.B, n int, loop, bagRun func()) {
 		start := time.Now()
 		loop()
 		loopTime += time.Since(start)
+		runtime.ReadMemStats(&ms)
+		m0, b0 := ms.Mallocs, ms.TotalAlloc
 		b.StartTimer()
 		bagRun()
+		b.StopTimer()
+		runtime.ReadMemStats(&ms)
+		mallocs, bytes = mallocs+ms.Mallocs-m0, bytes+ms.TotalAlloc-b0
+		b.StartTimer()
 	}
 	perElem(b, n)
 	// The paired loop's own time, to compare with the loop measured
 	// alone: they differ when the machine does.
 	b.ReportMetric(float64(loopTime.Nanoseconds())/float64(b.N)/float64(n), "loop-ns/elem")
 	b.ReportMetric(float64(loopTime.Nanoseconds())/float64(b.Elapsed().Nanoseconds()), "x-loop")
+	// The bag run's own allocations (allocs/op and B/op count the
+	// loop's too), per input element.
+	b.ReportMetric(float64(mallocs)/float64(b.N)/float64(n), "allocs/elem")
+	b.ReportMetric(float64(bytes)/float64(b.N)/float64(n), "B/elem")
 }
 
 func square(x int) int { return x * x }
@@ -154,6 +151,32 @@ func funcLoopSlice(xs []int, f func(int) int, keep func(int) bool) int {
 		}
 	}
 	return s
+}
+
+// foldStep is sumSquaresOfEvens through a variable: called as FoldBlocks
+// calls it, not inlined.
+var foldStep = sumSquaresOfEvens
+
+// kernelLoop folds 0 … benchN-1 with foldStep a block at a time, from a
+// filled block (fromRange) or from ints().
+func kernelLoop(fromRange bool) int {
+	acc := 0
+	if !fromRange {
+		xs := ints()
+		for lo := 0; lo < len(xs); lo += 512 {
+			acc = foldStep(acc, xs[lo:min(lo+512, len(xs))])
+		}
+		return acc
+	}
+	buf := make([]int, 512)
+	for lo := 0; lo < benchN; lo += 512 {
+		blk := buf[:min(512, benchN-lo)]
+		for i := range blk {
+			blk[i] = lo + i
+		}
+		acc = foldStep(acc, blk)
+	}
+	return acc
 }
 
 // onGoroutines runs part(i) for i in [0, k) on k goroutines and adds the
@@ -245,6 +268,14 @@ func BenchmarkMapFilterSum(b *testing.B) {
 				})
 			})
 		}
+		// kernel-1g is FoldBlocks's floor: its step called per block of
+		// 512 on one goroutine, with no bag (a range's blocks are filled
+		// first, as the bag's source does).
+		b.Run(in.name+"/kernel-1g", func(b *testing.B) {
+			paired(b, benchN, func() { loop(b) }, func() {
+				check(b, kernelLoop(in.name == "range"))
+			})
+		})
 		run := func(b *testing.B, sum graph.Delayed[int]) {
 			paired(b, benchN, func() { loop(b) }, func() {
 				v, err := sched.Compute(context.Background(), sum)

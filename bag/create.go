@@ -33,7 +33,7 @@ func FromSlice[T any](g *graph.Graph, xs []T, opts ...Option) Bag[T] {
 		lo, hi := c.bounds(n, p, i), c.bounds(n, p, i+1)
 		// A constant leaf: the piece is already in memory, so reading
 		// it costs no task and a consumer reads it in place.
-		b.parts[i] = &part[T]{memo: graph.Value(g, "from-slice", any(xs[lo:hi:hi]))}
+		b.parts[i] = &part[T]{memo: graph.Value(g, "from-slice", any(xs[lo:hi:hi])), remote: c.remote}
 	}
 	return b
 }
@@ -63,6 +63,7 @@ func Range(g *graph.Graph, lo, hi int, opts ...Option) Bag[int] {
 		a, z := lo+c.bounds(n, p, i), lo+c.bounds(n, p, i+1)
 		b.parts[i] = sourcePart("range", func() producer[int] { return rangeSource(a, z) })
 		b.parts[i].unshared = z-a > maxKept
+		b.parts[i].remote = c.remote
 	}
 	return b
 }

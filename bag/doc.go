@@ -16,7 +16,7 @@
 // # Fusion
 //
 // Element-wise stages (Map, MapErr, Filter, Remove, FlatMap, MapPartitions,
-// MapBlocks, Pluck) add no tasks. A partition keeps the recipe of its
+// MapBlocks, Pluck, PluckAt) add no tasks. A partition keeps the recipe of its
 // pending stages, and the task that consumes the partition — a reduction's
 // leaf, a write, a collect — runs them all in one pass: the source pushes
 // blocks of a few hundred elements through one tight loop per stage into
@@ -52,7 +52,7 @@
 // consumer carrying the stages: computing a later consumer on its own runs
 // the first consumer's task too, and an error in that consumer's own
 // stages fails the later consumers as well. Stages that need whole
-// partitions (Zip, Repartition, Collect, ToDelayed) compute them once and
+// partitions (Zip, Map3, MapN, Repartition, Collect, ToDelayed) compute them once and
 // share them in the same way.
 //
 // # Partitions
@@ -90,7 +90,23 @@
 // MapWith, FilterWith and FlatMapWith take a graph.Delayed computed
 // elsewhere in the same graph (Dask's b.map(f, b.mean())): every
 // partition's task waits for it, and it is computed once per run. Join
-// indexes a Delayed slice once and streams the bag past it.
+// indexes a Delayed slice once and streams the bag past it; JoinBag joins
+// two bags too large for that, shuffling both by key and holding one
+// bucket of the other bag per task.
+//
+// # Remote partitions
+//
+// The [Remote] option marks the tasks that run a bag's partitions with
+// graph.Remote, so an executor attached to the run (sched.WithExecutor,
+// package cluster) may run them in other processes. The mark follows the
+// partitions through every stage, fusion and sharing included (the
+// "shared|…" readers carry it too), so the fused stages run where the
+// partition's task runs and only whole partitions or partial results
+// travel, never single elements; the combining levels of reduction trees
+// stay in the run's own process. These tasks' arguments and results are
+// held as any (a partial sum, a bucket of a shuffle, a kept partition of
+// the bag's own types), so an executor that moves them between processes
+// must carry their dynamic types.
 //
 // # Sequences
 //
@@ -107,5 +123,9 @@
 // as a task named after the stage. At run time, an error or a panic in a
 // stage fails that partition's task with a [PartitionError] naming the
 // stage and the partition, inside the scheduler's TaskError naming the
-// task.
+// task. A Map, MapErr or Filter over the lines of a text source also
+// names the file and line of the element that failed: those stages track
+// the element's place in the source's block, one call per element that
+// only text partitions pay, and the line number is counted only on the
+// error path.
 package bag

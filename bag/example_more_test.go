@@ -2,6 +2,8 @@ package bag_test
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"os"
@@ -9,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/seed001e6470/taskgraph/bag"
 	"github.com/seed001e6470/taskgraph/graph"
@@ -307,4 +311,134 @@ func ExampleChoices() {
 	two, _ := sched.Compute(ctx, bag.Choices(bag.FromSlice(&g, []string{"a", "b", "c"}, bag.Partitions(1)), 10, 1), sched.Workers(2))
 	fmt.Println(len(one), slices.Equal(one, two))
 	// Output: 10 true
+}
+
+// elsewhere stands for a cluster (package cluster's Job): an executor
+// that runs each task handed to it on a goroutine of its own.
+type elsewhere struct {
+	wg     sync.WaitGroup
+	handed atomic.Int64
+}
+
+func (e *elsewhere) Submit(ctx context.Context, h sched.Handoff, done func(sched.Report)) {
+	e.handed.Add(1)
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		done(sched.Report{Err: h.Task.Run(ctx), Worker: "elsewhere"})
+	}()
+}
+
+// With Remote, the tasks that run a bag's partitions — here the range,
+// the map and the sum's leaf, fused into one task per partition — are
+// handed to the run's executor; the sum's combining task stays here.
+func ExampleRemote() {
+	var g graph.Graph
+	nums := bag.Range(&g, 0, 1000, bag.Partitions(4), bag.Remote())
+	sum := bag.Sum(bag.Map(nums, func(x int) int { return 2 * x }))
+
+	exec := &elsewhere{}
+	v, err := sched.Compute(context.Background(), sum, sched.WithExecutor(exec))
+	exec.wg.Wait()
+	fmt.Println(v, err, exec.handed.Load())
+	// Output: 999000 <nil> 4
+}
+
+// Map3 combines three bags that line up, element by element.
+func ExampleMap3() {
+	var g graph.Graph
+	xs := bag.Range(&g, 1, 5, bag.Partitions(2))
+	squares := bag.Map(xs, func(x int) int { return x * x })
+	names := bag.FromSlice(&g, []string{"one", "two", "three", "four"}, bag.Partitions(2))
+	lines := bag.Map3(xs, squares, names, func(x, sq int, name string) string {
+		return fmt.Sprintf("%s (%d) squared is %d", name, x, sq)
+	})
+	out, err := bag.ToSlice(ctx, lines)
+	fmt.Println(strings.Join(out, "; "), err)
+	// Output: one (1) squared is 1; two (2) squared is 4; three (3) squared is 9; four (4) squared is 16 <nil>
+}
+
+// MapN combines any number of bags of one type: here the columns of a
+// table, summed row by row.
+func ExampleMapN() {
+	var g graph.Graph
+	cols := []bag.Bag[int]{
+		bag.FromSlice(&g, []int{1, 2, 3}),
+		bag.FromSlice(&g, []int{10, 20, 30}),
+		bag.FromSlice(&g, []int{100, 200, 300}),
+	}
+	rows := bag.MapN(cols, func(row []int) int {
+		s := 0
+		for _, v := range row {
+			s += v
+		}
+		return s
+	})
+	out, err := bag.ToSlice(ctx, rows)
+	fmt.Println(out, err)
+	// Output: [111 222 333] <nil>
+}
+
+// PluckAt takes an element by position from every slice.
+func ExamplePluckAt() {
+	var g graph.Graph
+	rows := bag.FromSlice(&g, [][]string{{"alice", "42"}, {"bob", "7"}})
+	names, err := bag.ToSlice(ctx, bag.PluckAt(rows, 0))
+	fmt.Println(names, err)
+	_, err = bag.ToSlice(ctx, bag.PluckAt(rows, 2))
+	fmt.Println(errors.Is(err, bag.ErrIndex))
+	// Output:
+	// [alice bob] <nil>
+	// true
+}
+
+// PluckAtOr gives a default where a slice is too short.
+func ExamplePluckAtOr() {
+	var g graph.Graph
+	rows := bag.FromSlice(&g, [][]string{{"alice", "42"}, {"bob"}})
+	ages, err := bag.ToSlice(ctx, bag.PluckAtOr(rows, 1, "?"))
+	fmt.Println(ages, err)
+	// Output: [42 ?] <nil>
+}
+
+// JoinBag joins two bags on a key, shuffling both: here orders with
+// their customers.
+func ExampleJoinBag() {
+	type order struct {
+		Customer string
+		Amount   int
+	}
+	type customer struct {
+		Name, City string
+	}
+	var g graph.Graph
+	orders := bag.FromSlice(&g, []order{{"ann", 5}, {"bo", 7}, {"ann", 3}, {"cy", 1}})
+	customers := bag.FromSlice(&g, []customer{{"ann", "Oslo"}, {"bo", "Rome"}})
+	joined := bag.JoinBag(orders, customers,
+		func(o order) string { return o.Customer }, func(c customer) string { return c.Name })
+	lines := bag.Map(joined, func(p bag.Pair[order, customer]) string {
+		return fmt.Sprintf("%s %d %s", p.First.Customer, p.First.Amount, p.Second.City)
+	})
+	out, err := bag.ToSlice(ctx, lines)
+	slices.Sort(out) // the shuffle orders by key hash
+	fmt.Println(strings.Join(out, ", "), err)
+	// Output: ann 3 Oslo, ann 5 Oslo, bo 7 Rome <nil>
+}
+
+// A stage over the lines of a file that fails names the file and the line
+// of the element.
+func ExamplePartitionError_text() {
+	dir, _ := os.MkdirTemp("", "bag")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "ages.txt")
+	os.WriteFile(path, []byte("31\n45\nforty\n27\n"), 0o666)
+
+	var g graph.Graph
+	ages := bag.MapErr(bag.ReadText(&g, []string{path}), strconv.Atoi)
+	_, err := sched.Compute(ctx, bag.Sum(ages))
+	var pe *bag.PartitionError
+	if errors.As(err, &pe) {
+		fmt.Println(pe.Stage, filepath.Base(pe.Path), pe.Line, pe.Offset)
+	}
+	// Output: map ages.txt 3 6
 }

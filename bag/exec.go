@@ -29,6 +29,67 @@ type exec struct {
 	part  int
 	stage string // the stage running user code now, for error reports
 	err   error  // the first failure; it stops the pipeline
+	// src, while a text source's block is in the stages, is where each
+	// of its elements was read (see locate).
+	src *[]lineLoc
+}
+
+// lineLoc is where a line of a text source starts.
+type lineLoc struct {
+	path string
+	off  int64
+}
+
+// locate adds to the failure the file and line of element i of the text
+// source's block in flight. Only tracked kernels call it (see tracked),
+// whose input blocks are the source's own. The line number is counted
+// here, on the error path, from the file's start.
+func (x *exec) locate(i int) {
+	pe, ok := x.err.(*PartitionError)
+	if !ok || x.src == nil || i >= len(*x.src) || pe.Path != "" {
+		return
+	}
+	l := (*x.src)[i]
+	pe.Path, pe.Offset = l.path, l.off
+	if n, err := LineNumber(l.path, l.off); err == nil {
+		pe.Line = n
+	}
+}
+
+// tracked runs kernel one element at a time and, when it fails or
+// panics, says which element of the block it was. It serves the stages of
+// a text source's partitions that keep their elements' positions (Map,
+// MapErr, then a Filter), so their errors name the file and line: the
+// call per element costs nothing next to reading a line, and the other
+// sources' kernels keep their tight loops.
+func tracked[T, U any](kernel func(x *exec, out []U, in []T) int) func(x *exec, out []U, in []T) int {
+	return func(x *exec, out []U, in []T) (n int) {
+		i := 0
+		defer func() {
+			if v := recover(); v != nil {
+				x.fail(&sched.PanicError{Value: v, Stack: debug.Stack()})
+				x.locate(i)
+				n = -1
+			}
+		}()
+		for ; i < len(in); i++ {
+			k := kernel(x, out[n:], in[i:i+1])
+			if k < 0 {
+				x.locate(i)
+				return -1
+			}
+			n += k
+		}
+		return n
+	}
+}
+
+// trackedIf is kernel, tracked when on is set.
+func trackedIf[T, U any](on bool, kernel func(x *exec, out []U, in []T) int) func(x *exec, out []U, in []T) int {
+	if on {
+		return tracked(kernel)
+	}
+	return kernel
 }
 
 // fail records err as the failure of the current stage and returns false,

@@ -227,7 +227,7 @@ func Accumulate[T, A any](b Bag[T], init A, step func(A, T) A) Bag[A] {
 			})
 			return scanned[A]{items, acc}, nil
 		})
-		out.parts[i] = &part[A]{memo: t, view: func(v any) []A { return unwrap(v).(scanned[A]).items }}
+		out.parts[i] = &part[A]{memo: t, view: func(v any) []A { return unwrap(v).(scanned[A]).items }, remote: p.remote}
 		prev = t
 	}
 	return out
@@ -257,7 +257,7 @@ func Persist[T any](ctx context.Context, b Bag[T], opts ...sched.Option) (Bag[T]
 	}
 	out := Bag[T]{g: b.g, parts: make([]*part[T], len(kept))}
 	for i, d := range kept {
-		out.parts[i] = &part[T]{memo: d, view: views[i]}
+		out.parts[i] = &part[T]{memo: d, view: views[i], remote: b.parts[i].remote}
 	}
 	return out, nil
 }

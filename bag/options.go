@@ -18,7 +18,9 @@ type config struct {
 	line  int   // longest line ReadText reads
 	files int   // files per partition of ReadText
 	out   int   // output partitions of a shuffle
-	err   error
+	// remote marks the partitions' tasks graph.Remote
+	remote bool
+	err    error
 }
 
 // Partitions asks for n partitions (n ≥ 1, at most 4Mi). Read by
@@ -94,6 +96,28 @@ func MaxLineSize(n int) Option {
 		c.line = n
 	}
 }
+
+// Remote lets the tasks that run a bag's partitions run in another
+// process: each is marked graph.Remote, so a run with an executor
+// (sched.WithExecutor, a cluster.Job) hands it over, and without one it
+// runs in the run's own pool as usual. Read by FromSlice, Range, ReadText,
+// ReadLines and ReadJSON (the files must then be readable at the same
+// paths where the tasks run); FromSeq ignores it, as a sequence is
+// iterated in the process that builds the graph.
+//
+// The mark follows the partitions through every stage: a partition's task
+// is the one that consumes it (a reduction's leaf, a write, a shuffle's
+// split, a collect) with all the pending stages fused into it, so the
+// stages run where the task runs and only whole partitions or partial
+// results travel, never single elements. The marked tasks are those
+// fused chains, the "shared|…" tasks that read a partition kept for
+// several consumers, the splits and merges of a shuffle (Groups,
+// FoldGroups, JoinBag), and the pieces of Zip, Map3, MapN, Repartition,
+// Accumulate, Take and Persist made from marked partitions. The tasks that only combine
+// partial results (a reduction tree's upper levels), the single task of a
+// grouped result's bag (Items, Distinct), the writes' settling and a
+// sequence's cutting stay where the run is.
+func Remote() Option { return func(c *config) { c.remote = true } }
 
 func (c *config) fail(err error) {
 	if c.err == nil {

@@ -118,8 +118,8 @@ func teeing[T any](s *share, fn consume[T]) consume[T] {
 // kept, which is then released: in the static order, the first consumer's
 // whole reduction would run before any reader, keeping every partition of
 // the bag meanwhile (TestSharedStagesReleased measures both).
-func shared[T any](g *graph.Graph, s *share, stages string, idx int, after graph.Delayed[any], fn consume[T]) graph.Delayed[any] {
+func shared[T any](g *graph.Graph, s *share, stages string, idx int, after graph.Delayed[any], fn consume[T], opts ...graph.Option) graph.Delayed[any] {
 	s.tee.Store(true)
 	return onValues(g, "shared|"+stages, idx, []graph.Delayed[any]{s.task}, after, fn,
-		func(vs []any) producer[T] { return sliceSource(keptBy[T](vs[0], s)) }, graph.Priority(1))
+		func(vs []any) producer[T] { return sliceSource(keptBy[T](vs[0], s)) }, append(opts[:len(opts):len(opts)], graph.Priority(1))...)
 }

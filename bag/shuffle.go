@@ -171,8 +171,9 @@ func shuffle[T, B, E any](b Bag[T], name string, opts []Option,
 		})
 	}
 	out := Bag[E]{g: b.g, parts: make([]*part[E], n)}
+	remote := anyRemote(b.parts)
 	for j := range n {
-		out.parts[j] = valuesPart(name, splits, func(vs []any) producer[E] {
+		out.parts[j] = valuesPart(name, splits, remote, func(vs []any) producer[E] {
 			return func(x *exec, sink func([]E) bool) {
 				ins := make([]B, len(vs))
 				for i, v := range vs {

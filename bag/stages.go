@@ -39,19 +39,20 @@ func Map[T, U any](b Bag[T], f func(T) U) Bag[U] {
 
 // mapPart is p mapped by f, able to take a filter into its loop.
 func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
-	mapMk := blockwise("map", func(_ *exec, out []U, in []T) int {
+	mapMk := blockwise("map", trackedIf(p.text, func(_ *exec, out []U, in []T) int {
 		for i, v := range in {
 			out[i] = f(v)
 		}
 		return len(in)
-	})
+	}))
 	q := through(p, "map", mapMk)
+	q.text = p.text
 	q.refilter = func(name string, keep func(U) bool, separate *part[U]) *part[U] {
-		fusedMk := blockwise("map", func(x *exec, out []U, in []T) int {
+		fusedMk := blockwise("map", trackedIf(p.text, func(x *exec, out []U, in []T) int {
 			return mapFilterBlock(x, out, in, f, name, keep)
-		})
-		filterMk := filterer(name, keep, true)
-		return &part[U]{unshared: q.unshared, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
+		}))
+		filterMk := filterer(name, keep, true, p.text)
+		return &part[U]{unshared: q.unshared, remote: q.remote, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 			// A mapped partition that was computed whole (for Zip,
 			// ToDelayed, …) or that another consumer reads is read, not
 			// mapped again.
@@ -120,7 +121,7 @@ func MapErr[T, U any](b Bag[T], f func(T) (U, error)) Bag[U] {
 	if f == nil {
 		return carry[U](b, "map", nilFunc("map"))
 	}
-	return stage(b, "map", true, blockwise("map", func(x *exec, out []U, in []T) int {
+	kernel := func(x *exec, out []U, in []T) int {
 		for i, v := range in {
 			u, err := f(v)
 			if err != nil {
@@ -130,7 +131,12 @@ func MapErr[T, U any](b Bag[T], f func(T) (U, error)) Bag[U] {
 			out[i] = u
 		}
 		return len(in)
-	}))
+	}
+	return eachPart(b, true, func(p *part[T]) *part[U] {
+		q := through(p, "map", blockwise("map", trackedIf(p.text, kernel)))
+		q.text = p.text
+		return q
+	})
 }
 
 // Filter keeps the elements for which keep returns true. Right after a
@@ -157,9 +163,8 @@ func Remove[T any](b Bag[T], drop func(T) bool) Bag[T] {
 // need a compare with want per element there, which Filter would pay
 // too, or a wrapper calling pred, a third call per element.
 func refiltered[T any](b Bag[T], name string, pred func(T) bool, want bool) Bag[T] {
-	mk := filterer(name, pred, want)
 	return eachPart(b, false, func(p *part[T]) *part[T] {
-		separate := through(p, name, mk)
+		separate := through(p, name, filterer(name, pred, want, p.text))
 		if want && p.refilter != nil {
 			return p.refilter(name, pred, separate)
 		}
@@ -167,8 +172,8 @@ func refiltered[T any](b Bag[T], name string, pred func(T) bool, want bool) Bag[
 	})
 }
 
-func filterer[T any](name string, pred func(T) bool, want bool) func(producer[T]) producer[T] {
-	return blockwise(name, func(_ *exec, out, in []T) int {
+func filterer[T any](name string, pred func(T) bool, want, track bool) func(producer[T]) producer[T] {
+	return blockwise(name, trackedIf(track, func(_ *exec, out, in []T) int {
 		n := 0
 		for _, v := range in {
 			ok := pred(v) == want
@@ -178,7 +183,7 @@ func filterer[T any](name string, pred func(T) bool, want bool) func(producer[T]
 			}
 		}
 		return n
-	})
+	}))
 }
 
 // blockwise makes a stage of a kernel that writes what it makes of a block

@@ -49,7 +49,7 @@ func Take[T any](b Bag[T], k int) Bag[T] {
 			})
 			return taken[T]{items, left - len(items)}, nil
 		})
-		out[i] = &part[T]{memo: t, view: takenItems[T]}
+		out[i] = &part[T]{memo: t, view: takenItems[T], remote: p.remote}
 		prev = t
 	}
 	return Bag[T]{g: b.g, parts: out}
@@ -110,7 +110,7 @@ func Zip[A, B any](a Bag[A], b Bag[B]) Bag[Pair[A, B]] {
 	for i := range a.parts {
 		deps := []graph.Delayed[any]{a.parts[i].whole(a.g, i), b.parts[i].whole(b.g, i)}
 		va, vb := a.parts[i].viewer(), b.parts[i].viewer() // after whole, which may set them
-		out.parts[i] = valuesPart("zip", deps, func(vs []any) producer[P] {
+		out.parts[i] = valuesPart("zip", deps, a.parts[i].remote || b.parts[i].remote, func(vs []any) producer[P] {
 			return zipSource(va(vs[0]), vb(vs[1]))
 		})
 	}
@@ -192,7 +192,7 @@ func Repartition[T any](b Bag[T], n int) Bag[T] {
 		for j := range n {
 			lo, hi := j*m/n, (j+1)*m/n
 			vs := views[lo:hi]
-			out.parts = append(out.parts, valuesPart("repartition", ds[lo:hi], func(xs []any) producer[T] {
+			out.parts = append(out.parts, valuesPart("repartition", ds[lo:hi], anyRemote(b.parts[lo:hi]), func(xs []any) producer[T] {
 				ss := make([][]T, len(xs))
 				for i, v := range xs {
 					ss[i] = vs[i](v)
@@ -206,7 +206,7 @@ func Repartition[T any](b Bag[T], n int) Bag[T] {
 		c := (i+1)*n/m - i*n/m // pieces of partition i: at least one, as n > m
 		view := views[i]
 		for p := range c {
-			out.parts = append(out.parts, valuesPart("repartition", ds[i:i+1], func(xs []any) producer[T] {
+			out.parts = append(out.parts, valuesPart("repartition", ds[i:i+1], b.parts[i].remote, func(xs []any) producer[T] {
 				s := view(xs[0])
 				return sliceSource(s[p*len(s)/c : (p+1)*len(s)/c])
 			}))

@@ -21,7 +21,7 @@ type argPair struct{ after, arg any }
 // withArg returns p followed by the stage made by mk from arg's value.
 // arg is boxed once per stage, so all partitions read one task.
 func withArg[T, U, A any](p *part[T], stage string, arg graph.Delayed[any], mk func(a A) func(producer[T]) producer[U]) *part[U] {
-	return &part[U]{unshared: p.unshared, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
+	return &part[U]{unshared: p.unshared, remote: p.remote, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 		extra := arg
 		if valid(after) {
 			extra = graph.Call2(g, stage+"-args", func(a, b any) any { return argPair{a, b} }, after, arg)
@@ -87,7 +87,7 @@ func FilterWith[T, A any](b Bag[T], arg graph.Delayed[A], keep func(T, A) bool) 
 	}
 	return eachPart(b, false, func(p *part[T]) *part[T] {
 		return withArg(p, "filter", d, func(a A) func(producer[T]) producer[T] {
-			return filterer("filter", func(v T) bool { return keep(v, a) }, true)
+			return filterer("filter", func(v T) bool { return keep(v, a) }, true, false)
 		})
 	})
 }

@@ -76,6 +76,9 @@ func Value[T any](g *Graph, name string, v T, opts ...Option) Delayed[T] {
 	if g == nil {
 		return Delayed[T]{id: -1} // nothing to record the mistake in; computing it says so
 	}
+	if name == "" {
+		name = "value"
+	}
 	t := newTask[constant[T]](g)
 	t.v = v
 	return finish(g, name, KindValue, t, &t.cell, len(g.deps), opts, v)
@@ -87,6 +90,7 @@ func Source[R any](g *Graph, name string, fn func(context.Context) (R, error), o
 	if g == nil {
 		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
 	}
+	name = g.nameOr(name, fn)
 	if fn == nil {
 		return broken[R](g, name)
 	}
@@ -100,6 +104,7 @@ func Call[A, R any](g *Graph, name string, fn func(A) R, a Delayed[A], opts ...O
 	if g == nil {
 		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
 	}
+	name = g.nameOr(name, fn)
 	if fn == nil || !check(g, name, a) {
 		return broken[R](g, name)
 	}
@@ -116,6 +121,7 @@ func CallCtx[A, R any](g *Graph, name string, fn func(context.Context, A) (R, er
 	if g == nil {
 		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
 	}
+	name = g.nameOr(name, fn)
 	if fn == nil || !check(g, name, a) {
 		return broken[R](g, name)
 	}
@@ -131,6 +137,7 @@ func Call2[A, B, R any](g *Graph, name string, fn func(A, B) R, a Delayed[A], b 
 	if g == nil {
 		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
 	}
+	name = g.nameOr(name, fn)
 	if fn == nil || !check(g, name, a) || !check(g, name, b) {
 		return broken[R](g, name)
 	}
@@ -146,6 +153,7 @@ func CallCtx2[A, B, R any](g *Graph, name string, fn func(context.Context, A, B)
 	if g == nil {
 		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
 	}
+	name = g.nameOr(name, fn)
 	if fn == nil || !check(g, name, a) || !check(g, name, b) {
 		return broken[R](g, name)
 	}
@@ -161,6 +169,7 @@ func Call3[A, B, C, R any](g *Graph, name string, fn func(A, B, C) R, a Delayed[
 	if g == nil {
 		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
 	}
+	name = g.nameOr(name, fn)
 	if fn == nil || !check(g, name, a) || !check(g, name, b) || !check(g, name, c) {
 		return broken[R](g, name)
 	}
@@ -176,6 +185,7 @@ func CallCtx3[A, B, C, R any](g *Graph, name string, fn func(context.Context, A,
 	if g == nil {
 		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
 	}
+	name = g.nameOr(name, fn)
 	if fn == nil || !check(g, name, a) || !check(g, name, b) || !check(g, name, c) {
 		return broken[R](g, name)
 	}
@@ -193,6 +203,7 @@ func CallSlice[T, R any](g *Graph, name string, fn func(context.Context, []T) (R
 	if g == nil {
 		return Delayed[R]{id: -1} // nothing to record the mistake in; computing it says so
 	}
+	name = g.nameOr(name, fn)
 	if fn == nil {
 		return broken[R](g, name)
 	}
@@ -215,6 +226,9 @@ func CallSlice[T, R any](g *Graph, name string, fn func(context.Context, []T) (R
 // Gather adds a task whose result is the slice of ds's results, in order:
 // many Delayed[T] become one Delayed[[]T].
 func Gather[T any](g *Graph, name string, ds []Delayed[T], opts ...Option) Delayed[[]T] {
+	if name == "" {
+		name = "gather"
+	}
 	return CallSlice(g, name, gathered[T], ds, opts...)
 }
 

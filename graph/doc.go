@@ -34,7 +34,10 @@
 //
 // Every node has a human name, shown in errors, pictures and profiles, and
 // an ID, its creation index, which is its stable identity. Nodes sharing a
-// name form a stage (all tiles of a fractal are "tile").
+// name form a stage (all tiles of a fractal are "tile"). An empty name
+// is the function's own ("tile" for a func tile in any package; "run.func1"
+// for a function literal inside run; "value" for a Value), so naming is
+// optional where the function's name says enough.
 //
 // A Graph is a description and holds no run state. What only executors
 // need (the runnable tasks, their options, where results are stored, the

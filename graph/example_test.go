@@ -63,6 +63,17 @@ func ExampleCall() {
 	// Output: 49
 }
 
+// A task given no name is called after its function.
+func ExampleCall_unnamed() {
+	var g graph.Graph
+	a := graph.Value(&g, "a", 20)
+	b := graph.Call(&g, "", double, a)
+
+	v, _ := sched.Compute(context.Background(), b)
+	fmt.Println(b.Name(), v)
+	// Output: double 40
+}
+
 // The Ctx forms take the run's context and may fail; the error names the
 // task that failed.
 func ExampleCallCtx() {

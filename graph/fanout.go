@@ -24,9 +24,11 @@ import (
 // that would take the graph past 2^31−1 nodes, is a building error and
 // returns nil.
 func CallN[A, R any](g *Graph, name string, n int, fn func(ctx context.Context, k int, a A) (R, error), a Delayed[A], opts ...Option) []Delayed[R] {
-	switch {
-	case g == nil:
+	if g == nil {
 		return nil
+	}
+	name = g.nameOr(name, fn)
+	switch {
 	case n < 0:
 		g.fail(fmt.Errorf("%w: %d tasks (task %q)", ErrCount, n, name))
 		return nil

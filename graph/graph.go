@@ -94,6 +94,10 @@ type Graph struct {
 	// whether it is pointer-free (see pointerFree).
 	lastType reflect.Type
 	lastFree bool
+
+	// The function last named for an unnamed task (see nameOr).
+	lastPC   uintptr
+	lastFunc string
 }
 
 // Err returns the first mistake made while building g, or nil.

@@ -146,7 +146,10 @@ func (r *run) execute(ctx context.Context, outer *running, collect func(*run)) e
 	}
 	r.settleAway()
 	if r.res != nil {
-		r.res.releaseAll(r.releaser(ctx))
+		ready := r.res.releaseAll()
+		if w := r.releaser(ctx); w != nil {
+			w.requeue(ready)
+		}
 	}
 	err := r.outcome(ctx)
 	if err == nil || r.keepGoing {
@@ -199,7 +202,12 @@ func (r *run) dispatch(ctx context.Context) {
 	case spawner != nil:
 		h := newHelper(spawner)
 		pr, pt := r.parent, r.parentTask
-		lent := pr.res != nil && pr.res.lend(pt, h)
+		lent := false
+		if pr.res != nil {
+			var ready []waiter
+			lent, ready = pr.res.lend(pt)
+			h.requeue(ready)
+		}
 		h.corun(r)
 		if lent {
 			pr.res.reclaim(pr.ctx, pt)
@@ -297,4 +305,20 @@ func addToGraph(ctx context.Context, g *graph.Graph, add func()) error {
 	defer st.mu.Unlock()
 	add()
 	return nil
+}
+
+// settleAway waits for the hand-offs still away when the run's workers
+// stopped (a failure or a cancellation stopped the run) and takes in
+// their reports, so that every task is accounted for before the run ends.
+func (r *run) settleAway() {
+	if r.exec == nil || r.pool == nil || r.sub {
+		return
+	}
+	r.away.Wait()
+	// The caller's goroutine, where each hook call is guarded.
+	on := &runner{guarded: true}
+	for h := r.pool.takeReport(); h != nil; h = r.pool.takeReport() {
+		on.start, on.active = h.start, h.r
+		h.r.ended(h.i, on, h.rep.Err, h.rep.Worker)
+	}
 }

@@ -75,30 +75,6 @@ type handoff struct {
 	taken   atomic.Bool // reported once already
 }
 
-// handOff gives task i of a pool run to the executor.
-func (w *worker) handOff(r *run, i int32, attempt int, start time.Time) {
-	if attempt == 0 && r.anyFailed.Load() && r.upstreamFailed(i) {
-		r.state[i] = Skipped
-		if r.hooks != nil {
-			r.emitDone(i, &w.runner, -1, time.Time{}, 0, Skipped, nil, "")
-		}
-		w.settled(r, i)
-		return
-	}
-	h := &handoff{r: r, i: i, attempt: attempt, worker: w.id, start: start}
-	if r.hooks != nil && attempt == 0 {
-		h.start = time.Now()
-		w.active = r
-		r.emitStart(i, &w.runner, h.start)
-	}
-	r.away.Add(1)
-	if r.sub {
-		r.inflight.Add(1)
-	}
-	ctx := r.attemptCtx(i, h)
-	r.exec.Submit(ctx, r.handoff(i, attempt), func(rep Report) { r.pool.deliver(h, rep) })
-}
-
 // attemptCtx is the context of one attempt of a handed-off task: the
 // run's, with the task's timeout.
 func (r *run) attemptCtx(i int32, h *handoff) context.Context {
@@ -162,53 +138,4 @@ func (pl *pool) takeReport() *handoff {
 	pl.in.list = pl.in.list[1:]
 	pl.urgent.Add(-1)
 	return h
-}
-
-// takeIn takes in a hand-off's report on worker w: a retry, or the task's
-// end, after which its dependents may be ready. It returns the task to
-// run next, if any.
-func (w *worker) takeIn(h *handoff) item {
-	r, i := h.r, h.i
-	defer func() {
-		if r.sub {
-			r.leave()
-		}
-	}()
-	if err := h.rep.Err; err != nil && !r.halted() && h.attempt < r.p.opts[i].Retries {
-		w.handOff(r, i, h.attempt+1, h.start)
-		return item{}
-	}
-	w.start = h.start
-	w.active = r
-	r.ended(i, &w.runner, h.rep.Err, h.rep.Worker)
-	if next := w.after(r, i); next >= 0 && !r.halted() {
-		return item{r.id, next}
-	}
-	// A report taken in while looking for work may leave a count-down of
-	// a wide task held (see ready): apply it now, or the wide task would
-	// wait for the next task this worker runs, which may never come.
-	return w.flush(false)
-}
-
-// settled finishes a task that did not run (skipped) on worker w.
-func (w *worker) settled(r *run, i int32) {
-	if next := w.after(r, i); next >= 0 {
-		w.push(item{r.id, next})
-	}
-}
-
-// settleAway waits for the hand-offs still away when the run's workers
-// stopped (a failure or a cancellation stopped the run) and takes in
-// their reports, so that every task is accounted for before the run ends.
-func (r *run) settleAway() {
-	if r.exec == nil || r.pool == nil || r.sub {
-		return
-	}
-	r.away.Wait()
-	// The caller's goroutine, where each hook call is guarded.
-	on := &runner{guarded: true}
-	for h := r.pool.takeReport(); h != nil; h = r.pool.takeReport() {
-		on.start, on.active = h.start, h.r
-		h.r.ended(h.i, on, h.rep.Err, h.rep.Worker)
-	}
 }

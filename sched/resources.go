@@ -174,31 +174,36 @@ func (rs *resources) grant(i int32, k int) {
 	rs.mu.Unlock()
 }
 
-// release gives back what task i holds; w takes the tasks it grants.
-func (rs *resources) release(i int32, w *worker) {
+// release gives back what task i holds and returns the waiting tasks it
+// granted their last resource to, for the caller to queue: they are ready
+// to go on. (Queueing is the worker's business, not the resource's.)
+func (rs *resources) release(i int32) (ready []waiter) {
 	for k, u := range rs.uses[i] {
 		rs.mu.Lock()
 		held := rs.granted[i][k]
 		rs.granted[i][k] = false
 		rs.mu.Unlock()
 		if held {
-			u.res.give(u.amount, w)
+			ready = append(ready, u.res.give(u.amount)...)
 		}
 	}
+	return ready
 }
 
 // releaseAll gives back what tasks that never ran still hold (granted
-// while the run was stopping).
-func (rs *resources) releaseAll(w *worker) {
+// while the run was stopping), and returns the tasks that granted, as
+// release does.
+func (rs *resources) releaseAll() (ready []waiter) {
 	for i := range rs.uses {
-		rs.release(int32(i), w)
+		ready = append(ready, rs.release(int32(i))...)
 	}
+	return ready
 }
 
 // give returns amount and grants the queue's head, first come first
-// served, as long as it fits; granted tasks go to w's deque to go on.
-// Waiters of runs that stopped are dropped.
-func (res *resource) give(amount int64, w *worker) {
+// served, as long as it fits, and returns the granted tasks. Waiters of
+// runs that stopped are dropped.
+func (res *resource) give(amount int64) []waiter {
 	res.mu.Lock()
 	res.sem.Release(amount)
 	var granted []waiter
@@ -217,24 +222,22 @@ func (res *resource) give(amount int64, w *worker) {
 	res.mu.Unlock()
 	for _, h := range granted {
 		h.r.res.grant(h.i, h.k)
-		if w != nil {
-			w.enqueue(h.r, h.i)
-		}
 	}
+	return granted
 }
 
 // lend gives back what task i holds while it waits for a graph it
 // spawned: the spawned tasks count against the same limits, and would
-// otherwise wait for their own parent. It tells whether i held anything.
-func (rs *resources) lend(i int32, w *worker) bool {
-	held := false
+// otherwise wait for their own parent. It tells whether i held anything,
+// and returns the tasks that granted, as release does.
+func (rs *resources) lend(i int32) (held bool, ready []waiter) {
 	for k := range rs.uses[i] {
 		held = held || rs.holds(i, k)
 	}
 	if held {
-		rs.release(i, w)
+		ready = rs.release(i)
 	}
-	return held
+	return held, ready
 }
 
 // reclaim takes back, in name order, what lend gave back, waiting in line

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/seed001e6470/taskgraph/graph"
 )
@@ -162,89 +160,6 @@ func (r *run) name(i int32) string {
 }
 
 const maxPathDepth = 16
-
-// runTask runs task i, or skips it when a dependency failed, and records
-// how it ended. A panic in the task goes through: recovering it in the
-// worker's loop, once, costs nothing per task (see worker.recovered).
-func (r *run) runTask(i int32, w *runner) {
-	if r.anyFailed.Load() && r.upstreamFailed(i) {
-		r.state[i] = Skipped
-		if r.hooks != nil {
-			r.emitDone(i, w, -1, time.Time{}, 0, Skipped, nil, "")
-		}
-		return
-	}
-	if r.hooks != nil {
-		w.start = w.now()
-		r.emitStart(i, w, w.start)
-	}
-	w.inTask = true
-	where, err := r.call(i, w.taskCtx(r))
-	w.inTask = false
-	r.ended(i, w, err, where)
-}
-
-// ended records how task i ended: the one "task finished" step of every
-// path (the plain one, chain links, hooked runs, handed-off tasks).
-func (r *run) ended(i int32, w *runner, err error, where string) {
-	if err != nil {
-		r.state[i] = Failed
-		r.fail(i, err, where)
-	} else {
-		r.state[i] = Done
-	}
-	if r.hooks != nil {
-		r.hookedEnd(i, w, err, where)
-	}
-}
-
-// hookedEnd is the part of ended that only hooked runs take.
-func (r *run) hookedEnd(i int32, w *runner, err error, where string) {
-	st := Done
-	if err != nil {
-		st = Failed
-	} else {
-		r.addLive(1)
-	}
-	end := time.Now()
-	w.lastEnd = end
-	r.emitDone(i, w, w.id, w.start, end.Sub(w.start), st, err, where)
-}
-
-// call runs task i, with its retries and timeout if it has options, and
-// says where it ran when an executor ran it.
-func (r *run) call(i int32, ctx context.Context) (where string, err error) {
-	if r.p.opts == nil || r.p.opts[i] == nil {
-		return "", r.task(i).Run(ctx)
-	}
-	o := r.p.opts[i]
-	for attempt := 0; ; attempt++ {
-		actx, cancel := ctx, context.CancelFunc(func() {})
-		if o.Timeout > 0 {
-			actx, cancel = context.WithTimeout(ctx, o.Timeout)
-		}
-		if r.exec != nil && o.Remote {
-			where, err = r.awaitAway(actx, i, attempt) // the serial reference waits in place
-		} else {
-			err = protect(actx, r.task(i))
-		}
-		cancel()
-		if err == nil || attempt >= o.Retries || ctx.Err() != nil {
-			return where, err
-		}
-	}
-}
-
-// protect turns a panic into an error here, for tasks with retries: a
-// panicking attempt is retried like a failing one.
-func protect(ctx context.Context, t interface{ Run(context.Context) error }) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
-		}
-	}()
-	return t.Run(ctx)
-}
 
 func (r *run) upstreamFailed(i int32) bool {
 	for _, e := range r.p.args(i) {
@@ -426,5 +341,37 @@ func (r *run) clear() {
 		if l >= 0 {
 			r.task(l).Clear()
 		}
+	}
+}
+
+func (r *run) hookPanicked(err *HookError) {
+	r.errMu.Lock()
+	if r.hookErr == nil {
+		r.hookErr = err
+	}
+	r.errMu.Unlock()
+	r.stop(err)
+}
+
+func (r *run) hookFailure() error {
+	r.errMu.Lock()
+	defer r.errMu.Unlock()
+	if r.hookErr == nil {
+		return nil
+	}
+	return r.hookErr
+}
+
+// over tells whether a sub-run has stopped and none of its tasks is still
+// running anywhere (or away at an executor).
+func (r *run) over() bool {
+	return r.halted() && r.inflight.Load() == 0
+}
+
+// leave ends a sub-run task's flight; the last one out of a stopped sub-run
+// wakes its waiter.
+func (r *run) leave() {
+	if r.inflight.Add(-1) == 0 && r.halted() {
+		r.pool.wakeAll()
 	}
 }

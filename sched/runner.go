@@ -64,23 +64,26 @@ func (w *runner) exec(r *run, i int32) {
 		r.runTask(i, w)
 		return
 	}
-	w.runPlain(r, i, w.taskCtx(r))
+	if err := w.runPlain(r, i, w.taskCtx(r)); err != nil {
+		r.ended(i, w, err, "")
+	}
 }
 
 // runPlain runs task i of a run with no hooks or task options, none of
-// whose arguments failed, and records how it ended: whether it succeeded.
-// (worker.links writes these lines out, for speed: keep the two alike.)
-func (w *runner) runPlain(r *run, i int32, ctx context.Context) bool {
-	w.task = i
-	w.inTask = true
+// whose arguments failed, and records its success; a failure it returns,
+// for the caller to end through ended (the one task-finished step). It
+// is the chain-link loop's body too (worker.links). It is too large to
+// inline (the task's call is most of the inliner's budget), yet calling
+// it measured no slower per link than its lines written out in the loop
+// (chain run-only, alternating runs of both versions).
+func (w *runner) runPlain(r *run, i int32, ctx context.Context) error {
+	w.task, w.inTask = i, true
 	err := r.task(i).Run(ctx)
 	w.inTask = false
-	if err != nil {
-		r.ended(i, w, err, "")
-		return false
+	if err == nil {
+		r.state[i] = Done
 	}
-	r.state[i] = Done
-	return true
+	return err
 }
 
 // recovered turns the panic (or, with a nil v, the runtime.Goexit) of the
@@ -120,20 +123,13 @@ func (w *runner) serialFrom(r *run, k int32) (resume int32) {
 			return
 		}
 		v := recover()
-		if w.inHook {
-			w.hookFailed(v)
-			resume = -1 // the run is stopped
-			if v == nil {
-				w.serialFrom(r, k+1) // Goexit in a hook: see work
-			}
+		switch w.unwound(v) {
+		case notOurs:
 			return
+		case fromTask:
+			r.settle(w.task)
 		}
-		if v == nil && !w.inTask {
-			return
-		}
-		w.recovered(v)
-		r.settle(w.task)
-		resume = k + 1
+		resume = k + 1 // after a hook's panic the run is stopped: nothing runs
 		if v == nil {
 			for from := k + 1; from >= 0; {
 				from = w.serialFrom(r, from)
@@ -167,9 +163,120 @@ func (w *runner) now() time.Time {
 	return time.Now()
 }
 
+// What unwound a runner's loop, as unwound sorts it.
+type unwinding uint8
+
+const (
+	notOurs  unwinding = iota // a runtime.Goexit outside tasks and hooks: let it go
+	fromTask                  // the task in progress panicked or called Goexit
+	fromHook                  // a hook panicked or called Goexit
+)
+
+// unwound records what unwound a runner's loop, given what recover
+// returned in the loop's deferred call (recover works only there; this
+// is the rule both loops share). A task's panic or Goexit becomes that
+// task's failure; a hook's, the run's error. The caller then settles a
+// failed task and goes on: after a Goexit (nil v) its goroutine ends as
+// soon as it has taken its share of the work to the end, so nothing it
+// holds outlives the run.
+func (w *runner) unwound(v any) unwinding {
+	if w.inHook {
+		w.hookFailed(v)
+		return fromHook
+	}
+	if v == nil && !w.inTask {
+		return notOurs
+	}
+	w.recovered(v)
+	return fromTask
+}
+
 // hookFailed makes the panic (or the runtime.Goexit, nil v) of a hook that
 // w was calling the error of the run the hook belongs to, and stops it.
 func (w *runner) hookFailed(v any) {
 	w.inHook = false
 	w.active.hookPanicked(&HookError{Value: v, Stack: debug.Stack()})
+}
+
+// runTask runs task i, or skips it when a dependency failed, and records
+// how it ended. A panic in the task goes through: recovering it in the
+// worker's loop, once, costs nothing per task (see runner.unwound).
+func (r *run) runTask(i int32, w *runner) {
+	if r.anyFailed.Load() && r.upstreamFailed(i) {
+		r.state[i] = Skipped
+		if r.hooks != nil {
+			r.emitDone(i, w, -1, time.Time{}, 0, Skipped, nil, "")
+		}
+		return
+	}
+	if r.hooks != nil {
+		w.start = w.now()
+		r.emitStart(i, w, w.start)
+	}
+	w.inTask = true
+	where, err := r.call(i, w.taskCtx(r))
+	w.inTask = false
+	r.ended(i, w, err, where)
+}
+
+// ended records how task i ended: the one "task finished" step of every
+// path (the plain one, chain links, hooked runs, handed-off tasks).
+func (r *run) ended(i int32, w *runner, err error, where string) {
+	if err != nil {
+		r.state[i] = Failed
+		r.fail(i, err, where)
+	} else {
+		r.state[i] = Done
+	}
+	if r.hooks != nil {
+		r.hookedEnd(i, w, err, where)
+	}
+}
+
+// hookedEnd is the part of ended that only hooked runs take.
+func (r *run) hookedEnd(i int32, w *runner, err error, where string) {
+	st := Done
+	if err != nil {
+		st = Failed
+	} else {
+		r.addLive(1)
+	}
+	end := time.Now()
+	w.lastEnd = end
+	r.emitDone(i, w, w.id, w.start, end.Sub(w.start), st, err, where)
+}
+
+// call runs task i, with its retries and timeout if it has options, and
+// says where it ran when an executor ran it.
+func (r *run) call(i int32, ctx context.Context) (where string, err error) {
+	if r.p.opts == nil || r.p.opts[i] == nil {
+		return "", r.task(i).Run(ctx)
+	}
+	o := r.p.opts[i]
+	for attempt := 0; ; attempt++ {
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if o.Timeout > 0 {
+			actx, cancel = context.WithTimeout(ctx, o.Timeout)
+		}
+		if r.exec != nil && o.Remote {
+			where, err = r.awaitAway(actx, i, attempt) // the serial reference waits in place
+		} else {
+			err = protect(actx, r.task(i))
+		}
+		cancel()
+		if err == nil || attempt >= o.Retries || ctx.Err() != nil {
+			return where, err
+		}
+	}
+}
+
+// protect turns a panic into an error here, for tasks with retries: a
+// panicking attempt is retried like a failing one.
+func protect(ctx context.Context, t interface{ Run(context.Context) error }) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return t.Run(ctx)
 }

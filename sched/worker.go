@@ -58,6 +58,14 @@ func (w *worker) enqueue(r *run, i int32) {
 	w.push(item{r.id, i})
 }
 
+// requeue queues tasks that a resource given back granted: they go on
+// from this worker.
+func (w *worker) requeue(ready []waiter) {
+	for _, h := range ready {
+		w.enqueue(h.r, h.i)
+	}
+}
+
 // pushRoots queues r's initially ready tasks on w, lowest static number on
 // top.
 func (w *worker) pushRoots(r *run) {
@@ -85,12 +93,6 @@ func (w *worker) loop(until *run) {
 	}
 }
 
-// over tells whether a sub-run has stopped and none of its tasks is still
-// running anywhere (or away at an executor).
-func (r *run) over() bool {
-	return r.halted() && r.inflight.Load() == 0
-}
-
 func (w *worker) finished(until *run) bool {
 	if until != nil {
 		return until.over()
@@ -109,19 +111,12 @@ func (w *worker) work(until *run) (again bool) {
 			return
 		}
 		v := recover()
-		if w.inHook {
-			w.hookFailed(v)
-			if v == nil { // Goexit in a hook: as for a task's, below
-				w.loop(until)
-				return
-			}
-			again = true
+		switch w.unwound(v) {
+		case notOurs:
 			return
+		case fromTask:
+			w.settleFailed()
 		}
-		if v == nil && !w.inTask {
-			return // Goexit outside a task: not ours to handle
-		}
-		w.taskEnded(v)
 		if v == nil { // Goexit: the goroutine ends once this is done
 			w.loop(until)
 			return
@@ -133,10 +128,9 @@ func (w *worker) work(until *run) (again bool) {
 	return false
 }
 
-// taskEnded turns the panic (v), or the runtime.Goexit (nil v), of the task
-// w was running into that task's failure, and makes its dependents ready.
-func (w *worker) taskEnded(v any) {
-	w.recovered(v)
+// settleFailed settles the task that unwound w's loop, now failed (see
+// runner.unwound), and makes its dependents ready.
+func (w *worker) settleFailed() {
 	r := w.active
 	if next := w.after(r, w.task); next >= 0 {
 		w.push(item{r.id, next})
@@ -248,7 +242,7 @@ func (w *worker) runLinks(r *run, i int32) item {
 	for {
 		w.exec(r, i)
 		if r.res != nil {
-			r.res.release(i, w)
+			w.requeue(r.res.release(i))
 		}
 		r.settle(i)
 		if j := r.p.link(i); j >= 0 && !r.gated && w.held == 0 && w.pool.urgent.Load() == 0 {
@@ -279,22 +273,16 @@ func (w *worker) runLinks(r *run, i int32) item {
 // settled, when that one does not hand over to a link, failed, or the run
 // halted or urgent work is waiting; runLinks takes it from there.
 //
-// The loop's first lines are runPlain's, written out: runPlain cannot
-// inline (two calls), and calling it measured 1.5–2 ns more per link at
-// 2 workers (chain run-only, medians of 30 alternating runs: 18.9 against
-// 20.5 ns). A failure goes through the one shared path, run.ended.
+// A link runs through runPlain, and a failure through run.ended: the
+// paths every task takes.
 func (w *worker) links(r *run, i int32) int32 {
 	p, ctx := r.p, w.taskCtx(r)
 	for {
-		w.task, w.inTask = i, true
-		err := r.task(i).Run(ctx)
-		w.inTask = false
-		if err != nil {
+		if err := w.runPlain(r, i, ctx); err != nil {
 			r.ended(i, &w.runner, err, "")
 			r.settle(i)
 			return i
 		}
-		r.state[i] = Done
 		r.settle(i)
 		s := &p.slots[i]
 		if !s.f.has(isLink) || w.pool.urgent.Load() != 0 || r.halted() {
@@ -312,18 +300,10 @@ func (w *worker) stepSub(r *run, i int32) item {
 	return w.runLinks(r, i)
 }
 
-// leave ends a sub-run task's flight; the last one out of a stopped sub-run
-// wakes its waiter.
-func (r *run) leave() {
-	if r.inflight.Add(-1) == 0 && r.halted() {
-		r.pool.wakeAll()
-	}
-}
-
 // after settles task i of r and makes its dependents ready.
 func (w *worker) after(r *run, i int32) int32 {
 	if r.res != nil {
-		r.res.release(i, w)
+		w.requeue(r.res.release(i))
 	}
 	r.settle(i)
 	if r.stopped.Load() {
@@ -498,5 +478,62 @@ func (w *worker) sleep(until *run) (item, bool) {
 			return it, false
 		}
 		pl.parkCond.Wait()
+	}
+}
+
+// handOff gives task i of a pool run to the executor.
+func (w *worker) handOff(r *run, i int32, attempt int, start time.Time) {
+	if attempt == 0 && r.anyFailed.Load() && r.upstreamFailed(i) {
+		r.state[i] = Skipped
+		if r.hooks != nil {
+			r.emitDone(i, &w.runner, -1, time.Time{}, 0, Skipped, nil, "")
+		}
+		w.settled(r, i)
+		return
+	}
+	h := &handoff{r: r, i: i, attempt: attempt, worker: w.id, start: start}
+	if r.hooks != nil && attempt == 0 {
+		h.start = time.Now()
+		w.active = r
+		r.emitStart(i, &w.runner, h.start)
+	}
+	r.away.Add(1)
+	if r.sub {
+		r.inflight.Add(1)
+	}
+	ctx := r.attemptCtx(i, h)
+	r.exec.Submit(ctx, r.handoff(i, attempt), func(rep Report) { r.pool.deliver(h, rep) })
+}
+
+// takeIn takes in a hand-off's report on worker w: a retry, or the task's
+// end, after which its dependents may be ready. It returns the task to
+// run next, if any.
+func (w *worker) takeIn(h *handoff) item {
+	r, i := h.r, h.i
+	defer func() {
+		if r.sub {
+			r.leave()
+		}
+	}()
+	if err := h.rep.Err; err != nil && !r.halted() && h.attempt < r.p.opts[i].Retries {
+		w.handOff(r, i, h.attempt+1, h.start)
+		return item{}
+	}
+	w.start = h.start
+	w.active = r
+	r.ended(i, &w.runner, h.rep.Err, h.rep.Worker)
+	if next := w.after(r, i); next >= 0 && !r.halted() {
+		return item{r.id, next}
+	}
+	// A report taken in while looking for work may leave a count-down of
+	// a wide task held (see ready): apply it now, or the wide task would
+	// wait for the next task this worker runs, which may never come.
+	return w.flush(false)
+}
+
+// settled finishes a task that did not run (skipped) on worker w.
+func (w *worker) settled(r *run, i int32) {
+	if next := w.after(r, i); next >= 0 {
+		w.push(item{r.id, next})
 	}
 }

@@ -1,8 +1,9 @@
 // The tiled Mandelbrot set: the workshop's final exercise as a task graph.
 //
 // The view is cut into tiles; each tile is a task running the fast serial
-// kernel into its own rectangle of one image (made by a "canvas" task), and
-// an "assemble" task adds up the tiles' sums. The tiles are independent, so
+// kernel into pixels of its own, "paste" tasks copy them into one image
+// (made by a "canvas" task), and an "assemble" task adds up the tiles'
+// sums. The tiles are independent, so
 // the workers share them out, and the image is the serial kernel's, pixel
 // for pixel (its pixel values sum to 21,169,614 for the workshop's view).
 // The picture of that view is mandelbrot.png here.
@@ -46,7 +47,7 @@ func run(ctx context.Context, w io.Writer, args []string) error {
 	}
 	fmt.Fprintf(w, "serial kernel: sum %d in %v\n", serial.Sum(), time.Since(start).Round(time.Millisecond))
 
-	// The same view as a graph: canvas → tile ×N → assemble.
+	// The same view as a graph: tile ×N → paste (into the canvas) → assemble.
 	ts, err := mandelbrot.Split(v, *tiles)
 	if err != nil {
 		return err

@@ -46,6 +46,7 @@
 // A [Tile] is a rectangle of pixels. [Tiles] and [Split] cut a view into tiles,
 // [ComputeTile] computes one into an [Image], and [Assemble] puts the parts back
 // together, checking that they cover the picture exactly once. [Build] lays
-// a tiled computation out as a task graph, whose tiles write straight into
-// one image.
+// a tiled computation out as a task graph: each tile returns its own
+// pixels (a [Part], plain data that can travel to and from a worker
+// process), and paste tasks copy them into one image.
 package mandelbrot

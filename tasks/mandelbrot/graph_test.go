@@ -88,21 +88,76 @@ func TestBuildDefaultView(t *testing.T) {
 	}
 }
 
-// A "canvas", one task per tile, named "tile", each reading the canvas,
-// and one "assemble" of the tiles.
+// One "tile" per tile reading only the "view" constant, a "canvas", one
+// "paste" per tile reading the canvas and its own tile, and one
+// "assemble" of the pastes; past 256 tiles, a paste takes a run of
+// consecutive tiles, and there are at most 256 of them.
 func TestBuildLayout(t *testing.T) {
-	tiles, _ := mandelbrot.Split(small, 6)
+	six, _ := mandelbrot.Split(small, 6)
+	pixels, _ := mandelbrot.Tiles(small, 1, 1) // 851 tiles: pastes of 4
+	pairs, _ := mandelbrot.Tiles(small, 2, 1)  // 437 tiles: pastes of 2
+	for _, tiles := range [][]mandelbrot.Tile{six, pixels, pairs} {
+		var g graph.Graph
+		d, err := mandelbrot.Build(&g, small, tiles)
+		if err != nil {
+			t.Fatal(err)
+		}
+		per := (len(tiles) + 255) / 256
+		pastes := (len(tiles) + per - 1) / per
+		if d.Name() != "assemble" || len(g.Deps(d.ID())) != pastes || pastes > 256 {
+			t.Fatalf("%d tiles: target %q with %d dependencies, want %d pastes", len(tiles), d.Name(), len(g.Deps(d.ID())), pastes)
+		}
+		if want := 1 + len(tiles) + 1 + pastes + 1; g.Len() != want { // view, tiles, canvas, pastes, assemble
+			t.Fatalf("%d tiles: %d nodes, want %d", len(tiles), g.Len(), want)
+		}
+		pasted := map[int32]int{}
+		for _, id := range g.Deps(d.ID()) {
+			deps := g.Deps(int(id))
+			if g.Name(int(id)) != "paste" || len(deps) < 2 || len(deps) > per+1 || g.Name(int(deps[0])) != "canvas" {
+				t.Fatalf("dependency %d is %q, reading %v", id, g.Name(int(id)), deps)
+			}
+			for _, tile := range deps[1:] {
+				pasted[tile]++
+				td := g.Deps(int(tile))
+				if g.Name(int(tile)) != "tile" || len(td) != 1 || g.Kind(int(td[0])) != graph.KindValue || g.Name(int(td[0])) != "view" {
+					t.Fatalf("paste %d reads %q, which reads %v; want a tile reading only the view", id, g.Name(int(tile)), td)
+				}
+			}
+		}
+		if len(pasted) != len(tiles) {
+			t.Fatalf("%d of %d tiles pasted", len(pasted), len(tiles))
+		}
+		for tile, n := range pasted {
+			if n != 1 {
+				t.Fatalf("tile %d pasted %d times", tile, n)
+			}
+		}
+	}
+}
+
+// A paste task refuses a part that is not its tile's (what a broken or
+// foreign worker could send), rather than writing it elsewhere.
+func TestPasteRefusesAForeignPart(t *testing.T) {
+	tiles, _ := mandelbrot.Split(small, 2)
 	var g graph.Graph
 	d, err := mandelbrot.Build(&g, small, tiles)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Len() != 8 || g.Name(0) != "canvas" || d.Name() != "assemble" || len(g.Deps(d.ID())) != 6 {
-		t.Fatalf("%d nodes, target %q with %d dependencies", g.Len(), d.Name(), len(g.Deps(d.ID())))
-	}
-	for _, id := range g.Deps(d.ID()) {
-		if deps := g.Deps(int(id)); g.Name(int(id)) != "tile" || len(deps) != 1 || deps[0] != 0 {
-			t.Fatalf("dependency %d is %q, reading %v", id, g.Name(int(id)), deps)
+	x := graph.ExecutableOf(&g)
+	part, _ := mandelbrot.ComputeTile(small, tiles[1])
+	// The assemble's arguments are the pastes of tiles 0 and 1, in order;
+	// each is given tile 1's part.
+	for k, id := range g.Deps(d.ID()) {
+		copies := x.Copy(append(slices.Clone(g.Deps(int(id))), id))
+		*copies[0].Result().(*mandelbrot.Part) = mandelbrot.Part{Image: mandelbrot.NewImage(small.Bounds())}
+		*copies[1].Result().(*mandelbrot.Part) = mandelbrot.Part{Image: part, Sum: part.Sum()}
+		err := copies[2].Run(context.Background())
+		if k == 0 && !errors.Is(err, mandelbrot.ErrTile) {
+			t.Errorf("the paste of tile 0, given tile 1's part: %v, want ErrTile", err)
+		}
+		if k == 1 && err != nil {
+			t.Errorf("the paste of tile 1, given its own part: %v", err)
 		}
 	}
 }
@@ -152,8 +207,8 @@ func TestBuildCancelled(t *testing.T) {
 	}
 }
 
-// The workshop's view in 16 tiles: a "canvas", 16 "tile" tasks and an
-// "assemble".
+// The workshop's view in 16 tiles: the "view" constant, 16 "tile" tasks,
+// a "canvas", 16 "paste" tasks and an "assemble".
 func ExampleBuild() {
 	v := mandelbrot.DefaultView()
 	tiles, err := mandelbrot.Split(v, 16)
@@ -169,9 +224,9 @@ func ExampleBuild() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(g.Len(), "tasks;", r.Image.Rect, "sums to", r.Sum)
+	fmt.Println(g.Len(), "nodes;", r.Image.Rect, "sums to", r.Sum)
 	// Output:
-	// 18 tasks; 0,0+512x512 sums to 21169614
+	// 35 nodes; 0,0+512x512 sums to 21169614
 }
 
 // Every run of a built graph paints a new canvas: a result already
@@ -197,5 +252,23 @@ func TestBuildRerunKeepsResults(t *testing.T) {
 	}
 	if !slices.Equal(first.Image.Pix, saved) || !slices.Equal(second.Image.Pix, saved) {
 		t.Fatal("the runs' images differ")
+	}
+}
+
+// Build's options go to the tiles alone: with graph.Remote the tiles may
+// run in another process, while the canvas, the pastes and the assemble,
+// which share the image, stay in the run's.
+func TestBuildRemoteTiles(t *testing.T) {
+	tiles, _ := mandelbrot.Split(small, 6)
+	var g graph.Graph
+	if _, err := mandelbrot.Build(&g, small, tiles, graph.Remote()); err != nil {
+		t.Fatal(err)
+	}
+	x := graph.ExecutableOf(&g)
+	for id := range g.Len() {
+		o, _ := x.Options(id)
+		if o.Remote != (g.Name(id) == "tile") {
+			t.Errorf("%s#%d: Remote %v", g.Name(id), id, o.Remote)
+		}
 	}
 }

@@ -152,7 +152,7 @@ func ExampleSize() {
 	job, _ := params.Build(new(graph.Graph))
 	fmt.Println(params.TileSize, "tiles:", job.Tasks(), "tasks")
 	// Output:
-	// 100x512 tiles: 8 tasks
+	// 100x512 tiles: 14 tasks
 }
 
 func ExampleGenerators() {

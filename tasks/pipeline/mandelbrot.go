@@ -100,9 +100,11 @@ func (p *Mandelbrot) tiles() ([]mandelbrot.Tile, error) {
 	return ts, nil
 }
 
-// Build lays out the tiled computation (a "canvas" task, "tile" tasks
-// that write into it and an "assemble" task, see mandelbrot.Build).
-// Running the job writes Out and Figure. opts go to every tile task.
+// Build lays out the tiled computation ("tile" tasks, each returning its
+// own pixels, a "canvas", a "paste" per tile and an "assemble", see
+// mandelbrot.Build). Running the job writes Out and Figure. opts go to
+// every tile task (with graph.Remote the tiles run on a cluster; the
+// pastes always run here).
 func (p *Mandelbrot) Build(g *graph.Graph, opts ...graph.Option) (*Job, error) {
 	g = orNew(g)
 	ts, err := p.tiles()

@@ -19,6 +19,7 @@ import (
 // outlive a test.
 func TestMain(m *testing.M) {
 	pipeline.MustRegister(testingPipeline)
+	serveIfWorker() // a worker of run --local-cluster (cluster_test.go) serves here
 	if os.Getenv(beCLI) == "1" {
 		os.Args[0] = "taskgraph" // the name its commands go by
 		Main()                   // the test binary as the command (robust_test.go)
@@ -177,7 +178,7 @@ func TestRunMandelbrotDefault(t *testing.T) {
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"mandelbrot 512×512, max-iter 1024", "sum of pixel values 21169614\n", "wall time ", "258 tasks on ", "wrote mandelbrot.png\n"} {
+	for _, want := range []string{"mandelbrot 512×512, max-iter 1024", "sum of pixel values 21169614\n", "wall time ", "514 tasks on ", "wrote mandelbrot.png\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
@@ -205,12 +206,12 @@ func TestRunMandelbrotInstruments(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"20 tiles of at most 16x8", "22 tasks on 2 workers", "wrote " + out + "\n", "wrote " + fig + "\n", "wrote " + dotFile + "\n"} {
+	for _, want := range []string{"20 tiles of at most 16x8", "42 tasks on 2 workers", "wrote " + out + "\n", "wrote " + fig + "\n", "wrote " + dotFile + "\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
 	}
-	if !strings.Contains(stderr, "mandelbrot 100%") || !strings.Contains(stderr, "(22/22") || !strings.HasSuffix(stderr, "\n") {
+	if !strings.Contains(stderr, "mandelbrot 100%") || !strings.Contains(stderr, "(42/42") || !strings.HasSuffix(stderr, "\n") {
 		t.Errorf("progress bar %q", stderr)
 	}
 	picture, err := os.ReadFile(dotFile)

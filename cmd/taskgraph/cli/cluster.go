@@ -81,9 +81,11 @@ func (f *clusterFlags) check() error {
 }
 
 // open connects to the cluster the flags name and returns the executor for
-// params' pipeline, or no options when no cluster was asked for.
-func (f *clusterFlags) open(ctx context.Context, name string, params pipeline.Params) ([]sched.Option, func(), error) {
-	if !f.asked() {
+// the job of params' pipeline, or no options when no cluster was asked for
+// or no task of the job can run remotely (it would start workers for
+// nothing).
+func (f *clusterFlags) open(ctx context.Context, name string, params pipeline.Params, job *pipeline.Job) ([]sched.Option, func(), error) {
+	if !f.asked() || !hasRemote(job.Graph) {
 		return nil, func() {}, nil
 	}
 	c, err := cluster.Open(ctx, f.url, cluster.Options{Workers: f.local, Registry: jobs()})
@@ -96,6 +98,20 @@ func (f *clusterFlags) open(ctx context.Context, name string, params pipeline.Pa
 		return nil, nil, err
 	}
 	return []sched.Option{sched.WithExecutor(j)}, func() { c.Close() }, nil
+}
+
+// hasRemote tells whether some task of g may run in another process.
+func hasRemote(g *graph.Graph) bool {
+	x := graph.ExecutableOf(g)
+	if !x.HasOptions() {
+		return false
+	}
+	for id := range x.Len() {
+		if o, ok := x.Options(id); ok && o.Remote {
+			return true
+		}
+	}
+	return false
 }
 
 func init() {

@@ -248,7 +248,7 @@ func runPipeline(cmd *cobra.Command, p pipeline.Pipeline, params pipeline.Params
 		removeLog()
 		return err
 	}
-	copts, closeCluster, err := cf.open(cmd.Context(), p.Name, params)
+	copts, closeCluster, err := cf.open(cmd.Context(), p.Name, params, job)
 	if err != nil {
 		s.Abort()
 		finishDash(err)
