@@ -106,7 +106,9 @@
 // stay in the run's own process. These tasks' arguments and results are
 // held as any (a partial sum, a bucket of a shuffle, a kept partition of
 // the bag's own types), so an executor that moves them between processes
-// must carry their dynamic types.
+// must carry their dynamic types. Package cluster does not carry them
+// yet: its jobs refuse such tasks before a run starts, naming the task,
+// so for now Remote bags run on executors in the same process.
 //
 // # Sequences
 //

@@ -100,7 +100,9 @@ func MaxLineSize(n int) Option {
 // Remote lets the tasks that run a bag's partitions run in another
 // process: each is marked graph.Remote, so a run with an executor
 // (sched.WithExecutor, a cluster.Job) hands it over, and without one it
-// runs in the run's own pool as usual. Read by FromSlice, Range, ReadText,
+// runs in the run's own pool as usual. (Package cluster refuses these
+// tasks for now, before the run: see "Remote partitions" in the package
+// doc.) Read by FromSlice, Range, ReadText,
 // ReadLines and ReadJSON (the files must then be readable at the same
 // paths where the tasks run); FromSeq ignores it, as a sequence is
 // iterated in the process that builds the graph.
