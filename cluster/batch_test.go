@@ -127,6 +127,27 @@ func TestBatchDiesAfterStore(t *testing.T) {
 	}
 }
 
+// A worker that dies after storing a batch's results and acking it, but
+// before sending them: the batch is not delivered again, and the run
+// finds the results in the bucket (see Cluster.sweepIfQuiet).
+func TestBatchDiesAfterAck(t *testing.T) {
+	p := noFaults(100, t.TempDir())
+	t.Setenv(dieAfterAckEnv, p.Dir+" "+itoa(nodeOfSquare(30)))
+	c, _ := batchCluster(t, 2, 64)
+	var d doneCounter
+	got, err := run(t, guard(t), c, p, sched.WithHooks(d.hooks()))
+	if err != nil || got[0] != want(100) {
+		t.Fatalf("got %v, %v; want %d", got, err, want(100))
+	}
+	d.once(t, 100)
+	if r := runsOf(t, p.Dir, "ran", 30); r != 1 {
+		t.Errorf("the task ran %d times, want 1", r)
+	}
+	if r := runsOf(t, p.Dir, "acked", 0); r != 1 {
+		t.Errorf("the worker died after the ack %d times, want 1", r)
+	}
+}
+
 // A task that kills every worker it lands on, inside a batch: it alone
 // fails, as poison, after MaxDeliver deliveries in all; the other tasks of
 // its batch complete (keep-going).

@@ -68,16 +68,17 @@ type Cluster struct {
 	obj   jetstream.ObjectStore
 	local *Local // the embedded server and its workers, if Open started them
 
-	runs     atomic.Uint64
-	batches  atomic.Uint64 // message IDs
-	closed   atomic.Bool   // set first thing by Close
-	inflight inflight
-	out      outbox
-	sweep    chan struct{} // cap 1: look up the stored results of pending tasks
-	stop     chan struct{} // closed by Close: stops the goroutines below
-	advisory *nats.Subscription
-	direct   *nats.Subscription // results sent by workers
-	wg       sync.WaitGroup     // sender, sweeper, watchWorkers and their helpers
+	runs       atomic.Uint64
+	lastResult atomic.Int64  // when a result message last arrived (Unix ns)
+	batches    atomic.Uint64 // message IDs
+	closed     atomic.Bool   // set first thing by Close
+	inflight   inflight
+	out        outbox
+	sweep      chan struct{} // cap 1: look up the stored results of pending tasks
+	stop       chan struct{} // closed by Close: stops the goroutines below
+	advisory   *nats.Subscription
+	direct     *nats.Subscription // results sent by workers
+	wg         sync.WaitGroup     // sender, sweeper, watchWorkers and their helpers
 
 	closeOnce sync.Once
 	closeErr  error
@@ -151,7 +152,7 @@ func (c *Cluster) connect(ctx context.Context, url string) error {
 	if err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}
-	c.direct, err = nc.Subscribe(doneSubject+c.id, c.received)
+	c.direct, err = nc.Subscribe(doneSubject+c.id, c.arrived)
 	if err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}
@@ -162,7 +163,15 @@ func (c *Cluster) connect(ctx context.Context, url string) error {
 	return nil
 }
 
-// received takes in results that workers sent.
+// arrived takes in a message of results from a worker, noting when (see
+// sweepIfQuiet).
+func (c *Cluster) arrived(m *nats.Msg) {
+	c.lastResult.Store(time.Now().UnixNano())
+	c.received(m)
+}
+
+// received takes in results that workers sent (or that the bucket
+// holds, see sweepStored).
 func (c *Cluster) received(m *nats.Msg) {
 	var d doneMsg
 	if err := unmarshal(m.Data, &d); err != nil || len(d.Keys) != len(d.Results) {
@@ -228,6 +237,7 @@ func (c *Cluster) watchWorkers() {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	lastSeen := time.Now()
+	quiet, nextSweep := sweepQuiet, time.Time{}
 	for {
 		select {
 		case <-c.stop:
@@ -235,9 +245,10 @@ func (c *Cluster) watchWorkers() {
 		case <-tick.C:
 		}
 		if c.inflight.empty() {
-			lastSeen = time.Now()
+			lastSeen, quiet = time.Now(), sweepQuiet
 			continue
 		}
+		c.sweepIfQuiet(&quiet, &nextSweep)
 		if _, err := c.nc.Request(pingSubject+c.opts.build, nil, every); err == nil {
 			lastSeen = time.Now()
 			continue
@@ -250,6 +261,30 @@ func (c *Cluster) watchWorkers() {
 				ErrNoWorkers, c.opts.build, c.opts.WaitWorkers, p.name))
 		}
 	}
+}
+
+// sweepQuiet is how long tasks may be pending with no result arriving
+// before the stored results are looked up (see sweepIfQuiet).
+const sweepQuiet = 2 * time.Second
+
+// sweepIfQuiet looks up the stored results of pending tasks when none
+// has arrived for *quiet, and then less and less often (up to once a
+// minute) while it stays quiet. A result sent as a message is lost when
+// its worker dies between storing it (and acking the task) and sending
+// it; the task is then never delivered again, and only the bucket has
+// its result.
+func (c *Cluster) sweepIfQuiet(quiet *time.Duration, next *time.Time) {
+	now := time.Now()
+	if last := time.Unix(0, c.lastResult.Load()); now.Sub(last) < *quiet {
+		*quiet = sweepQuiet
+		return
+	}
+	if now.Before(*next) {
+		return
+	}
+	c.sweepSoon()
+	*next = now.Add(*quiet)
+	*quiet = min(2**quiet, time.Minute)
 }
 
 // URL is the address of the cluster's server.

@@ -142,11 +142,15 @@ func must(err error) {
 	}
 }
 
-const dieAfterStoreEnv = "TASKGRAPH_TEST_DIE_AFTER_STORE"
+const (
+	dieAfterStoreEnv = "TASKGRAPH_TEST_DIE_AFTER_STORE"
+	dieAfterAckEnv   = "TASKGRAPH_TEST_DIE_AFTER_ACK"
+)
 
 // installTestHooks runs in worker processes: a worker that dies between
 // storing a result and acking its task.
 func installTestHooks() {
+	installDieAfterAck()
 	// dieAfterStoreEnv is "dir node": the worker storing node's result
 	// first dies before acking it.
 	var p squaresParams
@@ -282,4 +286,24 @@ func registerRandomJob() {
 		g, _ := randomGraph(p, true)
 		return g, nil
 	}))
+}
+
+// installDieAfterAck: with dieAfterAckEnv "dir node", the worker that
+// acks the batch holding node's task first dies before sending its
+// results: only the bucket has them.
+func installDieAfterAck() {
+	var p squaresParams
+	var node string
+	if _, err := fmt.Sscan(os.Getenv(dieAfterAckEnv), &p.Dir, &node); err != nil {
+		return
+	}
+	afterAck = func(keys []string, flush func() error) {
+		for _, key := range keys {
+			if parts := strings.Split(key, "."); len(parts) == 4 && parts[2] == node && p.first("acked", 0) {
+				flush()
+				p.mark("acked", 0)
+				killSelf()
+			}
+		}
+	}
 }

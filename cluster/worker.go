@@ -756,13 +756,21 @@ func (w *worker) stored(_ jetstream.JetStream, m *nats.Msg, _ *jetstream.PubAck)
 		w.commit(h, true)
 		return
 	}
-	for i, k := range h.results.Keys {
+	for _, k := range h.results.Keys {
 		if afterStore != nil {
 			afterStore(k)
 		}
+	}
+	// Acked before the results go out: a worker dying in between leaves
+	// them in the bucket only, where the coordinator looks when it hears
+	// nothing for a while (Cluster.sweepIfQuiet).
+	h.msg.Ack()
+	if afterAck != nil {
+		afterAck(h.results.Keys, w.nc.Flush)
+	}
+	for i, k := range h.results.Keys {
 		w.out.add(k, h.results.Results[i])
 	}
-	h.msg.Ack()
 }
 
 // storeFailed handles a result the bucket refused: one stored already
@@ -794,6 +802,11 @@ func (w *worker) storeFailed(js jetstream.JetStream, m *nats.Msg, err error) {
 // afterStore, if set, runs between storing a result and acking its task
 // (tests: a worker that dies there).
 var afterStore func(key string)
+
+// afterAck, if set, runs after a batch's results were stored and the
+// batch acked, before its results went out (tests: a worker that dies
+// there; flush sends the ack first).
+var afterAck func(keys []string, flush func() error)
 
 // recentKeys remembers the last few hundred cancelled keys: a cancel can
 // overtake its task's delivery.
