@@ -48,6 +48,11 @@ type Options struct {
 	// times faster in batches. A task submitted while nothing else is
 	// pending is always sent at once.
 	Batch int
+	// PublishTimeout is how long a task message may wait for the
+	// server's acknowledgement; after it, the message's tasks fail
+	// (naming each) rather than the run waiting for a message the server
+	// may never have taken (default 30 s).
+	PublishTimeout time.Duration
 
 	build string // overrides BuildID (tests)
 	// linger overrides lingerQuiet (tests: a burst then surely travels
@@ -96,6 +101,9 @@ func Open(ctx context.Context, url string, opts Options) (*Cluster, error) {
 	if c.opts.Batch <= 0 {
 		c.opts.Batch = defaultBatch
 	}
+	if c.opts.PublishTimeout <= 0 {
+		c.opts.PublishTimeout = 30 * time.Second
+	}
 	if c.opts.linger <= 0 {
 		c.opts.linger = lingerQuiet
 	}
@@ -140,6 +148,7 @@ func (c *Cluster) connect(ctx context.Context, url string) error {
 	c.nc = nc
 	c.js, err = jetstream.New(nc,
 		jetstream.WithPublishAsyncMaxPending(1<<14),
+		jetstream.WithPublishAsyncTimeout(c.opts.PublishTimeout),
 		jetstream.WithPublishAsyncAckHandler(c.published),
 		jetstream.WithPublishAsyncErrHandler(c.publishFailed))
 	if err != nil {
