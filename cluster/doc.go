@@ -48,10 +48,12 @@
 // message. A batch's results are stored together; a batch delivered again
 // is split into single tasks, so that a task that kills its worker takes
 // only itself down. Results also reach the coordinator as plain messages,
-// sent beside the store (a batch's once stored); after a lost connection
-// it reads them from the bucket. Tasks
-// must be deterministic and idempotent, and side effects belong to the
-// coordinator. A task that never finishes (it kills its worker every
+// sent beside the store (a batch's once stored); after a lost connection,
+// or when tasks are pending and nothing has arrived for a while (a worker
+// may have died between storing results and sending them), it reads them
+// from the bucket. A task message the server does not acknowledge within
+// Options.PublishTimeout fails its tasks. Tasks must be deterministic and
+// idempotent, and side effects belong to the coordinator. A task that never finishes (it kills its worker every
 // time) is given up after MaxDeliver deliveries with a [PoisonError].
 // Values over 512 KiB travel through an object store.
 //
