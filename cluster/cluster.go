@@ -246,7 +246,9 @@ func (c *Cluster) watchWorkers() {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	lastSeen := time.Now()
-	quiet, nextSweep := sweepQuiet, time.Time{}
+	// The quiet is counted from the last result, or from when tasks
+	// became pending, whichever is later.
+	quiet, nextSweep, busySince := sweepQuiet, time.Time{}, time.Now()
 	for {
 		select {
 		case <-c.stop:
@@ -254,10 +256,10 @@ func (c *Cluster) watchWorkers() {
 		case <-tick.C:
 		}
 		if c.inflight.empty() {
-			lastSeen, quiet = time.Now(), sweepQuiet
+			lastSeen, quiet, busySince = time.Now(), sweepQuiet, time.Now()
 			continue
 		}
-		c.sweepIfQuiet(&quiet, &nextSweep)
+		c.sweepIfQuiet(busySince, &quiet, &nextSweep)
 		if _, err := c.nc.Request(pingSubject+c.opts.build, nil, every); err == nil {
 			lastSeen = time.Now()
 			continue
@@ -277,14 +279,19 @@ func (c *Cluster) watchWorkers() {
 const sweepQuiet = 2 * time.Second
 
 // sweepIfQuiet looks up the stored results of pending tasks when none
-// has arrived for *quiet, and then less and less often (up to once a
+// has arrived for *quiet (counted from busySince, when tasks became
+// pending, at the earliest), and then less and less often (up to once a
 // minute) while it stays quiet. A result sent as a message is lost when
 // its worker dies between storing it (and acking the task) and sending
 // it; the task is then never delivered again, and only the bucket has
 // its result.
-func (c *Cluster) sweepIfQuiet(quiet *time.Duration, next *time.Time) {
+func (c *Cluster) sweepIfQuiet(busySince time.Time, quiet *time.Duration, next *time.Time) {
 	now := time.Now()
-	if last := time.Unix(0, c.lastResult.Load()); now.Sub(last) < *quiet {
+	last := time.Unix(0, c.lastResult.Load())
+	if busySince.After(last) {
+		last = busySince
+	}
+	if now.Sub(last) < *quiet {
 		*quiet = sweepQuiet
 		return
 	}
