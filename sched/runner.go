@@ -202,11 +202,7 @@ func (w *runner) hookFailed(v any) {
 // how it ended. A panic in the task goes through: recovering it in the
 // worker's loop, once, costs nothing per task (see runner.unwound).
 func (r *run) runTask(i int32, w *runner) {
-	if r.anyFailed.Load() && r.upstreamFailed(i) {
-		r.state[i] = Skipped
-		if r.hooks != nil {
-			r.emitDone(i, w, -1, time.Time{}, 0, Skipped, nil, "")
-		}
+	if r.skipped(i, w) {
 		return
 	}
 	if r.hooks != nil {
@@ -217,6 +213,19 @@ func (r *run) runTask(i int32, w *runner) {
 	where, err := r.call(i, w.taskCtx(r))
 	w.inTask = false
 	r.ended(i, w, err, where)
+}
+
+// skipped records task i as skipped, and says so, when an argument of
+// it failed (keep-going runs go on past failures): the task must not run.
+func (r *run) skipped(i int32, w *runner) bool {
+	if !r.anyFailed.Load() || !r.upstreamFailed(i) {
+		return false
+	}
+	r.state[i] = Skipped
+	if r.hooks != nil {
+		r.emitDone(i, w, -1, time.Time{}, 0, Skipped, nil, "")
+	}
+	return true
 }
 
 // ended records how task i ended: the one "task finished" step of every

@@ -483,11 +483,7 @@ func (w *worker) sleep(until *run) (item, bool) {
 
 // handOff gives task i of a pool run to the executor.
 func (w *worker) handOff(r *run, i int32, attempt int, start time.Time) {
-	if attempt == 0 && r.anyFailed.Load() && r.upstreamFailed(i) {
-		r.state[i] = Skipped
-		if r.hooks != nil {
-			r.emitDone(i, &w.runner, -1, time.Time{}, 0, Skipped, nil, "")
-		}
+	if attempt == 0 && r.skipped(i, &w.runner) {
 		w.settled(r, i)
 		return
 	}
