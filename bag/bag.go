@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -229,7 +230,7 @@ func (p *part[T]) node(g *graph.Graph, stages string, idx int, after graph.Delay
 	case p.first != nil:
 		return shared(g, p.first, stages, idx, after, fn, p.taskOpts()...)
 	}
-	s := &share{}
+	s := &share{key: stages}
 	s.task = p.build(g, stages, idx, after, teeing(s, fn))
 	p.first = s
 	return s.task
@@ -273,6 +274,7 @@ func asSlice[T any](v any) []T {
 // task the first time.
 func (p *part[T]) whole(g *graph.Graph, idx int) graph.Delayed[any] {
 	if !valid(p.memo) {
+		codec.Register[[]T]()
 		if valid(p.typed) {
 			p.memo = graph.Call(g, "partition", boxed[[]T], p.typed)
 		} else {
