@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"time"
 
 	"github.com/seed001e6470/taskgraph/sched"
@@ -162,7 +163,7 @@ func ReadJSON(r io.Reader) (*Profiler, error) {
 	// tell a missing required field.
 	doc := jsonProfile{Version: 1, WallUs: -1, Tasks: -1}
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadProfile, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadProfile, typeError(err))
 	}
 	if doc.Version != ProfileVersion {
 		return nil, fmt.Errorf("%w %d (this program reads version %d)", ErrProfileVersion, doc.Version, ProfileVersion)
@@ -318,6 +319,27 @@ func (doc *jsonProfile) record(k int, start time.Time) (Record, error) {
 		r.Err = errors.New(t.Error)
 	}
 	return r, nil
+}
+
+// typeError says what a JSON value of the wrong kind is in the format's
+// terms, not in those of the Go types it is decoded into.
+func typeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) || te.Type == nil {
+		return err
+	}
+	want := map[reflect.Kind]string{reflect.Slice: "an array", reflect.Struct: "an object", reflect.String: "a string",
+		reflect.Bool: "true or false", reflect.Float64: "a number", reflect.Pointer: "a number"}[te.Type.Kind()]
+	if want == "" {
+		want = "a whole number" // the ints
+		if te.Type.Kind() == reflect.Uint64 {
+			want = "a whole number from 0"
+		}
+	}
+	if te.Field == "" {
+		return fmt.Errorf("the document is a JSON %s, not an object", te.Value)
+	}
+	return fmt.Errorf("%s is a JSON %s where %s belongs", te.Field, te.Value, want)
 }
 
 func present(v *float64) string {
