@@ -142,17 +142,19 @@ type (
 
 // ReadJSON reads a profile that WriteJSON wrote and returns a Profiler
 // holding that run, as if it had observed it: Profile, Records, Samples,
-// Slowest, DotStats, Summary, WriteTrace and WriteJSON describe the saved
-// run (WriteJSON writes the same bytes again). Its Hooks work as a new
-// Profiler's: a run they observe replaces the saved one.
+// Slowest, DotStats, Summary, WriteTrace, WriteJSON and package gantt's
+// charts describe the saved
+// run (WriteJSON writes the same bytes again), with times to the
+// nanosecond, in UTC. Its Hooks work as a new Profiler's: a run they
+// observe replaces the saved one.
 //
 // Input that is not one JSON document of the format, or that is
 // inconsistent (a task on a worker the run did not have, a state that is
 // not a task state, a task that ran without times, a critical path
 // through a task that is not in the profile), gives an error wrapping
 // ErrBadProfile that says what is wrong; a profile of another version
-// gives one wrapping ErrProfileVersion. An error reading r is returned
-// wrapped as it is.
+// gives one wrapping ErrProfileVersion. An error of r's comes back
+// wrapped, neither of these.
 func ReadJSON(r io.Reader) (*Profiler, error) {
 	raw, err := io.ReadAll(r)
 	if err != nil {

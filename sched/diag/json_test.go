@@ -15,6 +15,7 @@ import (
 	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
 	"github.com/seed001e6470/taskgraph/sched/diag"
+	"github.com/seed001e6470/taskgraph/sched/diag/gantt"
 )
 
 // tb is what roundTrip needs of a *testing.T or a *rapid.T.
@@ -53,9 +54,10 @@ func roundTrip(t tb, p *diag.Profiler) *diag.Profiler {
 		t.Errorf("samples: wrote %v, read %v", p.Samples(), q.Samples())
 	}
 	for name, write := range map[string]func(*diag.Profiler, *bytes.Buffer) error{
-		"WriteJSON":  func(p *diag.Profiler, b *bytes.Buffer) error { return p.WriteJSON(b) },
-		"WriteTrace": func(p *diag.Profiler, b *bytes.Buffer) error { return p.WriteTrace(b) },
-		"Summary":    func(p *diag.Profiler, b *bytes.Buffer) error { return p.Summary(b) },
+		"WriteJSON":   func(p *diag.Profiler, b *bytes.Buffer) error { return p.WriteJSON(b) },
+		"WriteTrace":  func(p *diag.Profiler, b *bytes.Buffer) error { return p.WriteTrace(b) },
+		"Summary":     func(p *diag.Profiler, b *bytes.Buffer) error { return p.Summary(b) },
+		"gantt.Write": func(p *diag.Profiler, b *bytes.Buffer) error { return gantt.Write(b, p, "svg") },
 	} {
 		var x, y bytes.Buffer
 		if err := errors.Join(write(p, &x), write(q, &y)); err != nil {
