@@ -168,6 +168,12 @@ func TestCancel(t *testing.T) {
 	waitFor(t, func() bool { return queued(t, c) == 0 })
 }
 
+// hidden cannot travel: its y would arrive as 0.
+type hidden struct {
+	X int
+	y int
+}
+
 // A remote task whose result cannot travel fails the run before anything
 // runs, naming the task and the field.
 func TestPrepareTypeError(t *testing.T) {
