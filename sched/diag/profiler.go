@@ -38,8 +38,9 @@ type Record struct {
 // Duration is how long the task ran.
 func (r Record) Duration() time.Duration { return r.End.Sub(r.Start) }
 
-// ran tells whether the task took time on a worker.
-func (r Record) ran() bool { return ran(r.State) }
+// Ran tells whether the task took time on a worker (it is Done or
+// Failed): only then has it a worker, a start and an end.
+func (r Record) Ran() bool { return ran(r.State) }
 
 // ProfilerOption configures a Profiler.
 type ProfilerOption func(*Profiler)
@@ -321,7 +322,7 @@ func (p *Profiler) record(r rec, s *shard) Record {
 			out.Key = out.Name[:k+1] + out.Key
 		}
 	}
-	if out.ran() {
+	if out.Ran() {
 		out.Start = p.t0.Add(r.start)
 		out.End = out.Start.Add(r.dur)
 	}

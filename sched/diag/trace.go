@@ -29,7 +29,7 @@ func (p *Profiler) WriteTrace(w io.Writer) error {
 	}
 	t0 := an.profile.Start
 	for _, r := range an.records {
-		if !r.ran() {
+		if !r.Ran() {
 			continue
 		}
 		ev := taskEvent{
