@@ -228,7 +228,7 @@ func (p *part[T]) node(g *graph.Graph, stages string, idx int, after graph.Delay
 	case p.unshared:
 		return p.build(g, stages, idx, after, fn)
 	case p.first != nil:
-		return shared(g, p.first, stages, idx, after, fn, p.taskOpts()...)
+		return shared(g, p.first, stages, idx, after, fn, p.remote)
 	}
 	s := &share{key: stages}
 	s.task = p.build(g, stages, idx, after, teeing(s, fn))

@@ -142,7 +142,7 @@ func refRemote(xs []int) remoteResults {
 // partition's stages: constants, the combining levels of the reductions,
 // the concatenations of Collect and the typed views of partitions.
 var localTasks = map[string]bool{
-	"from-slice": true, "partition": true, "collect": true, "collect-combine": true,
+	"from-slice": true, "partition": true, "kept": true, "collect": true, "collect-combine": true,
 	"sum": true, "count": true, "frequencies": true, "sum-combine": true, "count-combine": true, "frequencies-combine": true,
 }
 

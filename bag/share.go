@@ -44,6 +44,9 @@ type share struct {
 	// kept partition is found by, since a task's result may have been
 	// made in another process, whose shares are other pointers.
 	key string
+	// picked, for remote readers, is the local task picking the kept
+	// partition out of task's result.
+	picked graph.Delayed[any]
 }
 
 // teed is the result of a task that kept partitions for other consumers:
@@ -175,8 +178,20 @@ func teeing[T any](s *share, fn consume[T]) consume[T] {
 // kept, which is then released: in the static order, the first consumer's
 // whole reduction would run before any reader, keeping every partition of
 // the bag meanwhile (TestSharedStagesReleased measures both).
-func shared[T any](g *graph.Graph, s *share, stages string, idx int, after graph.Delayed[any], fn consume[T], opts ...graph.Option) graph.Delayed[any] {
+//
+// A remote reader reads the partition from a local task that picks it out
+// of the first consumer's result: only the partition travels, and the
+// rest of that result, which its own consumer may be changing meanwhile
+// (a reduction merges into its partials), is never encoded.
+func shared[T any](g *graph.Graph, s *share, stages string, idx int, after graph.Delayed[any], fn consume[T], remote bool) graph.Delayed[any] {
 	s.tee.Store(true)
-	return onValues(g, "shared|"+stages, idx, []graph.Delayed[any]{s.task}, after, fn,
-		func(vs []any) producer[T] { return sliceSource(keptBy[T](vs[0], s)) }, append(opts[:len(opts):len(opts)], graph.Priority(1))...)
+	if !remote {
+		return onValues(g, "shared|"+stages, idx, []graph.Delayed[any]{s.task}, after, fn,
+			func(vs []any) producer[T] { return sliceSource(keptBy[T](vs[0], s)) }, graph.Priority(1))
+	}
+	if !valid(s.picked) {
+		s.picked = graph.Call(g, "kept", func(v any) any { return keptBy[T](v, s) }, s.task, graph.Priority(1))
+	}
+	return onValues(g, "shared|"+stages, idx, []graph.Delayed[any]{s.picked}, after, fn,
+		func(vs []any) producer[T] { return sliceSource(asSlice[T](vs[0])) }, graph.Remote(), graph.Priority(1))
 }

@@ -130,6 +130,7 @@ func killSelf() {
 func registerTestJobs() {
 	registerBenchJobs()
 	registerRandomJob()
+	registerBagJob()
 	must(Register(&testJobs, "squares", func(p squaresParams) (*graph.Graph, error) {
 		g, _ := squares(p, remoteOpts()...)
 		return g, nil
