@@ -83,6 +83,8 @@ func TestPipelinesOnLocalCluster(t *testing.T) {
 	for _, args := range [][]string{
 		{"run", "mandelbrot", "--out=", "--width=96", "--height=64", "--max-iter=200", "--tiles=12"},
 		{"run", "pi", "--samples=200000", "--chunks=6"},
+		{"run", "generators", "--n=50000"},
+		{"run", "generators", "--n=100000", "--seq=fibonacci"},
 	} {
 		local, _ := runJSON(t, args...)
 		remote, stderr := runJSON(t, append(args, "--local-cluster=2")...)
