@@ -45,6 +45,9 @@ func TestSquares(t *testing.T) {
 
 // Results over 512 KiB travel through the object store.
 func TestBigResults(t *testing.T) {
+	if data, _ := marshal(squareValue(3, true)); len(data) <= inlineLimit {
+		t.Fatalf("a big result encodes to %d bytes, which travel inline", len(data))
+	}
 	c, _ := testCluster(t, 1)
 	p := noFaults(3, "")
 	p.Big = true
