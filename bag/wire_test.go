@@ -2,9 +2,11 @@ package bag_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -181,4 +183,26 @@ func TestRemoteMoreOverTheWire(t *testing.T) {
 			}
 		}
 	})
+}
+
+// opaqueAcc cannot travel: its n would arrive as 0.
+type opaqueAcc struct{ n int }
+
+// A Remote bag whose accumulator cannot travel fails with an error naming
+// the type and its field, never with a zero partial.
+func TestRemoteValueCannotTravel(t *testing.T) {
+	build := func(g *graph.Graph) graph.Delayed[opaqueAcc] {
+		src := bag.Range(g, 0, 100, bag.Partitions(4), bag.Remote())
+		return bag.Fold(src, opaqueAcc{}, func(a opaqueAcc, x int) opaqueAcc { return opaqueAcc{a.n + x} },
+			func(a, b opaqueAcc) opaqueAcc { return opaqueAcc{a.n + b.n} })
+	}
+	var g graph.Graph
+	d := build(&g)
+	exec := &wireExecutor{build: func() *graph.Graph { var rg graph.Graph; build(&rg); return &rg }}
+	_, err := sched.Compute(context.Background(), d, sched.WithExecutor(exec))
+	exec.wg.Wait()
+	var te *codec.TypeError
+	if !errors.As(err, &te) || te.Path != ".n" || !strings.Contains(err.Error(), "opaqueAcc") {
+		t.Fatalf("error %v, want a codec.TypeError naming opaqueAcc and .n", err)
+	}
 }
