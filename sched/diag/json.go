@@ -67,7 +67,7 @@ func toJSON(an *analysis) *jsonProfile {
 		doc.PerWorker[k] = jsonWorker{Worker: k, Tasks: wp.Tasks, BusyUs: micros(wp.Busy), Utilisation: wp.Utilisation}
 	}
 	for k, r := range an.records {
-		t := jsonTask{ID: r.ID, Key: r.Key, Name: r.Name, Spawned: r.Spawned, Worker: r.Worker, State: r.State.String(), Error: errText(r.Err)}
+		t := jsonTask{ID: r.ID, Key: r.Key, Name: r.Name, Spawned: r.Spawned, Worker: r.Worker, Where: r.Where, State: r.State.String(), Error: errText(r.Err)}
 		if r.Ran() {
 			start, end := micros(r.Start.Sub(pr.Start)), micros(r.End.Sub(pr.Start))
 			t.StartUs, t.EndUs = &start, &end
@@ -127,6 +127,7 @@ type (
 		Name    string   `json:"name"`
 		Spawned bool     `json:"spawned,omitempty"`
 		Worker  int      `json:"worker"`
+		Where   string   `json:"where,omitempty"`
 		State   string   `json:"state"`
 		StartUs *float64 `json:"start_us,omitempty"`
 		EndUs   *float64 `json:"end_us,omitempty"`
@@ -313,7 +314,7 @@ func (doc *jsonProfile) record(k int, start time.Time) (Record, error) {
 	case t.StartUs != nil && *t.EndUs < *t.StartUs:
 		return Record{}, fmt.Errorf("record %d ends (%v µs) before it starts (%v µs)", k, *t.EndUs, *t.StartUs)
 	}
-	r := Record{ID: t.ID, Key: t.Key, Name: t.Name, Spawned: t.Spawned, Worker: t.Worker, State: st}
+	r := Record{ID: t.ID, Key: t.Key, Name: t.Name, Spawned: t.Spawned, Worker: t.Worker, Where: t.Where, State: st}
 	if t.StartUs != nil {
 		r.Start, r.End = start.Add(duration(*t.StartUs)), start.Add(duration(*t.EndUs))
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -171,6 +172,7 @@ func TestReadJSONProperty(t *testing.T) {
 				start := time.Duration(rapid.Int64Range(0, int64(time.Hour)).Draw(t, "start"))
 				ev.Worker = rapid.IntRange(0, workers-1).Draw(t, "worker")
 				ev.Start, ev.Duration = t0.Add(start), time.Duration(rapid.Int64Range(0, int64(time.Minute)).Draw(t, "dur"))
+				ev.Where = rapid.SampledFrom([]string{"", "host-b/4242"}).Draw(t, "where")
 				end = max(end, start+ev.Duration)
 			}
 			if st == sched.Failed {
@@ -333,4 +335,41 @@ func FuzzReadJSON(f *testing.F) {
 		_ = q.WriteTrace(&once)
 		_, _ = q.DotStats(0)
 	})
+}
+
+// elsewhere runs hand-offs on goroutines of its own, as if in another
+// process named "elsewhere/7".
+type elsewhere struct{ wg sync.WaitGroup }
+
+func (e *elsewhere) Submit(ctx context.Context, h sched.Handoff, done func(sched.Report)) {
+	e.wg.Go(func() { done(sched.Report{Err: h.Task.Run(ctx), Worker: "elsewhere/7"}) })
+}
+
+// A task an executor ran keeps the process that ran it, in the records,
+// the profile's JSON (read back too) and the trace.
+func TestRemoteTasksNameTheirProcess(t *testing.T) {
+	var g graph.Graph
+	far := graph.Call(&g, "far", inc, graph.Value(&g, "x", 1), graph.Remote())
+	d := graph.Call(&g, "near", inc, far)
+	p := diag.NewProfiler(diag.SampleEvery(0))
+	e := &elsewhere{}
+	_, err := sched.Compute(context.Background(), d, sched.WithExecutor(e), sched.WithHooks(p.Hooks()))
+	e.wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	where := map[string]string{}
+	for _, r := range roundTrip(t, p).Records() {
+		where[r.Name] = r.Where
+	}
+	if where["far"] != "elsewhere/7" || where["near"] != "" {
+		t.Errorf("read back, the tasks ran in %q", where)
+	}
+	var trace bytes.Buffer
+	if err := p.WriteTrace(&trace); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(trace.String(), `"where":"elsewhere/7"`); n != 1 {
+		t.Errorf("the trace names the process %d times, want once: %s", n, trace.String())
+	}
 }

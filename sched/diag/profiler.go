@@ -30,6 +30,7 @@ type Record struct {
 	// computed while it ran; its time is also part of its parent's.
 	Spawned    bool
 	Worker     int       // -1 when it did not run
+	Where      string    // the process that ran it, when an executor did (sched.TaskEvent.Where)
 	Start, End time.Time // zero when it did not run
 	State      sched.State
 	Err        error // when State is Failed
@@ -113,11 +114,12 @@ type rec struct {
 	state      sched.State
 }
 
-// more is what a spawned or failed task needs besides its rec.
+// more is what a spawned, failed or remote task needs besides its rec.
 type more struct {
-	g    *graph.Graph
-	name string
-	err  error
+	g     *graph.Graph
+	name  string
+	err   error
+	where string
 }
 
 // NewProfiler returns a Profiler that samples resources every
@@ -159,8 +161,8 @@ func (p *Profiler) taskDone(ev sched.TaskEvent) {
 	}
 	r := rec{start: start, dur: ev.Duration, id: int32(ev.ID), worker: int32(ev.Worker), state: ev.State}
 	s.mu.Lock()
-	if ev.Graph != p.g || ev.Err != nil {
-		s.more = append(s.more, more{ev.Graph, ev.Name, ev.Err})
+	if ev.Graph != p.g || ev.Err != nil || ev.Where != "" {
+		s.more = append(s.more, more{ev.Graph, ev.Name, ev.Err, ev.Where})
 		r.more = int32(len(s.more))
 	}
 	s.add(r)
@@ -307,7 +309,7 @@ func (p *Profiler) record(r rec, s *shard) Record {
 	g := p.g
 	if r.more > 0 {
 		m := s.more[r.more-1]
-		g, out.Name, out.Err = m.g, m.name, m.err
+		g, out.Name, out.Err, out.Where = m.g, m.name, m.err, m.where
 	} else if g != nil {
 		out.Name = g.Name(out.ID)
 	}
