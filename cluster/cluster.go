@@ -53,6 +53,17 @@ type Options struct {
 	// (naming each) rather than the run waiting for a message the server
 	// may never have taken (default 30 s).
 	PublishTimeout time.Duration
+	// Name, if set, makes the coordinator's runs resumable: a coordinator
+	// that died (killed, its machine lost) and is opened again with the
+	// same Name takes the results its predecessor's workers stored, for
+	// a run of the same job, parameters and graph, instead of running
+	// those tasks again; the tasks it left running deliver to the new
+	// coordinator. Stored failures are run again. Results are kept until
+	// the coordinator that stored them is closed (or the store's MaxAge):
+	// Close means done. At most one coordinator of a Name may be open at
+	// once, since results are addressed to it by name. Empty: a random
+	// name per Open, nothing resumes.
+	Name string
 
 	build string // overrides BuildID (tests)
 	// linger overrides lingerQuiet (tests: a burst then surely travels
@@ -66,6 +77,8 @@ type Options struct {
 type Cluster struct {
 	opts  Options
 	id    string // this coordinator's key prefix
+	// instance tells apart the message IDs of coordinators of one Name.
+	instance string
 	nc    *nats.Conn
 	js    jetstream.JetStream
 	tasks jetstream.Stream
@@ -94,6 +107,15 @@ type Cluster struct {
 // (see Local), which Close stops again.
 func Open(ctx context.Context, url string, opts Options) (*Cluster, error) {
 	c := &Cluster{opts: opts, id: randomID(), sweep: make(chan struct{}, 1), stop: make(chan struct{})}
+	if opts.Name != "" {
+		if err := checkToken("coordinator name", opts.Name); err != nil {
+			return nil, err
+		}
+		// The name addresses results; message IDs must still differ from
+		// those of the coordinator this one may follow, which the server
+		// remembers for a while and would take for duplicates.
+		c.id, c.instance = opts.Name, randomID()+"-"
+	}
 	c.out.wake = make(chan struct{}, 1)
 	if c.opts.WaitWorkers <= 0 {
 		c.opts.WaitWorkers = 10 * time.Second

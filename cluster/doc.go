@@ -57,6 +57,11 @@
 // time) is given up after MaxDeliver deliveries with a [PoisonError].
 // Values over 512 KiB travel through an object store.
 //
+// A coordinator given Options.Name can be restarted: opened again under
+// the same name after it died, it takes the stored results of a run of
+// the same job, parameters and graph instead of running those tasks
+// again.
+//
 // # Wire format
 //
 // Values are CBOR, decoded into the receiving cell's own type: no

@@ -3,10 +3,16 @@ package cluster
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
@@ -34,6 +40,38 @@ type Job struct {
 type jobRun struct {
 	id    string
 	print []byte
+
+	mu sync.Mutex
+	// stored are the results a predecessor of a named coordinator stored
+	// for this run, by key (see Options.Name); each is taken once.
+	stored map[string][]byte
+}
+
+// newRun starts a run of g. A named coordinator's run is known by its
+// job, parameters and graph, so that a successor finds its results; an
+// unnamed one's by a count.
+func (j *Job) newRun(g *graph.Graph) *jobRun {
+	r := &jobRun{print: fingerprint(g)}
+	if j.c.opts.Name == "" {
+		r.id = "r" + strconv.FormatUint(j.c.runs.Add(1), 10)
+		return r
+	}
+	h := sha256.New()
+	for _, part := range [][]byte{[]byte(j.name), j.params, r.print} {
+		fmt.Fprintf(h, "%d:", len(part))
+		h.Write(part)
+	}
+	r.id = "r" + hex.EncodeToString(h.Sum(nil)[:8])
+	return r
+}
+
+// takeStored returns the stored result of key, once.
+func (r *jobRun) takeStored(key string) []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	data := r.stored[key]
+	delete(r.stored, key)
+	return data
 }
 
 // Job returns an executor for job name with params (encoded as CBOR: a
@@ -58,7 +96,7 @@ func (j *Job) prepare(ctx context.Context, g *graph.Graph, ids []int) error {
 			return err
 		}
 	}
-	r := &jobRun{id: "r" + strconv.FormatUint(j.c.runs.Add(1), 10), print: fingerprint(g)}
+	r := j.newRun(g)
 	if reg := j.c.opts.Registry; reg != nil {
 		if err := j.sameGraph(reg, r.print, g); err != nil {
 			return err
@@ -66,6 +104,12 @@ func (j *Job) prepare(ctx context.Context, g *graph.Graph, ids []int) error {
 	}
 	if err := j.c.ping(ctx); err != nil {
 		return err
+	}
+	if j.c.opts.Name != "" {
+		var err error
+		if r.stored, err = j.c.storedOf(ctx, r); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	j.runs[g] = r
@@ -104,7 +148,7 @@ func (j *Job) run(g *graph.Graph) *jobRun {
 	defer j.mu.Unlock()
 	r := j.runs[g]
 	if r == nil {
-		r = &jobRun{id: "r" + strconv.FormatUint(j.c.runs.Add(1), 10), print: fingerprint(g)}
+		r = j.newRun(g)
 		j.runs[g] = r
 	}
 	return r
@@ -119,6 +163,10 @@ func (j *Job) submit(ctx context.Context, g *graph.Graph, id, attempt int, task 
 	r := j.run(g)
 	key := c.id + "." + r.id + "." + strconv.Itoa(id) + "." + strconv.Itoa(attempt)
 	p := &pending{key: key, name: name, g: g, id: id, task: task, job: j, run: r, report: report}
+	if stored := r.takeStored(key); stored != nil {
+		c.deliver(p, stored) // a predecessor's worker ran it (Options.Name)
+		return
+	}
 	enc, err := j.message(ctx, p)
 	if err != nil {
 		p.fail(c, err)
@@ -193,4 +241,53 @@ func (c *Cluster) abort(key string, cause error) {
 	}
 	c.nc.Publish(cancelSubject+c.opts.build, []byte(key))
 	p.fail(c, cause)
+}
+
+// storedOf reads the results stored for run r, as a named coordinator's
+// predecessor left them: each successful task's, by key (a batch's are
+// stored together, and listed one by one). A stored failure is deleted,
+// so that the task runs again and its new result can be stored.
+func (c *Cluster) storedOf(ctx context.Context, r *jobRun) (map[string][]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	w, err := c.kv.Watch(ctx, c.id+"."+r.id+".>", jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("cluster: reading the stored results of run %s: %w", r.id, err)
+	}
+	defer w.Stop()
+	stored := map[string][]byte{}
+	for {
+		var e jetstream.KeyValueEntry
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("cluster: reading the stored results of run %s: %w", r.id, ctx.Err())
+		case e = <-w.Updates():
+		}
+		if e == nil {
+			return stored, nil // all seen
+		}
+		if !strings.Contains(e.Key(), ".g.") {
+			if succeeded(e.Value()) {
+				stored[e.Key()] = e.Value()
+			} else {
+				c.kv.Delete(ctx, e.Key())
+			}
+			continue
+		}
+		var d doneMsg
+		if unmarshal(e.Value(), &d) != nil || len(d.Keys) != len(d.Results) {
+			continue // unreadable: its tasks run again
+		}
+		for i, k := range d.Keys {
+			if succeeded(d.Results[i]) {
+				stored[k] = d.Results[i]
+			}
+		}
+	}
+}
+
+// succeeded tells whether a stored result is a task's value.
+func succeeded(stored []byte) bool {
+	var res resultMsg
+	return unmarshal(stored, &res) == nil && res.Err == "" && res.Poison == 0
 }

@@ -112,7 +112,7 @@ func (c *Cluster) publishBatch(ps []*pending) {
 	j, r := ps[0].job, ps[0].run
 	// The message ID is also the key under which a worker stores the
 	// results of a batch together (see worker.storeGroup).
-	id := c.id + "." + r.id + ".g." + strconv.FormatUint(c.batches.Add(1), 10)
+	id := c.id + "." + r.id + ".g." + c.instance + strconv.FormatUint(c.batches.Add(1), 10)
 	ps = c.inflight.send(ps, id)
 	if len(ps) == 0 {
 		return // all cancelled while they waited

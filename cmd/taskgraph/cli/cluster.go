@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -62,13 +63,15 @@ func serveIfWorker() { cluster.WorkerMain(jobs()) }
 
 // clusterFlags are run's flags that send its remote tasks to a cluster.
 type clusterFlags struct {
-	url   string
-	local int
+	url    string
+	local  int
+	resume string
 }
 
 func (f *clusterFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.url, "cluster", "", "run the remote tasks on the cluster at this NATS URL (see: taskgraph cluster, taskgraph worker)")
 	fs.IntVar(&f.local, "local-cluster", 0, "run the remote tasks on this many worker processes of a local cluster, gone when the command exits")
+	fs.StringVar(&f.resume, "resume", "", "with --cluster: name the run's coordinator, so that the same command run again after a crash takes the results already stored instead of running those tasks again")
 }
 
 // asked tells whether a cluster was asked for.
@@ -81,6 +84,14 @@ func (f *clusterFlags) check() error {
 	if f.local > 0 && f.url != "" {
 		return &pipeline.ParamError{Flag: "local-cluster", Err: fmt.Errorf("--cluster and --local-cluster exclude each other")}
 	}
+	if f.resume != "" && f.url == "" {
+		// A local cluster's server keeps its store in memory: nothing
+		// outlives the command to resume from.
+		return &pipeline.ParamError{Flag: "resume", Err: fmt.Errorf("needs --cluster URL: a local cluster's store is gone with the command")}
+	}
+	if strings.ContainsAny(f.resume, ".*> \t\r\n") {
+		return &pipeline.ParamError{Flag: "resume", Err: fmt.Errorf("%q: a name without dots, spaces, '*' or '>'", f.resume)}
+	}
 	return nil
 }
 
@@ -92,7 +103,7 @@ func (f *clusterFlags) open(ctx context.Context, name string, params pipeline.Pa
 	if !f.asked() || !hasRemote(job.Graph) {
 		return nil, func() {}, nil
 	}
-	c, err := cluster.Open(ctx, f.url, cluster.Options{Workers: f.local, Registry: jobs()})
+	c, err := cluster.Open(ctx, f.url, cluster.Options{Workers: f.local, Registry: jobs(), Name: f.resume})
 	if err != nil {
 		return nil, nil, err
 	}

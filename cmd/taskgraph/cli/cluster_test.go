@@ -33,13 +33,15 @@ func TestPipelineJobs(t *testing.T) {
 }
 
 func TestClusterFlags(t *testing.T) {
-	for _, f := range []clusterFlags{{local: -1}, {url: "nats://x", local: 2}} {
+	for _, f := range []clusterFlags{{local: -1}, {url: "nats://x", local: 2}, {local: 2, resume: "n"}, {url: "nats://x", resume: "a.b"}} {
 		if err := f.check(); !errors.Is(err, pipeline.ErrParam) {
 			t.Errorf("%+v: %v, want a parameter error", f, err)
 		}
 	}
-	if err := (&clusterFlags{local: 2}).check(); err != nil {
-		t.Error(err)
+	for _, f := range []clusterFlags{{local: 2}, {url: "nats://x", resume: "nightly-7"}} {
+		if err := f.check(); err != nil {
+			t.Errorf("%+v: %v", f, err)
+		}
 	}
 }
 
