@@ -75,16 +75,16 @@ type Options struct {
 // and receives results. Its executors (see Job) plug into package sched.
 // Close it when done; it is safe for concurrent use.
 type Cluster struct {
-	opts  Options
-	id    string // this coordinator's key prefix
+	opts Options
+	id   string // this coordinator's key prefix
 	// instance tells apart the message IDs of coordinators of one Name.
 	instance string
-	nc    *nats.Conn
-	js    jetstream.JetStream
-	tasks jetstream.Stream
-	kv    jetstream.KeyValue
-	obj   jetstream.ObjectStore
-	local *Local // the embedded server and its workers, if Open started them
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	tasks    jetstream.Stream
+	kv       jetstream.KeyValue
+	obj      jetstream.ObjectStore
+	local    *Local // the embedded server and its workers, if Open started them
 
 	runs       atomic.Uint64
 	lastResult atomic.Int64  // when a result message last arrived (Unix ns)
