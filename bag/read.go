@@ -167,7 +167,6 @@ func readLines[E any](g *graph.Graph, stage string, paths []string, opts []Optio
 		p := sourcePart(stage, func() producer[E] { return lineSource(stage, segs, c.line, mk) })
 		p.unshared = textBytes(segs, sizes, block) > maxKeptText
 		p.remote = c.remote
-		p.text = true
 		b.parts = append(b.parts, p)
 	}
 	return b
@@ -341,7 +340,7 @@ func lineSource[E any](stage string, segs []segment, maxLine int, mk func(*exec,
 }
 
 // textBlock is a block of elements made from lines and where each line
-// was read, for the errors of the stages downstream (see exec.locate).
+// was read, for the errors of the stages downstream (see positions).
 type textBlock[E any] struct {
 	items []E
 	locs  []lineLoc
@@ -350,9 +349,7 @@ type textBlock[E any] struct {
 
 // pass hands the block on; false means stop.
 func (b *textBlock[E]) pass(x *exec) bool {
-	x.src = &b.locs
-	ok := b.sink(b.items)
-	x.src = nil
+	ok := passLocated(x, b.sink, b.items, b.locs)
 	b.items, b.locs = b.items[:0], b.locs[:0]
 	return ok
 }
