@@ -30,19 +30,24 @@ type exec struct {
 	part  int
 	stage string // the stage running user code now, for error reports
 	err   error  // the first failure; it stops the pipeline
+	// files are the files a text source of the task reads, which its
+	// places name by index.
+	files []string
 	// at, while a block whose elements' places are known is in the
 	// stages, says where each was read (see locsOf).
 	at positions
 	// here, while a stage that calls user code outside a tracked kernel
 	// (FlatMap's function) works on an element of known place, is that
 	// place; execute names it if the code panics.
-	here *lineLoc
+	here lineLoc
 }
 
-// lineLoc is where a line of a text source starts.
+// lineLoc is where a line of a text source starts: the byte offset in
+// x.files[file-1]; file 0 is no place. It holds no pointer, so the stages
+// that copy places per element pay no write barrier.
 type lineLoc struct {
-	path string
 	off  int64
+	file int32
 }
 
 // positions are the places of a block's elements: locs[i] is where
@@ -92,11 +97,12 @@ func passLocated[T any](x *exec, sink func([]T) bool, blk []T, locs []lineLoc) b
 // stage upstream saw it) keeps its place.
 func (x *exec) locate(l lineLoc) {
 	pe, ok := x.err.(*PartitionError)
-	if !ok || pe.Path != "" {
+	if !ok || pe.Path != "" || l.file < 1 || int(l.file) > len(x.files) {
 		return
 	}
-	pe.Path, pe.Offset = l.path, l.off
-	if n, err := LineNumber(l.path, l.off); err == nil {
+	path := x.files[l.file-1]
+	pe.Path, pe.Offset = path, l.off
+	if n, err := LineNumber(path, l.off); err == nil {
 		pe.Line = n
 	}
 }
@@ -170,9 +176,9 @@ func execute[T any](ctx context.Context, idx int, src producer[T], after any, fn
 	defer func() {
 		if v := recover(); v != nil {
 			pe := &PartitionError{Stage: x.stage, Partition: idx, Err: &sched.PanicError{Value: v, Stack: debug.Stack()}}
-			if x.here != nil {
+			if x.here.file != 0 {
 				x.err = pe
-				x.locate(*x.here)
+				x.locate(x.here)
 			}
 			res, err = nil, pe
 		}
@@ -267,7 +273,7 @@ type appender[T any] struct {
 	n    int
 	sink func([]T) bool
 	ok   bool
-	x    *exec // set by addAt
+	x    *exec // set by the stage that adds with addAt
 	locs []lineLoc
 }
 
@@ -285,9 +291,8 @@ func (a *appender[T]) add(v T) bool {
 	return a.ok
 }
 
-// addAt is add for an element made from one read at l, in x's task.
-func (a *appender[T]) addAt(x *exec, v T, l lineLoc) bool {
-	a.x = x
+// addAt is add for an element made from one read at l; a.x must be set.
+func (a *appender[T]) addAt(v T, l lineLoc) bool {
 	if len(a.locs) == a.n {
 		a.locs = append(a.locs, l)
 	}

@@ -327,9 +327,13 @@ func openText(ctx context.Context, path string) (io.Reader, func(), error) {
 func lineSource[E any](stage string, segs []segment, maxLine int, mk func(*exec, string, int64, string) (E, bool)) producer[E] {
 	return func(x *exec, sink func([]E) bool) {
 		blk := textBlock[E]{items: make([]E, 0, blockSize), locs: make([]lineLoc, 0, blockSize), sink: sink}
-		for _, s := range segs {
+		x.files = make([]string, len(segs))
+		for i, s := range segs {
+			x.files[i] = s.path
+		}
+		for i, s := range segs {
 			x.stage = stage
-			if !x.live() || !readSegment(x, stage, s, maxLine, mk, &blk) {
+			if !x.live() || !readSegment(x, stage, s, int32(i+1), maxLine, mk, &blk) {
 				return
 			}
 		}
@@ -354,9 +358,9 @@ func (b *textBlock[E]) pass(x *exec) bool {
 	return ok
 }
 
-// readSegment reads one segment into blk, passing full blocks on; it
-// returns false to stop.
-func readSegment[E any](x *exec, stage string, s segment, maxLine int, mk func(*exec, string, int64, string) (E, bool),
+// readSegment reads one segment, x.files[file-1], into blk, passing full
+// blocks on; it returns false to stop.
+func readSegment[E any](x *exec, stage string, s segment, file int32, maxLine int, mk func(*exec, string, int64, string) (E, bool),
 	blk *textBlock[E]) bool {
 	br, closer, pos, err := openLines(x.ctx, s.path, s.off)
 	if closer != nil {
@@ -384,7 +388,7 @@ func readSegment[E any](x *exec, stage string, s segment, maxLine int, mk func(*
 			}
 			if ok {
 				blk.items = append(blk.items, v)
-				blk.locs = append(blk.locs, lineLoc{s.path, start})
+				blk.locs = append(blk.locs, lineLoc{start, file})
 			}
 			if len(blk.items) == blockSize {
 				if !x.live() || !blk.pass(x) {

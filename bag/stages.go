@@ -272,18 +272,23 @@ func flatMapper[T, U any](f func(T) iter.Seq[U]) func(producer[T]) producer[U] {
 // execute's recover). It is cleared whenever the outputs go downstream,
 // so a panic there is not put on f's element.
 func flatMapLocated[T, U any](x *exec, a *appender[U], in []T, locs []lineLoc, f func(T) iter.Seq[U]) bool {
+	a.x = x
 	for i, v := range in {
 		x.stage = "flat-map"
-		x.here = &locs[i]
+		l := locs[i]
+		x.here = l
 		for u := range f(v) {
-			x.here = nil
-			if !a.addAt(x, u, locs[i]) {
-				return false
+			x.here = lineLoc{}
+			if !a.addAt(u, l) {
+				break // not return: the result would live on the heap
 			}
 			x.stage = "flat-map"
-			x.here = &locs[i]
+			x.here = l
 		}
-		x.here = nil
+		x.here = lineLoc{}
+		if !a.ok {
+			return false
+		}
 	}
 	return true
 }

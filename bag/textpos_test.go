@@ -272,3 +272,57 @@ func TestTextStageErrorsWithoutPosition(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTextMapAfterFilter is BenchmarkTextMap's map after stages that
+// change the elements' places: a Filter keeping half the lines, then a
+// Map ("filter-map"), and a FlatMap repeating each line 0–2 times
+// ("flat-map"), both over text, which carries the places on, and the same
+// pipelines over the lines as a slice, which carries none.
+//
+//	go test ./bag -run '^$' -bench TextMap -count 5 -cpu 1
+func BenchmarkTextMapAfterFilter(b *testing.B) {
+	const n = 1_000_000
+	path := filepath.Join(b.TempDir(), "lines.txt")
+	var text strings.Builder
+	lines := make([]string, n)
+	for i := range n {
+		lines[i] = fmt.Sprintf("line %d", i)
+		text.WriteString(lines[i])
+		text.WriteByte('\n')
+	}
+	writeFile(b, path, text.String())
+	run := func(b *testing.B, d graph.Delayed[int]) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := sched.Compute(ctx, d); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perElem(b, n)
+	}
+	strlen := func(s string) int { return len(s) }
+	even := func(s string) bool { return len(s)%2 == 0 }
+	repeat := func(s string) iter.Seq[string] {
+		return func(yield func(string) bool) {
+			for range len(s) % 3 {
+				if !yield(s) {
+					return
+				}
+			}
+		}
+	}
+	sources := map[string]func(*graph.Graph) bag.Bag[string]{
+		"text":  func(g *graph.Graph) bag.Bag[string] { return bag.ReadText(g, []string{path}) },
+		"slice": func(g *graph.Graph) bag.Bag[string] { return bag.FromSlice(g, lines, bag.Partitions(1)) },
+	}
+	for _, src := range []string{"text", "slice"} {
+		b.Run("filter-map/"+src, func(b *testing.B) {
+			var g graph.Graph
+			run(b, bag.Sum(bag.Map(bag.Filter(sources[src](&g), even), strlen)))
+		})
+		b.Run("flat-map/"+src, func(b *testing.B) {
+			var g graph.Graph
+			run(b, bag.Sum(bag.Map(bag.FlatMap(sources[src](&g), repeat), strlen)))
+		})
+	}
+}
