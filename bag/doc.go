@@ -103,7 +103,11 @@
 // "shared|…" readers carry it too), so the fused stages run where the
 // partition's task runs and only whole partitions or partial results
 // travel, never single elements; the combining levels of reduction trees
-// stay in the run's own process. These tasks' arguments and results are
+// stay in the run's own process. Every source takes the option
+// (FromDelayed's form with options is FromDelayedSlice); a sequence
+// (FromSeq) is iterated in the run's own process, by a chain of local
+// tasks sharing its iterator, and only the tasks running stages on the
+// partitions cut from it are marked. These tasks' arguments and results are
 // held as any (a partial sum, a bucket of a shuffle, a kept partition of
 // the bag's own types), so an executor that moves them between processes
 // must carry their dynamic types. Package cluster does not carry them
