@@ -53,16 +53,25 @@ func TestTextStageErrorsNameFileAndLine(t *testing.T) {
 		// that places shift within and across blocks; the bad line is
 		// always kept, at least once.
 		mod := rapid.IntRange(2, 7).Draw(t, "modulus")
-		tee := rapid.Bool().Draw(t, "another consumer")
+		tee := rapid.SampledFrom([]string{"none", "lines", "out"}).Draw(t, "another consumer of")
 		w := rapid.SampledFrom([]int{1, 3}).Draw(t, "workers")
 
 		var g graph.Graph
 		lines := bag.ReadText(&g, paths, bag.BlockSize(block), bag.FilesPerPartition(per))
 		ts := textStages[how]
-		out := ts.build(lines, textCase{bad: bad, badV: badV, mod: mod})
+		var later []bag.Bag[int]
+		out := ts.build(lines, textCase{bad: bad, badV: badV, mod: mod, later: &later})
 		results := []graph.Delayed[any]{graph.Call(&g, "box", func(v int) any { return v }, bag.Sum(out))}
-		if tee { // built second: its task reads the lines kept by the failing one
-			results = append(results, graph.Call(&g, "box", func(v int) any { return v }, bag.Count(lines)))
+		// Consumers built after the failing one read what its task keeps
+		// for them: the lines, the result, or a stage in between.
+		switch tee {
+		case "lines":
+			later = append(later, bag.Map(lines, atoi))
+		case "out":
+			later = append(later, out)
+		}
+		for _, b := range later {
+			results = append(results, graph.Call(&g, "box", func(v int) any { return v }, bag.Count(b)))
 		}
 		_, err := sched.ComputeAll(ctx, results, sched.Workers(w))
 		var pe *bag.PartitionError
@@ -88,6 +97,9 @@ type textCase struct {
 	bad  string
 	badV int
 	mod  int
+	// later are more bags to consume, after the failing pipeline's
+	// consumer: stages of it shared with them.
+	later *[]bag.Bag[int]
 }
 
 func atoi(s string) int { v, _ := strconv.Atoi(s); return v }
@@ -143,6 +155,11 @@ var textStages = map[string]struct {
 	"map-after-filter": {"map", false, func(b bag.Bag[string], c textCase) bag.Bag[int] {
 		kept := bag.Filter(b, func(s string) bool { return c.keep(atoi(s)) })
 		return bag.Map(kept, func(s string) int { return c.mustNot(atoi(s)) })
+	}},
+	"map-filter-shared": {"filter", false, func(b bag.Bag[string], c textCase) bag.Bag[int] {
+		m := bag.Map(b, atoi)
+		*c.later = append(*c.later, m) // the map's task keeps m, then filters
+		return bag.Filter(m, func(v int) bool { c.mustNot(v); return c.keep(v) })
 	}},
 	"map-after-map-filter": {"map", false, func(b bag.Bag[string], c textCase) bag.Bag[int] {
 		kept := bag.Filter(bag.Map(b, atoi), c.keep) // fused into the map's loop
