@@ -46,11 +46,11 @@ var (
 // could no longer be read to count) and its byte offset. The place
 // follows the element through the stages that work element by element
 // (Map, MapErr, Filter, Remove, FlatMap, Pluck, PluckAt, MapWith,
-// FilterWith, FlatMapWith) and Take. They are empty, never a guess, after a stage
+// FilterWith, FlatMapWith). They are empty, never a guess, after a stage
 // that makes blocks of its own (MapBlocks, MapPartitions, Flatten,
 // RandomSample), for the "shared|…" tasks that read a partition kept for
-// several consumers, and for partitions computed whole (Zip, Repartition,
-// Persist, ToDelayed, …).
+// several consumers, and for partitions computed whole (Take, Zip,
+// Repartition, Persist, ToDelayed, …).
 type PartitionError struct {
 	Stage     string
 	Partition int

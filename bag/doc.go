@@ -144,5 +144,5 @@
 // MapPartitions, Flatten, RandomSample), in a "shared|…" task reading a
 // partition kept for several consumers (the kept elements carry no
 // places; the first consumer's task, which reads the file, has them), and
-// over partitions computed whole (Zip, Repartition, Persist).
+// over partitions computed whole (Take, Zip, Repartition, Persist).
 package bag

@@ -57,9 +57,10 @@ type lineLoc struct {
 // block in flight are set by the stage that passes it (the text source, or
 // a stage that carried them from its input, see passLocated) and belong
 // to that block only. A stage that makes a new block without carrying
-// them (MapBlocks, MapPartitions, Flatten) passes a block of its own
-// buffer, whose first element is elsewhere, so the stages after it find
-// no positions: an error there names no file rather than a wrong line.
+// them (MapBlocks, MapPartitions, Flatten) passes a block whose first
+// element is not its input's (its own buffer, a piece of an element), so
+// the stages after it find no positions: an error there names no file
+// rather than a wrong line.
 type positions struct {
 	first any // a pointer to the block's first element
 	locs  []lineLoc
