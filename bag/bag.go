@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -228,9 +229,9 @@ func (p *part[T]) node(g *graph.Graph, stages string, idx int, after graph.Delay
 	case p.unshared:
 		return p.build(g, stages, idx, after, fn)
 	case p.first != nil:
-		return shared(g, p.first, stages, idx, after, fn, p.taskOpts()...)
+		return shared(g, p.first, stages, idx, after, fn, p.remote)
 	}
-	s := &share{}
+	s := &share{key: stages}
 	s.task = p.build(g, stages, idx, after, teeing(s, fn))
 	p.first = s
 	return s.task
@@ -274,6 +275,7 @@ func asSlice[T any](v any) []T {
 // task the first time.
 func (p *part[T]) whole(g *graph.Graph, idx int) graph.Delayed[any] {
 	if !valid(p.memo) {
+		codec.Register[[]T]()
 		if valid(p.typed) {
 			p.memo = graph.Call(g, "partition", boxed[[]T], p.typed)
 		} else {

@@ -103,16 +103,19 @@
 // "shared|…" readers carry it too), so the fused stages run where the
 // partition's task runs and only whole partitions or partial results
 // travel, never single elements; the combining levels of reduction trees
-// stay in the run's own process. Every source takes the option
-// (FromDelayed's form with options is FromDelayedSlice); a sequence
-// (FromSeq) is iterated in the run's own process, by a chain of local
-// tasks sharing its iterator, and only the tasks running stages on the
-// partitions cut from it are marked. These tasks' arguments and results are
-// held as any (a partial sum, a bucket of a shuffle, a kept partition of
-// the bag's own types), so an executor that moves them between processes
-// must carry their dynamic types. Package cluster does not carry them
-// yet: its jobs refuse such tasks before a run starts, naming the task,
-// so for now Remote bags run on executors in the same process.
+// stay in the run's own process, and so does the small task that picks
+// a shared partition out of its first consumer's result for the readers.
+// Every source takes the option (FromDelayed's form with options is
+// FromDelayedSlice); a sequence (FromSeq) is iterated in the run's own
+// process, by a chain of local tasks sharing its iterator, and only the
+// tasks running stages on the partitions cut from it are marked.
+// These tasks' values are held as any (a partial sum, a bucket of a
+// shuffle, a kept partition); the bag registers each one's concrete type
+// with package codec as it lays the task out, so they travel in codec's
+// named form, and a worker that rebuilds the graph has registered the
+// same types. A user's own types among them (the accumulator of a Fold,
+// the elements) must be able to travel: exported fields, no functions
+// or channels (codec.Check).
 //
 // # Sequences
 //

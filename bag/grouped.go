@@ -156,14 +156,14 @@ func GroupBy[T any, K comparable](b Bag[T], key func(T) K, opts ...Option) graph
 
 // uniq is a partial Distinct: the elements in order of first occurrence.
 type uniq[T comparable] struct {
-	seen  map[T]struct{}
-	order []T
+	Seen  map[T]struct{}
+	Order []T
 }
 
 func (u *uniq[T]) add(v T) {
-	if _, ok := u.seen[v]; !ok {
-		u.seen[v] = struct{}{}
-		u.order = append(u.order, v)
+	if _, ok := u.Seen[v]; !ok {
+		u.Seen[v] = struct{}{}
+		u.Order = append(u.Order, v)
 	}
 }
 
@@ -183,8 +183,8 @@ func Distinct[T comparable](b Bag[T], opts ...Option) Bag[T] {
 	d := reduction[T, *uniq[T], []T]{
 		name: "distinct",
 		leaf: func(x *exec, src producer[T]) *uniq[T] {
-			u := &uniq[T]{seen: make(map[T]struct{}, hint.get())}
-			defer func() { hint.set(len(u.order)) }()
+			u := &uniq[T]{Seen: make(map[T]struct{}, hint.get())}
+			defer func() { hint.set(len(u.Order)) }()
 			src(x, func(blk []T) bool {
 				for _, v := range blk {
 					u.add(v)
@@ -196,13 +196,13 @@ func Distinct[T comparable](b Bag[T], opts ...Option) Bag[T] {
 		combine: func(us []*uniq[T]) *uniq[T] {
 			acc := us[0]
 			for _, u := range us[1:] {
-				for _, v := range u.order {
+				for _, v := range u.Order {
 					acc.add(v)
 				}
 			}
 			return acc
 		},
-		finish: func(u *uniq[T]) ([]T, error) { return u.order, nil },
+		finish: func(u *uniq[T]) ([]T, error) { return u.Order, nil },
 		empty:  func() ([]T, error) { return []T{}, nil },
 	}.build(b, opts)
 	return FromDelayed(b.g, d)

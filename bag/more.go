@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
 )
@@ -100,21 +101,18 @@ func DistinctBy[T any, K comparable](b Bag[T], key func(T) K, opts ...Option) Ba
 	if f := b.finite("distinct"); f != nil {
 		return Bag[T]{g: b.g, err: f}
 	}
-	type firsts struct {
-		seen  map[K]struct{}
-		order []T
-	}
+	type firsts = keyFirsts[K, T]
 	add := func(u *firsts, v T) {
 		k := key(v)
-		if _, ok := u.seen[k]; !ok {
-			u.seen[k] = struct{}{}
-			u.order = append(u.order, v)
+		if _, ok := u.Seen[k]; !ok {
+			u.Seen[k] = struct{}{}
+			u.Order = append(u.Order, v)
 		}
 	}
 	d := reduction[T, *firsts, []T]{
 		name: "distinct",
 		leaf: func(x *exec, src producer[T]) *firsts {
-			u := &firsts{seen: map[K]struct{}{}}
+			u := &firsts{Seen: map[K]struct{}{}}
 			src(x, func(blk []T) bool {
 				x.stage = "distinct"
 				for _, v := range blk {
@@ -127,13 +125,13 @@ func DistinctBy[T any, K comparable](b Bag[T], key func(T) K, opts ...Option) Ba
 		combine: func(us []*firsts) *firsts {
 			acc := us[0]
 			for _, u := range us[1:] {
-				for _, v := range u.order {
+				for _, v := range u.Order {
 					add(acc, v)
 				}
 			}
 			return acc
 		},
-		finish: func(u *firsts) ([]T, error) { return u.order, nil },
+		finish: func(u *firsts) ([]T, error) { return u.Order, nil },
 		empty:  func() ([]T, error) { return []T{}, nil },
 	}.build(b, opts)
 	return FromDelayed(b.g, d)
@@ -209,12 +207,13 @@ func Accumulate[T, A any](b Bag[T], init A, step func(A, T) A) Bag[A] {
 		return Bag[A]{g: b.g, err: f}
 	}
 	out := Bag[A]{g: b.g, parts: make([]*part[A], len(b.parts))}
+	codec.Register[scanned[A]]()
 	var prev graph.Delayed[any]
 	for i, p := range b.parts {
 		t := p.node(b.g, "accumulate", i, prev, func(x *exec, src producer[T], av any) (any, error) {
 			acc := init
 			if s, ok := unwrap(av).(scanned[A]); ok {
-				acc = s.last
+				acc = s.Last
 			}
 			items := []A{}
 			src(x, func(blk []T) bool {
@@ -227,15 +226,22 @@ func Accumulate[T, A any](b Bag[T], init A, step func(A, T) A) Bag[A] {
 			})
 			return scanned[A]{items, acc}, nil
 		})
-		out.parts[i] = &part[A]{memo: t, view: func(v any) []A { return unwrap(v).(scanned[A]).items }, remote: p.remote}
+		out.parts[i] = &part[A]{memo: t, view: func(v any) []A { return unwrap(v).(scanned[A]).Items }, remote: p.remote}
 		prev = t
 	}
 	return out
 }
 
+// keyFirsts is a partial Distinct by key: the first element of each key,
+// in order of first occurrence.
+type keyFirsts[K comparable, T any] struct {
+	Seen  map[K]struct{}
+	Order []T
+}
+
 type scanned[A any] struct {
-	items []A
-	last  A
+	Items []A
+	Last  A
 }
 
 // Persist computes b's partitions and returns a bag that reads them: later
@@ -301,13 +307,13 @@ func Sample[T any](b Bag[T], k int, seed uint64, opts ...Option) graph.Delayed[[
 	type cand = sampled[T]
 	keep := func(cs []cand) []cand {
 		slices.SortFunc(cs, func(a, b cand) int {
-			if c := cmp.Compare(a.key, b.key); c != 0 {
+			if c := cmp.Compare(a.Key, b.Key); c != 0 {
 				return c
 			}
-			if c := cmp.Compare(a.part, b.part); c != 0 { // equal keys: practically never
+			if c := cmp.Compare(a.Part, b.Part); c != 0 { // equal keys: practically never
 				return c
 			}
-			return cmp.Compare(a.i, b.i)
+			return cmp.Compare(a.I, b.I)
 		})
 		return cs[:min(k, len(cs))]
 	}
@@ -338,14 +344,14 @@ func Sample[T any](b Bag[T], k int, seed uint64, opts ...Option) graph.Delayed[[
 		},
 		finish: func(cs []cand) ([]T, error) {
 			slices.SortFunc(cs, func(a, b cand) int {
-				if c := cmp.Compare(a.part, b.part); c != 0 {
+				if c := cmp.Compare(a.Part, b.Part); c != 0 {
 					return c
 				}
-				return cmp.Compare(a.i, b.i)
+				return cmp.Compare(a.I, b.I)
 			})
 			out := make([]T, len(cs))
 			for i, c := range cs {
-				out[i] = c.v
+				out[i] = c.V
 			}
 			return out, nil
 		},
@@ -354,9 +360,9 @@ func Sample[T any](b Bag[T], k int, seed uint64, opts ...Option) graph.Delayed[[
 }
 
 type sampled[T any] struct {
-	key     uint64
-	part, i int
-	v       T
+	Key     uint64
+	Part, I int
+	V       T
 }
 
 // Choices is k elements drawn with replacement, each uniformly from the
@@ -378,6 +384,9 @@ func Choices[T any](b Bag[T], k int, seed uint64) graph.Delayed[[]T] {
 	}
 	g := b.g
 	counts := make([]graph.Delayed[any], len(b.parts))
+	codec.Register[int]()
+	codec.Register[[][2]int]()
+	codec.Register[map[int]T]()
 	for i, p := range b.parts {
 		counts[i] = p.node(g, "choices-count", i, graph.Delayed[any]{}, func(x *exec, src producer[T], _ any) (any, error) {
 			n := 0

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -254,7 +255,7 @@ func JoinBag[T, U any, K comparable](b Bag[T], other Bag[U], key func(T) K, othe
 				index := map[K][]U{}
 				for _, v := range vs[na:] {
 					for _, e := range unwrap(v).([][]keyed[K, U])[j] {
-						index[e.key] = append(index[e.key], e.v)
+						index[e.Key] = append(index[e.Key], e.V)
 					}
 				}
 				a := newAppender(sink)
@@ -265,8 +266,8 @@ func JoinBag[T, U any, K comparable](b Bag[T], other Bag[U], key func(T) K, othe
 							return
 						}
 						for _, e := range bucket[lo:min(lo+blockSize, len(bucket))] {
-							for _, u := range index[e.key] {
-								if !a.add(P{e.v, u}) {
+							for _, u := range index[e.Key] {
+								if !a.add(P{e.V, u}) {
 									return
 								}
 							}
@@ -283,14 +284,15 @@ func JoinBag[T, U any, K comparable](b Bag[T], other Bag[U], key func(T) K, othe
 
 // keyed is an element with its key, so the key is computed once.
 type keyed[K, T any] struct {
-	key K
-	v   T
+	Key K
+	V   T
 }
 
 // splitByKey adds a task per partition of b splitting its elements, with
 // their keys, into n buckets by a hash of the key.
 func splitByKey[T any, K comparable](b Bag[T], key func(T) K, n int) []graph.Delayed[any] {
 	splits := make([]graph.Delayed[any], len(b.parts))
+	codec.Register[[][]keyed[K, T]]()
 	for i, p := range b.parts {
 		splits[i] = p.node(b.g, "join-split", i, graph.Delayed[any]{}, func(x *exec, src producer[T], _ any) (any, error) {
 			buckets := make([][]keyed[K, T], n)

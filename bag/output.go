@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
 )
@@ -109,6 +110,7 @@ func streamParts[T any](ctx context.Context, b Bag[T], yield func(T, error) bool
 // the one before it; it returns the last hand-over.
 func handOver[T any](b Bag[T], ch chan<- []T) graph.Delayed[any] {
 	senders := make([]graph.Delayed[any], len(b.parts))
+	codec.Register[[]T]()
 	for i, p := range b.parts {
 		var after graph.Delayed[any]
 		if i >= iterAhead {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -50,6 +51,7 @@ func (r reduction[T, A, R]) build(b Bag[T], opts []Option) graph.Delayed[R] {
 	if len(b.parts) == 0 {
 		return graph.Source(g, r.name, func(context.Context) (R, error) { return r.empty() })
 	}
+	codec.Register[A]() // a partial may be made on a worker (Remote)
 	leaf := func(x *exec, src producer[T], _ any) (any, error) { return r.leaf(x, src), nil }
 	level := make([]graph.Delayed[any], len(b.parts))
 	for i, p := range b.parts {
@@ -173,8 +175,8 @@ func firstFailure[T any](b Bag[T], stage string, err error) *failure {
 
 // maybe is a partial result of a reduction without an identity.
 type maybe[T any] struct {
-	v  T
-	ok bool
+	V  T
+	OK bool
 }
 
 func combineMaybe[T any](f func(T, T) T) func([]maybe[T]) maybe[T] {
@@ -182,11 +184,11 @@ func combineMaybe[T any](f func(T, T) T) func([]maybe[T]) maybe[T] {
 		var acc maybe[T]
 		for _, m := range ms {
 			switch {
-			case !m.ok:
-			case !acc.ok:
+			case !m.OK:
+			case !acc.OK:
 				acc = m
 			default:
-				acc.v = f(acc.v, m.v)
+				acc.V = f(acc.V, m.V)
 			}
 		}
 		return acc
@@ -195,10 +197,10 @@ func combineMaybe[T any](f func(T, T) T) func([]maybe[T]) maybe[T] {
 
 func finishMaybe[T any](name string) func(maybe[T]) (T, error) {
 	return func(m maybe[T]) (T, error) {
-		if !m.ok {
-			return m.v, fmt.Errorf("%w (%s)", ErrEmpty, name)
+		if !m.OK {
+			return m.V, fmt.Errorf("%w (%s)", ErrEmpty, name)
 		}
-		return m.v, nil
+		return m.V, nil
 	}
 }
 
@@ -221,15 +223,15 @@ func Reduce[T any](b Bag[T], f func(T, T) T, opts ...Option) graph.Delayed[T] {
 			var acc maybe[T]
 			src(x, func(blk []T) bool {
 				x.stage = "reduce"
-				if !acc.ok {
+				if !acc.OK {
 					acc = maybe[T]{blk[0], true}
 					blk = blk[1:]
 				}
-				a := acc.v
+				a := acc.V
 				for _, v := range blk {
 					a = f(a, v)
 				}
-				acc.v = a
+				acc.V = a
 				return true
 			})
 			return acc
@@ -295,14 +297,14 @@ func extreme[T cmp.Ordered](b Bag[T], name string, pick func(T, T) T, opts []Opt
 		leaf: func(x *exec, src producer[T]) maybe[T] {
 			var acc maybe[T]
 			src(x, func(blk []T) bool {
-				if !acc.ok {
+				if !acc.OK {
 					acc = maybe[T]{blk[0], true}
 				}
-				a := acc.v
+				a := acc.V
 				for _, v := range blk {
 					a = pick(a, v)
 				}
-				acc.v = a
+				acc.V = a
 				return true
 			})
 			return acc
@@ -317,23 +319,23 @@ func extreme[T cmp.Ordered](b Bag[T], name string, pick func(T, T) T, opts []Opt
 // squared deviations from it, merged with Chan et al.'s formula, which
 // stays accurate where a sum of squares would cancel.
 type moments struct {
-	n       int
-	mean, m float64
+	N       int
+	Mean, M float64
 }
 
 func (a moments) merge(b moments) moments {
-	if a.n == 0 {
+	if a.N == 0 {
 		return b
 	}
-	if b.n == 0 {
+	if b.N == 0 {
 		return a
 	}
-	n := a.n + b.n
-	d := b.mean - a.mean
+	n := a.N + b.N
+	d := b.Mean - a.Mean
 	return moments{
-		n:    n,
-		mean: a.mean + d*float64(b.n)/float64(n),
-		m:    a.m + b.m + d*d*float64(a.n)*float64(b.n)/float64(n),
+		N:    n,
+		Mean: a.Mean + d*float64(b.N)/float64(n),
+		M:    a.M + b.M + d*d*float64(a.N)*float64(b.N)/float64(n),
 	}
 }
 
@@ -375,10 +377,10 @@ func momentsOf[T Number](b Bag[T], name string, finish func(moments) (float64, e
 // Mean is the arithmetic mean, as a float64; an empty bag gives ErrEmpty.
 func Mean[T Number](b Bag[T], opts ...Option) graph.Delayed[float64] {
 	return momentsOf(b, "mean", func(m moments) (float64, error) {
-		if m.n == 0 {
+		if m.N == 0 {
 			return 0, fmt.Errorf("%w (mean)", ErrEmpty)
 		}
-		return m.mean, nil
+		return m.Mean, nil
 	}, opts)
 }
 
@@ -399,10 +401,10 @@ func variance[T Number](b Bag[T], name string, ddof int, root bool, opts []Optio
 		return failed[float64](b.g, firstFailure(b, name, fmt.Errorf("%w: %s: ddof %d < 0", ErrInvalid, name, ddof)))
 	}
 	return momentsOf(b, name, func(m moments) (float64, error) {
-		if m.n <= ddof {
-			return 0, fmt.Errorf("%w (%s of %d elements with ddof %d)", ErrEmpty, name, m.n, ddof)
+		if m.N <= ddof {
+			return 0, fmt.Errorf("%w (%s of %d elements with ddof %d)", ErrEmpty, name, m.N, ddof)
 		}
-		v := m.m / float64(m.n-ddof)
+		v := m.M / float64(m.N-ddof)
 		if root {
 			v = math.Sqrt(v)
 		}

@@ -161,7 +161,7 @@ func refRemote(xs []int) remoteResults {
 // concatenations of Collect and the typed views of partitions.
 var localTasks = map[string]bool{
 	"from-slice": true, "delayed-part": true, "from-seq": true, "from-seq-chunk": true,
-	"partition": true, "collect": true, "collect-combine": true,
+	"partition": true, "kept": true, "collect": true, "collect-combine": true,
 	"sum": true, "count": true, "frequencies": true, "sum-combine": true, "count-combine": true, "frequencies-combine": true,
 }
 

@@ -1,8 +1,10 @@
 package bag
 
 import (
+	"fmt"
 	"sync/atomic"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -36,6 +38,15 @@ const (
 type share struct {
 	task graph.Delayed[any]
 	tee  atomic.Bool
+	// key tells apart the shares one task serves (a partition and a
+	// stage over it, both shared): the stages its consumer adds, which
+	// nest, so no two shares of one task have the same. It is what a
+	// kept partition is found by, since a task's result may have been
+	// made in another process, whose shares are other pointers.
+	key string
+	// picked, for remote readers, is the local task picking the kept
+	// partition out of task's result.
+	picked graph.Delayed[any]
 }
 
 // teed is the result of a task that kept partitions for other consumers:
@@ -47,8 +58,8 @@ type teed struct {
 }
 
 type kept struct {
-	s     *share
-	items any // []T
+	key   string // the share's
+	items any    // []T
 }
 
 // unwrap is a task's own result, whatever it kept for others.
@@ -63,7 +74,7 @@ func unwrap(v any) any {
 func keptBy[T any](v any, s *share) []T {
 	if t, ok := v.(*teed); ok {
 		for _, k := range t.kept {
-			if k.s == s {
+			if k.key == s.key {
 				items, _ := k.items.([]T)
 				return items
 			}
@@ -72,10 +83,59 @@ func keptBy[T any](v any, s *share) []T {
 	return nil
 }
 
+// teedWire is how a teed travels to another process (see Remote): its
+// values are held in interfaces, so each goes in codec's named form.
+type teedWire struct {
+	Res  codec.Raw
+	Keys []string
+	Kept []codec.Raw
+}
+
+func (t *teed) MarshalCBOR() ([]byte, error) {
+	w := teedWire{Keys: make([]string, len(t.kept)), Kept: make([]codec.Raw, len(t.kept))}
+	var err error
+	if w.Res, err = codec.MarshalAny(t.res); err != nil {
+		return nil, err
+	}
+	for i, k := range t.kept {
+		w.Keys[i] = k.key
+		if w.Kept[i], err = codec.MarshalAny(k.items); err != nil {
+			return nil, err
+		}
+	}
+	return codec.Marshal(w)
+}
+
+func (t *teed) UnmarshalCBOR(data []byte) error {
+	var w teedWire
+	if err := codec.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	if len(w.Keys) != len(w.Kept) {
+		return fmt.Errorf("bag: a kept partition's wire form has %d keys for %d partitions", len(w.Keys), len(w.Kept))
+	}
+	res, err := codec.UnmarshalAny(w.Res)
+	if err != nil {
+		return err
+	}
+	t.res, t.kept = res, make([]kept, len(w.Kept))
+	for i, raw := range w.Kept {
+		items, err := codec.UnmarshalAny(raw)
+		if err != nil {
+			return err
+		}
+		t.kept[i] = kept{w.Keys[i], items}
+	}
+	return nil
+}
+
+func init() { codec.Register[*teed]() }
+
 // teeing wraps a consumer so that, when s.tee is set at run time, it also
 // keeps every element of the partition. A consumer that stops early (Take,
 // Any) does not stop the reading: the others need the whole partition.
 func teeing[T any](s *share, fn consume[T]) consume[T] {
+	codec.Register[[]T]()
 	return func(x *exec, src producer[T], av any) (any, error) {
 		if !s.tee.Load() {
 			return fn(x, src, av)
@@ -107,7 +167,7 @@ func teeing[T any](s *share, fn consume[T]) consume[T] {
 		if !ok {
 			t = &teed{res: res}
 		}
-		t.kept = append(t.kept, kept{s, items})
+		t.kept = append(t.kept, kept{s.key, items})
 		return t, nil
 	}
 }
@@ -118,8 +178,20 @@ func teeing[T any](s *share, fn consume[T]) consume[T] {
 // kept, which is then released: in the static order, the first consumer's
 // whole reduction would run before any reader, keeping every partition of
 // the bag meanwhile (TestSharedStagesReleased measures both).
-func shared[T any](g *graph.Graph, s *share, stages string, idx int, after graph.Delayed[any], fn consume[T], opts ...graph.Option) graph.Delayed[any] {
+//
+// A remote reader reads the partition from a local task that picks it out
+// of the first consumer's result: only the partition travels, and the
+// rest of that result, which its own consumer may be changing meanwhile
+// (a reduction merges into its partials), is never encoded.
+func shared[T any](g *graph.Graph, s *share, stages string, idx int, after graph.Delayed[any], fn consume[T], remote bool) graph.Delayed[any] {
 	s.tee.Store(true)
-	return onValues(g, "shared|"+stages, idx, []graph.Delayed[any]{s.task}, after, fn,
-		func(vs []any) producer[T] { return sliceSource(keptBy[T](vs[0], s)) }, append(opts[:len(opts):len(opts)], graph.Priority(1))...)
+	if !remote {
+		return onValues(g, "shared|"+stages, idx, []graph.Delayed[any]{s.task}, after, fn,
+			func(vs []any) producer[T] { return sliceSource(keptBy[T](vs[0], s)) }, graph.Priority(1))
+	}
+	if !valid(s.picked) {
+		s.picked = graph.Call(g, "kept", func(v any) any { return keptBy[T](v, s) }, s.task, graph.Priority(1))
+	}
+	return onValues(g, "shared|"+stages, idx, []graph.Delayed[any]{s.picked}, after, fn,
+		func(vs []any) producer[T] { return sliceSource(asSlice[T](vs[0])) }, graph.Remote(), graph.Priority(1))
 }

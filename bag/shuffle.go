@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"math"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -102,44 +103,44 @@ func FoldGroups[T any, K comparable, A any](b Bag[T], key func(T) K, init A, ste
 	return shuffle(b, "fold-groups", opts, func(x *exec, src producer[T], n int) []*folds[K, A] {
 		buckets := make([]*folds[K, A], n)
 		for j := range buckets {
-			buckets[j] = &folds[K, A]{at: map[K]int{}}
+			buckets[j] = &folds[K, A]{At: map[K]int{}}
 		}
 		src(x, func(blk []T) bool {
 			x.stage = "fold-groups"
 			for _, v := range blk {
 				k := key(v)
 				f := buckets[bucketOf(k, n)]
-				if i, ok := f.at[k]; ok {
-					f.pairs[i].Second = step(f.pairs[i].Second, v)
+				if i, ok := f.At[k]; ok {
+					f.Pairs[i].Second = step(f.Pairs[i].Second, v)
 				} else {
-					f.at[k] = len(f.pairs)
-					f.pairs = append(f.pairs, P{k, step(init, v)})
+					f.At[k] = len(f.Pairs)
+					f.Pairs = append(f.Pairs, P{k, step(init, v)})
 				}
 			}
 			return true
 		})
 		return buckets
 	}, func(x *exec, ins []*folds[K, A]) []P {
-		acc := &folds[K, A]{at: map[K]int{}}
+		acc := &folds[K, A]{At: map[K]int{}}
 		for _, in := range ins {
 			x.stage = "fold-groups"
-			for _, p := range in.pairs {
-				if i, ok := acc.at[p.First]; ok {
-					acc.pairs[i].Second = combine(acc.pairs[i].Second, p.Second)
+			for _, p := range in.Pairs {
+				if i, ok := acc.At[p.First]; ok {
+					acc.Pairs[i].Second = combine(acc.Pairs[i].Second, p.Second)
 				} else {
-					acc.at[p.First] = len(acc.pairs)
-					acc.pairs = append(acc.pairs, p)
+					acc.At[p.First] = len(acc.Pairs)
+					acc.Pairs = append(acc.Pairs, p)
 				}
 			}
 		}
-		return acc.pairs
+		return acc.Pairs
 	})
 }
 
 // folds is the per-key folds of one bucket, in order of first occurrence.
 type folds[K comparable, A any] struct {
-	at    map[K]int
-	pairs []Pair[K, A]
+	At    map[K]int
+	Pairs []Pair[K, A]
 }
 
 // shuffle adds a splitting task per input partition (split makes its n
@@ -165,6 +166,7 @@ func shuffle[T, B, E any](b Bag[T], name string, opts []Option,
 		return invalid[E](b.g, name, "SplitOut(%d): more than %d partitions", n, maxPartitions)
 	}
 	splits := make([]graph.Delayed[any], len(b.parts))
+	codec.Register[[]B]()
 	for i, p := range b.parts {
 		splits[i] = p.node(b.g, name+"-split", i, graph.Delayed[any]{}, func(x *exec, src producer[T], _ any) (any, error) {
 			return split(x, src, n), nil

@@ -67,7 +67,7 @@ func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
 			// another comes, the task must keep the mapped elements,
 			// which the fused loop never holds: it then maps, keeps
 			// and filters in separate loops (decided when it runs).
-			s := &share{}
+			s := &share{key: name + "|" + stages}
 			unfused := teeing(s, func(x *exec, src producer[U], av any) (any, error) {
 				return fn(x, filterMk(src), av)
 			})

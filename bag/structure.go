@@ -3,6 +3,7 @@ package bag
 import (
 	"fmt"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -31,13 +32,14 @@ func Take[T any](b Bag[T], k int) Bag[T] {
 		return Bag[T]{g: b.g, parts: []*part[T]{through(u.stream(), "take", limit[T](k))}}
 	}
 	out := make([]*part[T], len(b.parts))
+	codec.Register[taken[T]]()
 	var prev graph.Delayed[any]
 	for i, p := range b.parts {
 		// Each task gets what its predecessor left to take: a chain.
 		t := p.node(b.g, "take", i, prev, func(x *exec, src producer[T], av any) (any, error) {
 			left := k
 			if prev, ok := unwrap(av).(taken[T]); ok {
-				left = prev.left
+				left = prev.Left
 			}
 			if left == 0 {
 				return taken[T]{}, nil
@@ -57,11 +59,11 @@ func Take[T any](b Bag[T], k int) Bag[T] {
 
 // taken is one partition of a Take and how many elements are still to take.
 type taken[T any] struct {
-	items []T
-	left  int
+	Items []T
+	Left  int
 }
 
-func takenItems[T any](v any) []T { return unwrap(v).(taken[T]).items }
+func takenItems[T any](v any) []T { return unwrap(v).(taken[T]).Items }
 
 // limit stops a pipeline after k elements.
 func limit[T any](k int) func(producer[T]) producer[T] {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
 )
@@ -77,6 +78,7 @@ func writeText(b Bag[string], name func(int) string) graph.Delayed[[]string] {
 	}
 	w := &writes{runs: map[<-chan struct{}]*writeRun{}}
 	leaves := make([]graph.Delayed[any], len(b.parts))
+	codec.Register[string]()
 	for i, p := range b.parts {
 		path := paths[i]
 		leaves[i] = p.node(b.g, "write-text", i, graph.Delayed[any]{}, func(x *exec, src producer[string], _ any) (any, error) {

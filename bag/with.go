@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -17,6 +18,39 @@ import (
 // argPair carries the two extra dependencies of a task when a delayed
 // argument meets another (a Take's chain, a second argument).
 type argPair struct{ after, arg any }
+
+// argPair's wire form (see Remote): both values are held in interfaces,
+// so each goes in codec's named form.
+type argPairWire struct {
+	_          struct{} `cbor:",toarray"`
+	After, Arg codec.Raw
+}
+
+func (p argPair) MarshalCBOR() ([]byte, error) {
+	after, err := codec.MarshalAny(p.after)
+	if err != nil {
+		return nil, err
+	}
+	arg, err := codec.MarshalAny(p.arg)
+	if err != nil {
+		return nil, err
+	}
+	return codec.Marshal(argPairWire{After: after, Arg: arg})
+}
+
+func (p *argPair) UnmarshalCBOR(data []byte) error {
+	var w argPairWire
+	err := codec.Unmarshal(data, &w)
+	if err == nil {
+		p.after, err = codec.UnmarshalAny(w.After)
+	}
+	if err == nil {
+		p.arg, err = codec.UnmarshalAny(w.Arg)
+	}
+	return err
+}
+
+func init() { codec.Register[argPair]() }
 
 // withArg returns p followed by the stage made by mk from arg's value.
 // arg is boxed once per stage, so all partitions read one task.
@@ -48,6 +82,7 @@ func argOf[T, A any](b Bag[T], stage string, d graph.Delayed[A]) (graph.Delayed[
 	case b.g != nil && d.Graph() != b.g:
 		return graph.Delayed[any]{}, &failure{stage, fmt.Errorf("bag: %s: argument: %w", stage, graph.ErrForeignHandle)}
 	}
+	codec.Register[A]()
 	return graph.Call(d.Graph(), stage+"-arg", boxed[A], d), nil
 }
 

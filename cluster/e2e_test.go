@@ -45,6 +45,9 @@ func TestSquares(t *testing.T) {
 
 // Results over 512 KiB travel through the object store.
 func TestBigResults(t *testing.T) {
+	if data, _ := marshal(squareValue(3, true)); len(data) <= inlineLimit {
+		t.Fatalf("a big result encodes to %d bytes, which travel inline", len(data))
+	}
 	c, _ := testCluster(t, 1)
 	p := noFaults(3, "")
 	p.Big = true
@@ -166,6 +169,12 @@ func TestCancel(t *testing.T) {
 	waitFor(t, func() bool { return runsOf(t, p.Dir, "cancelled", 0) == runsOf(t, p.Dir, "started", 0) })
 	t.Logf("Compute returned %v after cancel; the remote task saw it after %v", returned, time.Since(start))
 	waitFor(t, func() bool { return queued(t, c) == 0 })
+}
+
+// hidden cannot travel: its y would arrive as 0.
+type hidden struct {
+	X int
+	y int
 }
 
 // A remote task whose result cannot travel fails the run before anything

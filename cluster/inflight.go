@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
 )
@@ -279,7 +280,7 @@ func (c *Cluster) deliver(p *pending, stored []byte) {
 
 // decodeResult stores a task's encoded result into its cell.
 func (c *Cluster) decodeResult(p *pending, data []byte) error {
-	if err := unmarshal(data, p.task.Result()); err != nil {
+	if err := codec.UnmarshalCell(data, p.task.Result()); err != nil {
 		return fmt.Errorf("cluster: task %s: decoding its result: %w", p.name, err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -78,9 +79,8 @@ func travels(g *graph.Graph, id int) error {
 		if n != int32(id) && g.Kind(int(n)) == graph.KindValue {
 			continue // constants do not travel: the rebuilt graph has them
 		}
-		typ := reflectTypeOfResult(taskOf(g, int(n)))
-		if path, reason := checkType(typ); reason != "" {
-			return &TypeError{Task: g.Key(int(n)), Type: typ, Path: path, Reason: reason}
+		if err := typeErr(g.Key(int(n)), reflectTypeOfResult(taskOf(g, int(n)))); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -165,9 +165,9 @@ func (j *Job) message(ctx context.Context, p *pending) ([]byte, error) {
 // argument encodes dependency d of p, putting a large value in the
 // object store.
 func (j *Job) argument(ctx context.Context, p *pending, i, d int, v any) (argMsg, error) {
-	data, err := marshal(v)
+	data, err := codec.MarshalCell(reflectTypeOfResult(taskOf(p.g, d)), v)
 	if err != nil {
-		return argMsg{}, fmt.Errorf("cluster: task %s: encoding argument %d (%s): %w", p.name, i, p.g.Key(d), err)
+		return argMsg{}, fmt.Errorf("cluster: task %s: encoding argument %d: %w", p.name, i, asTypeError(p.g.Key(d), err))
 	}
 	if len(data) <= inlineLimit {
 		return argMsg{ID: int32(d), Data: data}, nil

@@ -92,11 +92,19 @@ func (p squaresParams) square(ctx context.Context, n int) ([]int64, error) {
 		p.mark("cancelled", 0)
 		return nil, ctx.Err()
 	}
+	return squareValue(n, p.Big), nil
+}
+
+// squareValue is n², followed with big by 100,000 values of 9 bytes each
+// encoded (zeros would take 1): about 880 KiB, over inlineLimit.
+func squareValue(n int, big bool) []int64 {
 	v := []int64{int64(n) * int64(n)}
-	if p.Big {
-		v = append(v, make([]int64, 100_000)...) // ~ 800 KiB encoded
+	if big {
+		for i := range 100_000 {
+			v = append(v, int64(i+1)<<33)
+		}
 	}
-	return v, nil
+	return v
 }
 
 // mark appends a line to the marker file what-n.
@@ -130,6 +138,7 @@ func killSelf() {
 func registerTestJobs() {
 	registerBenchJobs()
 	registerRandomJob()
+	registerBagJob()
 	must(Register(&testJobs, "squares", func(p squaresParams) (*graph.Graph, error) {
 		g, _ := squares(p, remoteOpts()...)
 		return g, nil

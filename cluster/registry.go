@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -50,8 +51,9 @@ func Register[P any](r *Registry, name string, build func(P) (*graph.Graph, erro
 	if name == "" || build == nil {
 		return fmt.Errorf("cluster: Register needs a name and a builder")
 	}
-	if path, reason := checkType(reflect.TypeFor[P]()); reason != "" {
-		return fmt.Errorf("cluster: job %q: parameters cannot travel: %s%s", name, reason, pathSuffix(path))
+	var te *codec.TypeError
+	if errors.As(codec.Check(reflect.TypeFor[P]()), &te) {
+		return fmt.Errorf("cluster: job %q: parameters cannot travel: %s%s", name, te.Reason, pathSuffix(te.Path))
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

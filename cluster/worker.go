@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -613,9 +614,9 @@ func (w *worker) run(ctx context.Context, b *batchMsg, t *taskMsg) resultMsg {
 		res.fail(err)
 		return res
 	}
-	data, err := marshal(v)
+	data, err := codec.MarshalCell(reflectTypeOfResult(rg.x.Task(t.ID)), v)
 	if err != nil {
-		res.Err = fmt.Sprintf("cluster: encoding the result: %v", err)
+		res.Err = fmt.Sprintf("cluster: encoding the result: %v", asTypeError(rg.x.Key(t.ID), err))
 		return res
 	}
 	if len(data) > inlineLimit {
@@ -676,7 +677,7 @@ func (w *worker) load(ctx context.Context, cell graph.Task, a argMsg) error {
 			return err
 		}
 	}
-	return unmarshal(data, cell.Result())
+	return codec.UnmarshalCell(data, cell.Result())
 }
 
 // panicked is a task's panic on a worker.

@@ -133,6 +133,15 @@ func TestReplayRejects(t *testing.T) {
 			t.Errorf("Replay(%q): %v, want ErrProfile", in, err)
 		}
 	}
+	// What is wrong with a profile is sched/diag's to say.
+	_, err := dashboard.Replay(strings.NewReader(`{"version": 99, "tasks": 1}`), dashboard.Options{})
+	if !errors.Is(err, dashboard.ErrProfile) || !errors.Is(err, diag.ErrProfileVersion) {
+		t.Errorf("a profile of version 99: %v, want ErrProfile and diag.ErrProfileVersion", err)
+	}
+	_, err = dashboard.Replay(strings.NewReader(`{"traceEvents": [{"ph": "M", "name": "thread_name", "tid": 0}, {"ph": "X", "name": "a", "tid": 0, "args": {"state": "odd"}}]}`), dashboard.Options{})
+	if !errors.Is(err, dashboard.ErrProfile) || !strings.Contains(err.Error(), `task event 0 has state "odd"`) {
+		t.Errorf("a trace with an odd state: %v", err)
+	}
 }
 
 // TestFailures: a failing task shows with its name, stage and error; the

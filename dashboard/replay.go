@@ -1,19 +1,23 @@
 package dashboard
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/seed001e6470/taskgraph/sched"
+	"github.com/seed001e6470/taskgraph/sched/diag"
 )
 
-// ErrProfile is returned by Replay for input that is not a profile.
+// ErrProfile is returned by Replay for input that is not a profile or a
+// trace; for a profile, it wraps the error of sched/diag's ReadJSON too
+// (diag.ErrBadProfile, diag.ErrProfileVersion).
 var ErrProfile = errors.New("dashboard: not a taskgraph profile")
 
 // replayFrames is how many frames a replay makes of a run, whatever its
@@ -33,55 +37,44 @@ func Replay(r io.Reader, o Options) (*Dashboard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: reading the profile: %w", err)
 	}
-	var p profileDoc
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrProfile, err)
+	// Anything but a trace is read as a profile, whose reader says what
+	// is wrong with it.
+	var trace struct {
+		Events []traceEvent `json:"traceEvents"`
 	}
-	if p.Events != nil {
-		p = fromTrace(p.Events)
+	var run *savedRun
+	if json.Unmarshal(raw, &trace) == nil && trace.Events != nil {
+		run, err = fromTrace(trace.Events)
+	} else {
+		run, err = fromProfile(raw)
 	}
-	if err := p.check(); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	d := New(o)
 	d.profile = raw
-	d.replay(&p)
+	d.replay(run)
 	return d, nil
 }
 
-// profileDoc is the part of diag's profile JSON that a replay reads.
-type profileDoc struct {
-	Start   string  `json:"start"`
-	WallUs  float64 `json:"wall_us"`
-	Workers int     `json:"workers"`
-	Tasks   *int    `json:"tasks"`
-	Error   string  `json:"error"`
-	Path    struct {
-		Us    float64  `json:"us"`
-		Tasks []string `json:"tasks"`
-	} `json:"critical_path"`
-	Records []profileRecord `json:"records"`
-	Samples []profileSample `json:"samples"`
-	// Events is a Chrome trace's: when set, the rest is made of it.
-	Events []traceEvent `json:"traceEvents"`
+// savedRun is what a replay shows: a profile read back, or what a trace
+// tells of its run.
+type savedRun struct {
+	pr      diag.Profile
+	records []diag.Record
+	samples []diag.Sample
 }
 
-type profileRecord = struct {
-	ID      int      `json:"id"`
-	Key     string   `json:"key"`
-	Name    string   `json:"name"`
-	Spawned bool     `json:"spawned"`
-	Worker  int      `json:"worker"`
-	State   string   `json:"state"`
-	StartUs *float64 `json:"start_us"`
-	EndUs   *float64 `json:"end_us"`
-	Error   string   `json:"error"`
-}
-
-type profileSample struct {
-	AtUs       float64 `json:"at_us"`
-	HeapBytes  uint64  `json:"heap_bytes"`
-	Goroutines int     `json:"goroutines"`
+func fromProfile(raw []byte) (*savedRun, error) {
+	p, err := diag.ReadJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrProfile, err)
+	}
+	pr, err := p.Profile()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrProfile, err)
+	}
+	return &savedRun{pr: pr, records: p.Records(), samples: p.Samples()}, nil
 }
 
 // traceEvent is the part of a trace event (sched/diag's WriteTrace) that
@@ -95,31 +88,31 @@ type traceEvent struct {
 	Args map[string]any `json:"args"`
 }
 
-// fromTrace makes a profile of a trace's task events ("X"), workers
-// (thread names) and heap and goroutine counters.
-func fromTrace(evs []traceEvent) profileDoc {
-	var p profileDoc
-	tasks := 0
-	samples := map[float64]*profileSample{}
+// fromTrace makes a run of a trace's task events ("X"), workers (thread
+// names) and heap and goroutine counters. A trace has no start: its
+// run's times are offsets from the zero time.
+func fromTrace(evs []traceEvent) (*savedRun, error) {
+	run := new(savedRun)
+	pr := &run.pr
+	samples := map[float64]*diag.Sample{}
 	for _, e := range evs {
 		switch {
 		case e.Ph == "M" && e.Name == "thread_name":
-			p.Workers = max(p.Workers, e.Tid+1)
+			pr.Workers = max(pr.Workers, e.Tid+1)
 		case e.Ph == "X":
-			str := func(k string) string { v, _ := e.Args[k].(string); return v }
-			id, _ := e.Args["id"].(float64)
-			spawned, _ := e.Args["spawned"].(bool)
-			start, end := e.Ts, e.Ts+e.Dur
-			p.Records = append(p.Records, profileRecord{ID: int(id), Key: str("key"), Name: e.Name, Spawned: spawned,
-				Worker: e.Tid, State: str("state"), StartUs: &start, EndUs: &end, Error: str("error")})
-			p.WallUs = max(p.WallUs, end)
-			if !spawned {
-				tasks++
+			r, err := traceRecord(e, len(run.records))
+			if err != nil {
+				return nil, err
+			}
+			run.records = append(run.records, r)
+			pr.Wall = max(pr.Wall, r.End.Sub(pr.Start))
+			if !r.Spawned {
+				pr.Tasks++
 			}
 		case e.Ph == "C" && (e.Name == "heap" || e.Name == "goroutines"):
 			s := samples[e.Ts]
 			if s == nil {
-				s = &profileSample{AtUs: e.Ts}
+				s = &diag.Sample{At: us(e.Ts)}
 				samples[e.Ts] = s
 			}
 			if v, ok := e.Args["MiB"].(float64); ok {
@@ -130,30 +123,46 @@ func fromTrace(evs []traceEvent) profileDoc {
 			}
 		}
 	}
-	p.Tasks = &tasks
 	for _, s := range samples {
-		p.Samples = append(p.Samples, *s)
+		run.samples = append(run.samples, *s)
 	}
-	slices.SortFunc(p.Samples, func(a, b profileSample) int { return cmp.Compare(a.AtUs, b.AtUs) })
-	for _, r := range p.Records { // the run's error is not in a trace: its first failure is
-		if r.State == sched.Failed.String() && !r.Spawned {
-			p.Error = fmt.Sprintf("task %s: %s", r.Key, r.Error)
+	slices.SortFunc(run.samples, func(a, b diag.Sample) int { return cmp.Compare(a.At, b.At) })
+	for _, r := range run.records { // the run's error is not in a trace: its first failure is
+		if r.State == sched.Failed && !r.Spawned {
+			pr.Err = fmt.Errorf("task %s: %s", r.Key, errText(r.Err))
 			break
 		}
 	}
-	return p
+	return run, run.checkWorkers()
 }
 
-func (p *profileDoc) check() error {
-	if p.Tasks == nil || p.Workers <= 0 || p.WallUs < 0 {
-		return fmt.Errorf("%w: no tasks, workers or wall_us", ErrProfile)
+// traceRecord is the record of task event e, the k-th.
+func traceRecord(e traceEvent, k int) (diag.Record, error) {
+	str := func(k string) string { v, _ := e.Args[k].(string); return v }
+	id, _ := e.Args["id"].(float64)
+	spawned, _ := e.Args["spawned"].(bool)
+	state, ok := parseState(str("state"))
+	if !ok || (state != sched.Done && state != sched.Failed) {
+		return diag.Record{}, fmt.Errorf("%w: task event %d has state %q", ErrProfile, k, str("state"))
 	}
-	for k, r := range p.Records {
-		if _, ok := parseState(r.State); !ok {
-			return fmt.Errorf("%w: record %d has state %q", ErrProfile, k, r.State)
-		}
-		if r.Worker >= p.Workers {
-			return fmt.Errorf("%w: record %d ran on worker %d of %d", ErrProfile, k, r.Worker, p.Workers)
+	start := time.Time{}.Add(us(e.Ts))
+	r := diag.Record{ID: int(id), Key: str("key"), Name: e.Name, Spawned: spawned, Worker: e.Tid,
+		Start: start, End: start.Add(us(e.Dur)), State: state}
+	if msg := str("error"); msg != "" {
+		r.Err = errors.New(msg)
+	}
+	return r, nil
+}
+
+// checkWorkers refuses a trace of no workers, or with a task on a worker
+// that it does not name.
+func (run *savedRun) checkWorkers() error {
+	if run.pr.Workers <= 0 {
+		return fmt.Errorf("%w: a trace without workers", ErrProfile)
+	}
+	for k, r := range run.records {
+		if r.Worker < 0 || r.Worker >= run.pr.Workers {
+			return fmt.Errorf("%w: task event %d ran on worker %d of %d", ErrProfile, k, r.Worker, run.pr.Workers)
 		}
 	}
 	return nil
@@ -175,74 +184,83 @@ type event struct {
 	rec int
 }
 
-// replay feeds the profile's tasks to a collector in the order they
-// happened and takes a frame at replayFrames moments of the run.
-func (d *Dashboard) replay(p *profileDoc) {
+// replay feeds the run's tasks to a collector in the order they happened
+// and takes a frame at replayFrames moments of the run.
+func (d *Dashboard) replay(run *savedRun) {
 	c := new(collector)
-	wall := us(p.WallUs)
-	c.start(nil, time.Time{}, *p.Tasks, p.Workers)
-	stages := replayStageOf(c, p)
+	pr := &run.pr
+	c.start(nil, time.Time{}, pr.Tasks, pr.Workers)
+	stages := replayStageOf(c, run.records)
 	d.update(func(s *Snapshot) {
-		s.Replay, s.State, s.Start, s.Workers, s.Total = true, "running", p.Start, p.Workers, *p.Tasks
-		s.Stages = d.replayStages(c, p, stages)
+		s.Replay, s.State, s.Start, s.Workers, s.Total = true, "running", startText(pr.Start), pr.Workers, pr.Tasks
+		s.Stages = d.replayStages(c, run.records, stages)
 	})
 	f := newFramer(c, len(c.names))
-	every := max(wall/replayFrames, time.Microsecond)
+	every := max(pr.Wall/replayFrames, time.Microsecond)
 	next, nfail := time.Duration(0), 0
 	emit := func(at time.Duration) {
-		fr := f.frame(at, p.runtimeAt(at))
+		fr := f.frame(at, run.runtimeAt(at))
 		var fails []Failure
 		if fr.NFailures != nfail {
 			nfail, fails = fr.NFailures, slices.Clone(c.failures)
 		}
 		d.addFrame(fr, fails)
 	}
-	for _, e := range replayEvents(p, wall) {
-		for e.at > next && next < wall {
+	for _, e := range run.events() {
+		for e.at > next && next < pr.Wall {
 			emit(next)
 			next += every
 		}
-		d.apply(c, p, e, stages[e.rec])
+		d.apply(c, run, e, stages[e.rec])
 	}
-	emit(wall)
-	fin := &Final{WallMs: ms(wall), Error: p.Error, CriticalMs: ms(us(p.Path.Us)), CriticalStages: p.criticalStages(stages)}
-	d.finish(fin, p.Error != "")
+	emit(pr.Wall)
+	fin := &Final{WallMs: ms(pr.Wall), Error: errText(pr.Err), CriticalMs: ms(pr.CriticalTime), CriticalStages: run.criticalStages(stages)}
+	d.finish(fin, pr.Err != nil)
+}
+
+// startText is a run's start as a live dashboard shows it; "" for a
+// trace's run, which has none.
+func startText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
 }
 
 // replayStageOf gives every record its stage: the run's own stages first,
 // numbered as a live run numbers them (by the lowest node ID of their
 // tasks), then the spawned ones.
-func replayStageOf(c *collector, p *profileDoc) []int32 {
-	stages := make([]int32, len(p.Records))
-	byID := make([]int, 0, len(p.Records))
-	for k, r := range p.Records {
+func replayStageOf(c *collector, recs []diag.Record) []int32 {
+	stages := make([]int32, len(recs))
+	byID := make([]int, 0, len(recs))
+	for k, r := range recs {
 		if !r.Spawned {
 			byID = append(byID, k)
 		}
 	}
-	slices.SortStableFunc(byID, func(a, b int) int { return cmp.Compare(p.Records[a].ID, p.Records[b].ID) })
+	slices.SortStableFunc(byID, func(a, b int) int { return cmp.Compare(recs[a].ID, recs[b].ID) })
 	own := map[string]int32{}
 	for _, k := range byID {
-		stages[k] = c.ownStage(own, p.Records[k].Name)
+		stages[k] = c.ownStage(own, recs[k].Name)
 	}
 	c.ownN = len(c.names)
-	for k, r := range p.Records {
+	for k, r := range recs {
 		if r.Spawned {
-			stages[k] = c.spawnedStage(r.Name[strings.LastIndexByte(r.Name, '/')+1:])
+			stages[k] = c.spawnedStage(r.Stage())
 		}
 	}
 	return stages
 }
 
-// replayEvents lists the tasks' starts and ends in the order they
-// happened; a task that did not run ends with the run.
-func replayEvents(p *profileDoc, wall time.Duration) []event {
-	evs := make([]event, 0, 2*len(p.Records))
-	for k, r := range p.Records {
-		if r.StartUs != nil && r.EndUs != nil {
-			evs = append(evs, event{us(*r.StartUs), false, k}, event{us(*r.EndUs), true, k})
+// events lists the tasks' starts and ends in the order they happened; a
+// task that did not run ends with the run.
+func (run *savedRun) events() []event {
+	evs := make([]event, 0, 2*len(run.records))
+	for k, r := range run.records {
+		if r.Ran() {
+			evs = append(evs, event{r.Start.Sub(run.pr.Start), false, k}, event{r.End.Sub(run.pr.Start), true, k})
 		} else {
-			evs = append(evs, event{wall, true, k})
+			evs = append(evs, event{run.pr.Wall, true, k})
 		}
 	}
 	slices.SortStableFunc(evs, func(a, b event) int {
@@ -254,14 +272,14 @@ func replayEvents(p *profileDoc, wall time.Duration) []event {
 }
 
 // criticalStages is the stages the critical path passes through.
-func (p *profileDoc) criticalStages(stages []int32) []int {
+func (run *savedRun) criticalStages(stages []int32) []int {
 	keyStage := map[string]int{}
-	for k, r := range p.Records {
+	for k, r := range run.records {
 		keyStage[r.Key] = int(stages[k])
 	}
 	var out []int
-	for _, key := range p.Path.Tasks {
-		if s, ok := keyStage[key]; ok {
+	for _, r := range run.pr.CriticalPath {
+		if s, ok := keyStage[r.Key]; ok {
 			out = appendStage(out, s)
 		}
 	}
@@ -269,33 +287,32 @@ func (p *profileDoc) criticalStages(stages []int32) []int {
 }
 
 // apply feeds one event to the collector.
-func (d *Dashboard) apply(c *collector, p *profileDoc, e event, st int32) {
-	r := p.Records[e.rec]
-	state, _ := parseState(r.State)
+func (d *Dashboard) apply(c *collector, run *savedRun, e event, st int32) {
+	r := run.records[e.rec]
 	if !e.end {
 		c.started(r.Worker, st, -1, e.at)
 		return
 	}
 	var start, dur time.Duration
-	if r.StartUs != nil && r.EndUs != nil {
-		start, dur = us(*r.StartUs), us(*r.EndUs-*r.StartUs)
+	if r.Ran() {
+		start, dur = r.Start.Sub(run.pr.Start), r.Duration()
 	}
-	c.finished(r.Worker, st, -1, state, start, dur)
-	if state == sched.Failed {
-		c.failed(Failure{Task: cmp.Or(r.Key, r.Name), Stage: c.names[st].name, Worker: r.Worker, Error: r.Error, AtMs: ms(e.at)})
+	c.finished(r.Worker, st, -1, r.State, start, dur)
+	if r.State == sched.Failed {
+		c.failed(Failure{Task: cmp.Or(r.Key, r.Name), Stage: c.names[st].name, Worker: r.Worker, Error: errText(r.Err), AtMs: ms(e.at)})
 	}
 }
 
 // replayStages lists the stages with their totals: the run's own stages
 // hold every record that is not spawned.
-func (d *Dashboard) replayStages(c *collector, p *profileDoc, stages []int32) []Stage {
+func (d *Dashboard) replayStages(c *collector, recs []diag.Record, stages []int32) []Stage {
 	out, _ := stageTables(nil, nil, c.names, 0, nil)
 	for k := range out {
 		if !out[k].Spawned {
 			out[k].Total = 0
 		}
 	}
-	for k, r := range p.Records {
+	for k, r := range recs {
 		if !r.Spawned {
 			out[stages[k]].Total++
 		}
@@ -304,10 +321,10 @@ func (d *Dashboard) replayStages(c *collector, p *profileDoc, stages []int32) []
 }
 
 // runtimeAt is the last resource sample taken at or before at.
-func (p *profileDoc) runtimeAt(at time.Duration) *Runtime {
+func (run *savedRun) runtimeAt(at time.Duration) *Runtime {
 	rt := &Runtime{GCShare: -1}
-	for _, s := range p.Samples {
-		if us(s.AtUs) > at {
+	for _, s := range run.samples {
+		if s.At > at {
 			break
 		}
 		rt.HeapMB, rt.Goroutines = float64(s.HeapBytes)/(1<<20), s.Goroutines
@@ -315,7 +332,8 @@ func (p *profileDoc) runtimeAt(at time.Duration) *Runtime {
 	return rt
 }
 
-func us(v float64) time.Duration { return time.Duration(v * 1e3) }
+// us converts a trace's microseconds.
+func us(v float64) time.Duration { return time.Duration(math.Round(v * 1e3)) }
 
 func boolInt(b bool) int {
 	if b {

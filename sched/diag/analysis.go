@@ -64,7 +64,7 @@ func (p *Profiler) Slowest(n int) []Record {
 	an.slowOnce.Do(func() {
 		ran := make([]Record, 0, len(an.records))
 		for _, r := range an.records {
-			if r.ran() {
+			if r.Ran() {
 				ran = append(ran, r)
 			}
 		}
@@ -133,7 +133,7 @@ func ratio(a, b time.Duration) float64 {
 func busy(recs []Record, ws []WorkerProfile) {
 	ends := make([]time.Time, len(ws)) // end of each worker's current stretch
 	for _, r := range recs {
-		if !r.ran() || r.Worker < 0 || r.Worker >= len(ws) {
+		if !r.Ran() || r.Worker < 0 || r.Worker >= len(ws) {
 			continue
 		}
 		w := &ws[r.Worker]
@@ -153,9 +153,13 @@ func busy(recs []Record, ws []WorkerProfile) {
 // ownIndex finds the record of a task of the run's own graph by its ID:
 // a slice over the range of IDs the run used, which is dense for any run
 // worth profiling and, unlike a map, cheap to build for a million tasks.
+// A profile read back (ReadJSON) may have IDs too far apart for a slice
+// over their range: its index is a map instead, byID, which only get
+// reads (criticalPath needs the slice, and works on a run's records).
 type ownIndex struct {
-	lo  int
-	idx []int32 // 1 + index into the records, or 0
+	lo   int
+	idx  []int32 // 1 + index into the records, or 0
+	byID map[int]int32
 }
 
 func newOwnIndex(recs []Record) ownIndex {
@@ -179,6 +183,10 @@ func newOwnIndex(recs []Record) ownIndex {
 
 // get returns the index of node id's record.
 func (o ownIndex) get(id int) (int, bool) {
+	if o.byID != nil {
+		k, ok := o.byID[id]
+		return int(k), ok
+	}
 	if j := id - o.lo; j >= 0 && j < len(o.idx) && o.idx[j] != 0 {
 		return int(o.idx[j]) - 1, true
 	}
@@ -200,7 +208,7 @@ func criticalPath(g *graph.Graph, recs []Record, own ownIndex) ([]Record, time.D
 	lo := own.lo
 	heavy := make([]time.Duration, n) // heaviest chain ending at the task
 	prev := make([]int32, n)          // its previous task (ID), or -1
-	ok := func(j int) bool { return j >= 0 && j < n && own.idx[j] != 0 && recs[own.idx[j]-1].ran() }
+	ok := func(j int) bool { return j >= 0 && j < n && own.idx[j] != 0 && recs[own.idx[j]-1].Ran() }
 	best := -1
 	for i := range n {
 		if !ok(i) {

@@ -205,6 +205,35 @@ func ExampleProfiler_WriteJSON() {
 	// {Key:load#0 StartUs:0 EndUs:10000}
 }
 
+func ExampleReadJSON() {
+	p := diag.NewProfiler(diag.SampleEvery(0))
+	replay(p)
+	var saved bytes.Buffer
+	_ = p.WriteJSON(&saved) // or diag.WriteFile("prof.json", p.WriteJSON)
+
+	q, err := diag.ReadJSON(&saved) // or the file, opened
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pr, _ := q.Profile()
+	fmt.Println(pr.Tasks, "tasks in", pr.Wall, "on", pr.Workers, "workers")
+	for _, r := range pr.CriticalPath {
+		fmt.Println(r.Key, r.Duration())
+	}
+	fmt.Println("slowest:", q.Slowest(1)[0].Key)
+
+	_, err = diag.ReadJSON(strings.NewReader(`{"version": 1, "tasks": 5}`))
+	fmt.Println(err)
+	// Output:
+	// 5 tasks in 46ms on 2 workers
+	// load#0 10ms
+	// square#1 30ms
+	// sum#4 5ms
+	// slowest: square#1
+	// diag: not a valid profile: start "" is not an RFC 3339 time
+}
+
 func ExampleProfiler_DotStats() {
 	d := pipeline()
 	p := diag.NewProfiler(diag.SampleEvery(0))

@@ -30,6 +30,7 @@ type Record struct {
 	// computed while it ran; its time is also part of its parent's.
 	Spawned    bool
 	Worker     int       // -1 when it did not run
+	Where      string    // the process that ran it, when an executor did (sched.TaskEvent.Where)
 	Start, End time.Time // zero when it did not run
 	State      sched.State
 	Err        error // when State is Failed
@@ -38,8 +39,9 @@ type Record struct {
 // Duration is how long the task ran.
 func (r Record) Duration() time.Duration { return r.End.Sub(r.Start) }
 
-// ran tells whether the task took time on a worker.
-func (r Record) ran() bool { return ran(r.State) }
+// Ran tells whether the task took time on a worker (it is Done or
+// Failed): only then has it a worker, a start and an end.
+func (r Record) Ran() bool { return ran(r.State) }
 
 // ProfilerOption configures a Profiler.
 type ProfilerOption func(*Profiler)
@@ -112,11 +114,12 @@ type rec struct {
 	state      sched.State
 }
 
-// more is what a spawned or failed task needs besides its rec.
+// more is what a spawned, failed or remote task needs besides its rec.
 type more struct {
-	g    *graph.Graph
-	name string
-	err  error
+	g     *graph.Graph
+	name  string
+	err   error
+	where string
 }
 
 // NewProfiler returns a Profiler that samples resources every
@@ -158,8 +161,8 @@ func (p *Profiler) taskDone(ev sched.TaskEvent) {
 	}
 	r := rec{start: start, dur: ev.Duration, id: int32(ev.ID), worker: int32(ev.Worker), state: ev.State}
 	s.mu.Lock()
-	if ev.Graph != p.g || ev.Err != nil {
-		s.more = append(s.more, more{ev.Graph, ev.Name, ev.Err})
+	if ev.Graph != p.g || ev.Err != nil || ev.Where != "" {
+		s.more = append(s.more, more{ev.Graph, ev.Name, ev.Err, ev.Where})
 		r.more = int32(len(s.more))
 	}
 	s.add(r)
@@ -306,7 +309,7 @@ func (p *Profiler) record(r rec, s *shard) Record {
 	g := p.g
 	if r.more > 0 {
 		m := s.more[r.more-1]
-		g, out.Name, out.Err = m.g, m.name, m.err
+		g, out.Name, out.Err, out.Where = m.g, m.name, m.err, m.where
 	} else if g != nil {
 		out.Name = g.Name(out.ID)
 	}
@@ -321,7 +324,7 @@ func (p *Profiler) record(r rec, s *shard) Record {
 			out.Key = out.Name[:k+1] + out.Key
 		}
 	}
-	if out.ran() {
+	if out.Ran() {
 		out.Start = p.t0.Add(r.start)
 		out.End = out.Start.Add(r.dur)
 	}

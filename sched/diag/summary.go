@@ -113,7 +113,7 @@ func stages(recs []Record) []stageStats {
 		if r.State == sched.Failed {
 			s.failed++
 		}
-		if r.ran() {
+		if r.Ran() {
 			s.ran++
 			s.total += r.Duration()
 			s.max = max(s.max, r.Duration())

@@ -29,13 +29,13 @@ func (p *Profiler) WriteTrace(w io.Writer) error {
 	}
 	t0 := an.profile.Start
 	for _, r := range an.records {
-		if !r.ran() {
+		if !r.Ran() {
 			continue
 		}
 		ev := taskEvent{
 			Name: r.Name, Cat: "task", Ph: "X", Pid: 1, Tid: r.Worker,
 			Ts: micros(r.Start.Sub(t0)), Dur: micros(r.Duration()),
-			Args: taskArgs{ID: r.ID, Key: r.Key, State: r.State.String(), Spawned: r.Spawned},
+			Args: taskArgs{ID: r.ID, Key: r.Key, State: r.State.String(), Spawned: r.Spawned, Where: r.Where},
 		}
 		if r.Err != nil {
 			ev.Args.Error = r.Err.Error()
@@ -76,6 +76,7 @@ type (
 		Key     string `json:"key"`
 		State   string `json:"state"`
 		Spawned bool   `json:"spawned,omitempty"`
+		Where   string `json:"where,omitempty"` // the process that ran it, when an executor did
 		Error   string `json:"error,omitempty"`
 	}
 	metaEvent struct {

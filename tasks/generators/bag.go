@@ -52,56 +52,57 @@ func Summarize(b bag.Bag[int]) graph.Delayed[Summary] {
 }
 
 // tally is the fold's accumulator: a plain value, so the fold may copy its
-// initial value into every partition without sharing anything.
+// initial value into every partition without sharing anything. Its fields
+// are exported so that it can travel from a worker process (Split).
 type tally struct {
-	n        int
-	lo       uint64 // the sum as a 128-bit two's-complement integer: no
-	hi       int64  // overflow before 2⁶⁴ values of any size
-	min, max int
-	head     [HeadLen]int
+	N        int
+	Lo       uint64 // the sum as a 128-bit two's-complement integer: no
+	Hi       int64  // overflow before 2⁶⁴ values of any size
+	Min, Max int
+	Head     [HeadLen]int
 }
 
 func (t tally) addBlock(xs []int) tally {
 	if len(xs) == 0 {
 		return t
 	}
-	if t.n == 0 { // the first values: the bounds start from one of them
-		t.min, t.max = xs[0], xs[0]
+	if t.N == 0 { // the first values: the bounds start from one of them
+		t.Min, t.Max = xs[0], xs[0]
 	}
-	copy(t.head[min(t.n, HeadLen):], xs) // fills what is left of the head
-	t.n += len(xs)
-	lo, hi, lw, hg := t.lo, t.hi, t.min, t.max
+	copy(t.Head[min(t.N, HeadLen):], xs) // fills what is left of the head
+	t.N += len(xs)
+	lo, hi, lw, hg := t.Lo, t.Hi, t.Min, t.Max
 	for _, x := range xs {
 		var carry uint64
 		lo, carry = bits.Add64(lo, uint64(x), 0)
 		hi += int64(carry) + int64(x>>63) // x>>63 sign-extends x to 128 bits
 		lw, hg = min(lw, x), max(hg, x)
 	}
-	t.lo, t.hi, t.min, t.max = lo, hi, lw, hg
+	t.Lo, t.Hi, t.Min, t.Max = lo, hi, lw, hg
 	return t
 }
 
 // merge combines the tallies of consecutive parts, t's before u's.
 func (t tally) merge(u tally) tally {
-	if u.n == 0 {
+	if u.N == 0 {
 		return t
 	}
-	if t.n == 0 {
+	if t.N == 0 {
 		return u
 	}
 	var carry uint64
-	t.lo, carry = bits.Add64(t.lo, u.lo, 0)
-	t.hi += u.hi + int64(carry)
-	t.min, t.max = min(t.min, u.min), max(t.max, u.max)
-	for k := 0; t.n+k < HeadLen && k < u.n; k++ {
-		t.head[t.n+k] = u.head[k]
+	t.Lo, carry = bits.Add64(t.Lo, u.Lo, 0)
+	t.Hi += u.Hi + int64(carry)
+	t.Min, t.Max = min(t.Min, u.Min), max(t.Max, u.Max)
+	for k := 0; t.N+k < HeadLen && k < u.N; k++ {
+		t.Head[t.N+k] = u.Head[k]
 	}
-	t.n += u.n
+	t.N += u.N
 	return t
 }
 
 func (t tally) summary() Summary {
-	sum := new(big.Int).Lsh(big.NewInt(t.hi), 64)
-	sum.Add(sum, new(big.Int).SetUint64(t.lo))
-	return Summary{Count: t.n, Sum: sum, Min: t.min, Max: t.max, Head: t.head[:min(t.n, HeadLen):min(t.n, HeadLen)]}
+	sum := new(big.Int).Lsh(big.NewInt(t.Hi), 64)
+	sum.Add(sum, new(big.Int).SetUint64(t.Lo))
+	return Summary{Count: t.N, Sum: sum, Min: t.Min, Max: t.Max, Head: t.Head[:min(t.N, HeadLen):min(t.N, HeadLen)]}
 }

@@ -96,3 +96,17 @@ func ExampleStream() {
 	// Output:
 	// 5 tasks: 1000000 500000500000 1 1000000 [1 2 3 4 5] <nil>
 }
+
+// The shares of a prefix folded at once, each from its own start.
+func ExampleSplit() {
+	var g graph.Graph
+	d, _ := generators.Split(&g, generators.EvenFrom, 1000, 4)
+	s, err := sched.Compute(context.Background(), d)
+	fmt.Println(s.Count, s.Sum, s.Min, s.Max, err)
+	// Output: 1000 1001000 2 2000 <nil>
+}
+
+func ExampleFibonacciFrom() {
+	fmt.Println(slices.Collect(generators.Take(generators.FibonacciFrom(5), 4)))
+	// Output: [8 13 21 34]
+}

@@ -23,17 +23,19 @@ type Generators struct {
 // first exercise).
 func DefaultGenerators() Generators { return Generators{N: 1_000_000, Seq: "even"} }
 
-// sequence is one of the workshop's generators, by name.
+// sequence is one of the workshop's generators, by name, and its form
+// that starts anywhere.
 type sequence struct {
 	name string
 	seq  func() iter.Seq[int]
+	from func(k int) iter.Seq[int]
 }
 
 // sequences are the generators the pipeline can take values from, sorted.
 var sequences = []sequence{
-	{"even", generators.Even},
-	{"fibonacci", generators.Fibonacci},
-	{"integers", generators.Integers},
+	{"even", generators.Even, generators.EvenFrom},
+	{"fibonacci", generators.Fibonacci, generators.FibonacciFrom},
+	{"integers", generators.Integers, generators.IntegersFrom},
 }
 
 func sequenceNames() string {
@@ -64,8 +66,11 @@ func (p *Generators) Flags(fs *pflag.FlagSet) {
 //
 // The generator is pulled in order, by tasks that share it, so opts (a
 // run's retries and timeouts) are not given to them: a retried task would
-// pull other values.
-func (p *Generators) Build(g *graph.Graph, _ ...graph.Option) (*Job, error) {
+// pull other values. When opts include graph.Remote (a run on a cluster),
+// the shares are folded at once instead, each by a task of its own that
+// starts the generator where its share begins (generators.Split), and
+// those tasks take opts.
+func (p *Generators) Build(g *graph.Graph, opts ...graph.Option) (*Job, error) {
 	g = orNew(g)
 	if p.N <= 0 {
 		return nil, paramErrorf("n", "must be at least 1 (got %d)", p.N)
@@ -77,7 +82,14 @@ func (p *Generators) Build(g *graph.Graph, _ ...graph.Option) (*Job, error) {
 	q := *p
 	var d graph.Delayed[generators.Summary]
 	how := ""
-	if p.N <= StreamAbove {
+	if remoteAsked(opts) {
+		parts := min(p.N, splitParts)
+		var err error
+		if d, err = generators.Split(g, sequences[k].from, p.N, parts, opts...); err != nil {
+			return nil, &ParamError{Err: err}
+		}
+		how = fmt.Sprintf("folded in %s, each started where its share begins", plural(parts, "part"))
+	} else if p.N <= StreamAbove {
 		b := generators.Bag(g, sequences[k].seq(), p.N)
 		if err := b.Err(); err != nil {
 			return nil, &ParamError{Err: err}
@@ -104,6 +116,11 @@ func (p *Generators) Build(g *graph.Graph, _ ...graph.Option) (*Job, error) {
 const StreamAbove = 1 << 24
 
 const streamParts = 64
+
+// splitParts is how many shares a run on a cluster folds at once: enough
+// to keep many workers busy, few enough that a task's message costs
+// nothing next to its share.
+const splitParts = 64
 
 func plural(n int, noun string) string {
 	if n == 1 {

@@ -117,6 +117,19 @@ type Enums interface {
 	Enums() map[string][]string
 }
 
+// remoteAsked tells whether opts let tasks run in another process
+// (graph.Remote), for a pipeline whose tasks are bag stages: those take
+// bag.Remote instead.
+func remoteAsked(opts []graph.Option) bool {
+	var o graph.Options
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o.Remote
+}
+
 // orNew returns g, or a new graph when g is nil.
 func orNew(g *graph.Graph) *graph.Graph {
 	if g == nil {

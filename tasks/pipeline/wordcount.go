@@ -50,9 +50,10 @@ var outFormats = []string{"csv", "json"}
 
 // Build lays out the word count (see wordcount.Build). The files are
 // listed now, so a pattern that matches nothing is an error here. The
-// count is made of bag stages, which take no task options: opts are not
-// used.
-func (p *WordCount) Build(g *graph.Graph, _ ...graph.Option) (*Job, error) {
+// count is made of bag stages, which take no task options; of opts only
+// graph.Remote counts, which makes the partitions bag.Remote (they read
+// their files on the worker, which must see them at the same paths).
+func (p *WordCount) Build(g *graph.Graph, topts ...graph.Option) (*Job, error) {
 	g = orNew(g)
 	switch {
 	case len(p.Input) == 0:
@@ -76,6 +77,9 @@ func (p *WordCount) Build(g *graph.Graph, _ ...graph.Option) (*Job, error) {
 		}
 	}
 	var opts []bag.Option
+	if remoteAsked(topts) {
+		opts = append(opts, bag.Remote())
+	}
 	if p.Partitions > 0 {
 		opts = append(opts, bag.Partitions(p.Partitions))
 	}

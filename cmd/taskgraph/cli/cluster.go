@@ -38,7 +38,11 @@ func pipelineJobs() *cluster.Registry {
 			if err != nil {
 				return nil, err
 			}
-			job, err := ps.Build(new(graph.Graph))
+			// A run on a cluster gives its tasks graph.Remote (runPipeline),
+			// and a pipeline may lay out another graph for a cluster
+			// (generators folds its shares at once): the worker builds
+			// with it too. The other task options change no structure.
+			job, err := ps.Build(new(graph.Graph), graph.Remote())
 			if err != nil {
 				return nil, err
 			}

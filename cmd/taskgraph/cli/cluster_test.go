@@ -83,6 +83,8 @@ func TestPipelinesOnLocalCluster(t *testing.T) {
 	for _, args := range [][]string{
 		{"run", "mandelbrot", "--out=", "--width=96", "--height=64", "--max-iter=200", "--tiles=12"},
 		{"run", "pi", "--samples=200000", "--chunks=6"},
+		{"run", "generators", "--n=50000"},
+		{"run", "generators", "--n=100000", "--seq=fibonacci"},
 	} {
 		local, _ := runJSON(t, args...)
 		remote, stderr := runJSON(t, append(args, "--local-cluster=2")...)
@@ -103,26 +105,37 @@ func TestMandelbrotDefaultViewOnLocalCluster(t *testing.T) {
 	}
 }
 
-// The bag pipelines cannot send their partitions to a cluster yet (see
-// TestPipelinesOnLocalCluster for those that can): with --local-cluster
-// they say so on stderr and run here, with the local result.
-func TestBagPipelinesOnLocalClusterRunHere(t *testing.T) {
-	text := filepath.Join(t.TempDir(), "words.txt")
+// The word count sends its partitions to the cluster: the result is the
+// local one, with no note, and a partition that cannot be read fails with
+// an error naming a worker process, not this one.
+func TestWordCountOnLocalCluster(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "words.txt")
 	if err := os.WriteFile(text, []byte(strings.Repeat("the quick brown fox jumps over the lazy dog\n", 50)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{
-		{"run", "wordcount", "--input=" + text, "--partitions=3", "--top=3"},
-		{"run", "generators", "--n=100000", "--seq=fibonacci"},
-	} {
-		local, _ := runJSON(t, args...)
-		remote, stderr := runJSON(t, append(args, "--local-cluster=2")...)
-		if !reflect.DeepEqual(remote.Result, local.Result) {
-			t.Errorf("%v: with --local-cluster %v, here %v", args, remote.Result, local.Result)
-		}
-		if !strings.Contains(stderr, "note: no task of pipeline "+args[1]+" can run in another process yet") {
-			t.Errorf("%v: stderr %q lacks the note", args, stderr)
-		}
+	args := []string{"run", "wordcount", "--input=" + text, "--partitions=3", "--top=3"}
+	local, _ := runJSON(t, args...)
+	remote, stderr := runJSON(t, append(args, "--local-cluster=2")...)
+	if !reflect.DeepEqual(remote.Result, local.Result) {
+		t.Errorf("on the cluster %v, here %v", remote.Result, local.Result)
+	}
+	if strings.Contains(stderr, "note:") {
+		t.Errorf("stderr %q", stderr)
+	}
+	bad := filepath.Join(dir, "bad.txt.gz")
+	if err := os.WriteFile(bad, []byte("not gzip at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := tg(t, "run", "wordcount", "--input="+bad, "--local-cluster=1")
+	host, _ := os.Hostname()
+	at := strings.Index(stderr, " on "+host+"/")
+	if code != ExitFailure || at < 0 || !strings.Contains(stderr, "bad.txt.gz") {
+		t.Fatalf("exit %d, stderr %q: want a failure naming the file and a worker on %s", code, stderr, host)
+	}
+	pid, _ := strconv.Atoi(strings.FieldsFunc(stderr[at+len(" on "+host+"/"):], func(r rune) bool { return r < '0' || r > '9' })[0])
+	if pid == os.Getpid() || pid == 0 {
+		t.Fatalf("the failed partition was read in process %d (this one is %d): %q", pid, os.Getpid(), stderr)
 	}
 }
 

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -193,19 +191,6 @@ func firstLine(s string) string {
 	return s
 }
 
-// profileDoc is what readStats reads of a profile (diag.Profiler's
-// WriteJSON).
-type profileDoc struct {
-	Records []struct {
-		ID      int      `json:"id"`
-		Key     string   `json:"key"`
-		Spawned bool     `json:"spawned"`
-		State   string   `json:"state"`
-		StartUs *float64 `json:"start_us"`
-		EndUs   *float64 `json:"end_us"`
-	} `json:"records"`
-}
-
 // readStats reads a profile for colouring g by what that run measured.
 // The profile must be of the same graph: the same pipeline with the same
 // flags, which builds the same nodes with the same keys.
@@ -218,23 +203,17 @@ func readStats(path string, g *graph.Graph) (func(int) (dot.Stats, bool), error)
 		}
 		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
-	var doc profileDoc
-	if err := json.Unmarshal(b, &doc); err != nil || doc.Records == nil {
-		return nil, fmt.Errorf("%s is not a profile written by taskgraph run --profile", path)
+	p, err := diag.ReadJSON(bytes.NewReader(b))
+	switch {
+	case errors.Is(err, diag.ErrProfileVersion):
+		return nil, fmt.Errorf("%s: %w", path, err)
+	case err != nil:
+		return nil, fmt.Errorf("%s is not a profile written by taskgraph run --profile (%w)", path, err)
 	}
-	stats := map[int]dot.Stats{}
-	for _, r := range doc.Records {
-		if r.Spawned {
-			continue
-		}
-		if r.ID < 0 || r.ID >= g.Len() || g.Key(r.ID) != r.Key {
+	for _, r := range p.Records() {
+		if !r.Spawned && (r.ID >= g.Len() || g.Key(r.ID) != r.Key) {
 			return nil, fmt.Errorf("%s is the profile of another graph (its task %q is not in this one): give dot the flags the run had", path, r.Key)
 		}
-		s := dot.Stats{State: dot.State(r.State)}
-		if r.StartUs != nil && r.EndUs != nil {
-			s.Duration = time.Duration((*r.EndUs - *r.StartUs) * float64(time.Microsecond))
-		}
-		stats[r.ID] = s
 	}
-	return func(id int) (dot.Stats, bool) { s, ok := stats[id]; return s, ok }, nil
+	return p.DotStats, nil
 }

@@ -154,6 +154,13 @@ func TestDotOptions(t *testing.T) {
 		t.Errorf("not a profile: exit %d", code)
 	}
 	oneLine(t, "not a profile", stderr, "is not a profile")
+	newer := filepath.Join(dir, "newer.json")
+	os.WriteFile(newer, []byte(`{"version": 99}`), 0o644)
+	code, _, stderr = tg(t, "dot", "pi", "--profile", newer)
+	if code != 1 {
+		t.Errorf("a profile of another version: exit %d", code)
+	}
+	oneLine(t, "another version", stderr, "newer.json: diag: unsupported profile version 99")
 }
 
 // Completion is on: the bash script loads, pipeline names and

@@ -124,7 +124,7 @@ func (an *run) draw(c draw.Canvas) {
 		bars.colors[n] = palette[k%len(palette)]
 	}
 	for _, r := range an.records {
-		if ran(r) && r.Worker >= 0 && r.Worker < bars.rows {
+		if r.Ran() && r.Worker >= 0 && r.Worker < bars.rows {
 			bars.bars = append(bars.bars, bar{
 				row: r.Worker, start: at(r.Start.Sub(pr.Start)), end: at(r.End.Sub(pr.Start)),
 				color: bars.colors[r.Stage()], failed: r.State == sched.Failed, spawned: r.Spawned,
@@ -242,7 +242,7 @@ func stageNames(recs []diag.Record) []string {
 	seen := map[string]bool{}
 	var names []string
 	for _, r := range recs {
-		if s := r.Stage(); ran(r) && !seen[s] {
+		if s := r.Stage(); r.Ran() && !seen[s] {
 			seen[s] = true
 			names = append(names, s)
 		}
@@ -348,8 +348,6 @@ func plural(n int, what string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, what)
 }
-
-func ran(r diag.Record) bool { return r.State == sched.Done || r.State == sched.Failed }
 
 func boolInt(b bool) int {
 	if b {

@@ -1,6 +1,7 @@
-package cluster
+package codec
 
 import (
+	"errors"
 	"math/big"
 	"reflect"
 	"strings"
@@ -47,32 +48,33 @@ func TestCheckType(t *testing.T) {
 		{v: complex(1, 2), reason: "complex"},
 	} {
 		typ := reflect.TypeOf(c.v)
-		path, reason := checkType(typ)
+		err := Check(typ)
 		if c.reason == "" {
-			if reason != "" {
-				t.Errorf("%v: %s at %q, want it to travel", typ, reason, path)
+			if err != nil {
+				t.Errorf("%v: %v, want it to travel", typ, err)
 			}
 			continue
 		}
-		if !strings.Contains(reason, c.reason) || path != c.path {
-			t.Errorf("%v: %q at %q, want %q at %q", typ, reason, path, c.reason, c.path)
+		var te *TypeError
+		if !errors.As(err, &te) || !strings.Contains(te.Reason, c.reason) || te.Path != c.path || te.Type != typ {
+			t.Errorf("%v: %v, want %q at %q", typ, err, c.reason, c.path)
 		}
 	}
 }
 
-// Values of the types checkType accepts come back equal.
+// Values of the types Check accepts come back equal.
 func TestRoundTrip(t *testing.T) {
 	at := time.Date(2026, 12, 1, 19, 0, 0, 123456789, time.UTC)
 	for _, v := range []any{
 		plainPoint{X: 1.5, Y: -0.1, Tags: []string{"a"}, M: map[string][]int{"k": {1, 2}}, Next: &plainPoint{X: 2}, At: at},
 		[]int64{1, -2, 1 << 62}, 0.1, "π", []byte{0, 1}, map[int]float64{3: 0.5}, [2]int8{-1, 1}, []string(nil),
 	} {
-		data, err := marshal(v)
+		data, err := Marshal(v)
 		if err != nil {
 			t.Fatal(err)
 		}
 		back := reflect.New(reflect.TypeOf(v))
-		if err := unmarshal(data, back.Interface()); err != nil {
+		if err := Unmarshal(data, back.Interface()); err != nil {
 			t.Fatalf("%T: %v", v, err)
 		}
 		if !reflect.DeepEqual(back.Elem().Interface(), v) {
@@ -86,7 +88,7 @@ func TestRoundTrip(t *testing.T) {
 func TestDecodeLimits(t *testing.T) {
 	var v []int
 	hostile := []byte{0x9b, 0, 0, 0, 0, 0x80, 0, 0, 0} // array of 2^31 elements, none present
-	if err := unmarshal(hostile, &v); err == nil {
+	if err := Unmarshal(hostile, &v); err == nil {
 		t.Fatal("decoded a truncated 2^31-element array")
 	}
 }
