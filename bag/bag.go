@@ -41,12 +41,17 @@ var (
 // into it, such as "range|map|filter|sum"); errors.Is and errors.As reach
 // the cause, which is a *sched.PanicError when a function panicked.
 //
-// When the stage that failed is a Map, a MapErr or a Filter over the
-// lines of ReadText, ReadLines or ReadJSON (with only such stages
-// before it), Path, Line and Offset say where the element was read: the
-// file, the line's number (from 1; 0 if the file could no longer be read
-// to count) and its byte offset. They are empty otherwise, and for
-// stages that read a partition kept for several consumers.
+// When the stage that failed works on elements made from the lines of
+// ReadText, ReadLines or ReadJSON, Path, Line and Offset say where its
+// element was read: the file, the line's number (from 1; 0 if the file
+// could no longer be read to count) and its byte offset. The place
+// follows the element through the stages that work element by element
+// (Map, MapErr, Filter, Remove, FlatMap, Pluck, PluckAt, MapWith,
+// FilterWith, FlatMapWith). They are empty, never a guess, after a stage
+// that makes blocks of its own (MapBlocks, MapPartitions, Flatten,
+// RandomSample), for the "shared|…" tasks that read a partition kept for
+// several consumers, and for partitions computed whole (Take, Zip,
+// Repartition, Persist, ToDelayed, …).
 type PartitionError struct {
 	Stage     string
 	Partition int
@@ -196,10 +201,6 @@ type part[T any] struct {
 	// remote: the tasks that run the partition's stages are marked
 	// graph.Remote (see the Remote option).
 	remote bool
-	// text: the partition's blocks are a text source's, element for
-	// element (its stages so far keep positions), so a failing stage
-	// can name the element's file and line (see tracked).
-	text bool
 
 	// refilter, set on a partition made by Map, is that partition
 	// followed by the filter stage name keeping the elements where keep

@@ -72,6 +72,19 @@ func Range(g *graph.Graph, lo, hi int, opts ...Option) Bag[int] {
 // how a computed value, or a hand-built graph, becomes a bag. Use
 // graph.Gather to turn Delayed elements into a Delayed slice.
 func FromDelayed[T any](g *graph.Graph, parts ...graph.Delayed[[]T]) Bag[T] {
+	return FromDelayedSlice(g, parts)
+}
+
+// FromDelayedSlice is FromDelayed with the partitions in a slice and
+// options. It reads Remote: the tasks that run the partitions' stages
+// are then marked graph.Remote, and receive their partition, the value of
+// its Delayed, as their argument (so T must be a type the executor can
+// carry); the tasks that make the Delayed slices keep their own options.
+func FromDelayedSlice[T any](g *graph.Graph, parts []graph.Delayed[[]T], opts ...Option) Bag[T] {
+	c := configure(opts)
+	if c.err != nil {
+		return bad[T](g, "from-delayed", c.err)
+	}
 	b := Bag[T]{g: g, parts: make([]*part[T], len(parts))}
 	for i, d := range parts {
 		switch {
@@ -82,6 +95,7 @@ func FromDelayed[T any](g *graph.Graph, parts ...graph.Delayed[[]T]) Bag[T] {
 		}
 		p := depPart("from-delayed", d, sliceSource[T])
 		p.typed = d
+		p.remote = c.remote
 		b.parts[i] = p
 	}
 	return b
@@ -109,6 +123,14 @@ func FromDelayed[T any](g *graph.Graph, parts ...graph.Delayed[[]T]) Bag[T] {
 // The sequence is iterated once per computation that needs it, from the
 // start; a run that stops early (an error, a cancelled context, or a
 // Take that has enough) stops the sequence as iter.Pull does.
+//
+// FromSeq reads PartitionSize and Remote. The sequence is always iterated
+// in the run's own process: the chain of tasks that cuts it shares one
+// iterator. With Remote, the tasks that run the stages on the cut
+// partitions are marked graph.Remote, and each receives its partition's
+// elements, taken from the cut by a local task ("from-seq-chunk"), as its
+// argument; the single task that streams the whole sequence (a Take after
+// a stage that changes the count) iterates it, so it stays local.
 func FromSeq[T any](g *graph.Graph, seq iter.Seq[T], opts ...Option) Bag[T] {
 	c := configure(opts)
 	switch {
@@ -121,7 +143,7 @@ func FromSeq[T any](g *graph.Graph, seq iter.Seq[T], opts ...Option) Bag[T] {
 	}
 	return Bag[T]{g: g, seq: &unbounded[T]{
 		exact:  true,
-		chunks: func(g *graph.Graph, k int) []*part[T] { return seqChunks(g, seq, k, c.seqSize(k)) },
+		chunks: func(g *graph.Graph, k int) []*part[T] { return seqChunks(g, seq, k, c.seqSize(k), c.remote) },
 		stream: func() *part[T] {
 			p := sourcePart("from-seq", func() producer[T] { return seqSource(seq) })
 			p.unshared = true // the whole sequence: never kept
@@ -173,8 +195,10 @@ type cursor[T any] struct {
 }
 
 // seqChunks adds the chain of tasks cutting the first k elements of seq
-// into partitions of size elements.
-func seqChunks[T any](g *graph.Graph, seq iter.Seq[T], k, size int) []*part[T] {
+// into partitions of size elements. With remote, a partition's tasks are
+// marked graph.Remote and read its elements alone from a local task, for
+// a cut holds the cursor too, which lives in this process.
+func seqChunks[T any](g *graph.Graph, seq iter.Seq[T], k, size int, remote bool) []*part[T] {
 	n := ceilDiv(k, size)
 	parts := make([]*part[T], n)
 	var prev graph.Delayed[chunk[T]]
@@ -190,7 +214,13 @@ func seqChunks[T any](g *graph.Graph, seq iter.Seq[T], k, size int) []*part[T] {
 				return c.cur.cut(i, want, last)
 			}, prev)
 		}
-		parts[i] = depPart("chunk", d, func(c chunk[T]) producer[T] { return sliceSource(c.items) })
+		if remote {
+			items := graph.Call(g, "from-seq-chunk", func(c chunk[T]) []T { return c.items }, d)
+			parts[i] = depPart("chunk", items, sliceSource[T])
+			parts[i].remote = true
+		} else {
+			parts[i] = depPart("chunk", d, func(c chunk[T]) producer[T] { return sliceSource(c.items) })
+		}
 		parts[i].unshared = want > maxKept
 		prev = d
 	}

@@ -105,6 +105,10 @@
 // travel, never single elements; the combining levels of reduction trees
 // stay in the run's own process, and so does the small task that picks
 // a shared partition out of its first consumer's result for the readers.
+// Every source takes the option (FromDelayed's form with options is
+// FromDelayedSlice); a sequence (FromSeq) is iterated in the run's own
+// process, by a chain of local tasks sharing its iterator, and only the
+// tasks running stages on the partitions cut from it are marked.
 // These tasks' values are held as any (a partial sum, a bucket of a
 // shuffle, a kept partition); the bag registers each one's concrete type
 // with package codec as it lays the task out, so they travel in codec's
@@ -128,9 +132,20 @@
 // as a task named after the stage. At run time, an error or a panic in a
 // stage fails that partition's task with a [PartitionError] naming the
 // stage and the partition, inside the scheduler's TaskError naming the
-// task. A Map, MapErr or Filter over the lines of a text source also
-// names the file and line of the element that failed: those stages track
-// the element's place in the source's block, one call per element that
-// only text partitions pay, and the line number is counted only on the
-// error path.
+// task. A stage over the lines of a text source also names the file and
+// line of the element that failed, through any number of element-wise
+// stages before it (a Map after a Filter or a FlatMap included): a block
+// read from text carries where each element was read, the stages that
+// work element by element hand those places on with their output block
+// (a Filter keeps the places of the elements it keeps, a FlatMap gives
+// each output its input's), and a failing stage looks its element up.
+// Text blocks run through such stages one call per element, which costs
+// little next to reading a line; other sources keep their tight loops;
+// and the line number is counted only on the error path. The place is
+// left empty rather than guessed where the elements' places are not
+// known: after a stage that makes blocks of its own (MapBlocks,
+// MapPartitions, Flatten, RandomSample), in a "shared|…" task reading a
+// partition kept for several consumers (the kept elements carry no
+// places; the first consumer's task, which reads the file, has them), and
+// over partitions computed whole (Take, Zip, Repartition, Persist).
 package bag

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime/debug"
+	"unsafe"
 
 	"github.com/seed001e6470/taskgraph/sched"
 )
@@ -29,67 +30,122 @@ type exec struct {
 	part  int
 	stage string // the stage running user code now, for error reports
 	err   error  // the first failure; it stops the pipeline
-	// src, while a text source's block is in the stages, is where each
-	// of its elements was read (see locate).
-	src *[]lineLoc
+	// files are the files a text source of the task reads, which its
+	// places name by index.
+	files []string
+	// at, while a block whose elements' places are known is in the
+	// stages, says where each was read (see locsOf).
+	at positions
+	// here, while a stage that calls user code outside a tracked kernel
+	// (FlatMap's function) works on an element of known place, is that
+	// place; execute names it if the code panics.
+	here lineLoc
 }
 
-// lineLoc is where a line of a text source starts.
+// lineLoc is where a line of a text source starts: the byte offset in
+// x.files[file-1]; file 0 is no place. It holds no pointer, so the stages
+// that copy places per element pay no write barrier.
 type lineLoc struct {
-	path string
 	off  int64
+	file int32
 }
 
-// locate adds to the failure the file and line of element i of the text
-// source's block in flight. Only tracked kernels call it (see tracked),
-// whose input blocks are the source's own. The line number is counted
-// here, on the error path, from the file's start.
-func (x *exec) locate(i int) {
+// positions are the places of a block's elements: locs[i] is where
+// element i was read, for the block whose first element is at first.
+//
+// Stages pass blocks down by calling their sinks, so the positions of the
+// block in flight are set by the stage that passes it (the text source, or
+// a stage that carried them from its input, see passLocated) and belong
+// to that block only. A stage that makes a new block without carrying
+// them (MapBlocks, MapPartitions, Flatten) passes a block whose first
+// element is not its input's (its own buffer, a piece of an element), so
+// the stages after it find no positions: an error there names no file
+// rather than a wrong line.
+type positions struct {
+	first any // a pointer to the block's first element
+	locs  []lineLoc
+}
+
+// locsOf is where the elements of in were read, or nil when that is not
+// known: in is not the block the positions were set for. A prefix of it
+// (Take's) keeps them. Blocks of zero-size elements all start at the same
+// address, so they carry none.
+func locsOf[T any](x *exec, in []T) []lineLoc {
+	if x.at.locs == nil || len(in) == 0 || len(in) > len(x.at.locs) ||
+		unsafe.Sizeof(in[0]) == 0 || any(&in[0]) != x.at.first {
+		return nil
+	}
+	return x.at.locs[:len(in)]
+}
+
+// passLocated passes blk to sink with locs as its elements' places (when
+// not nil) for the stages downstream, then restores those of the block
+// the caller is working on.
+func passLocated[T any](x *exec, sink func([]T) bool, blk []T, locs []lineLoc) bool {
+	if locs == nil {
+		return sink(blk)
+	}
+	prev := x.at
+	x.at = positions{&blk[0], locs}
+	ok := sink(blk)
+	x.at = prev
+	return ok
+}
+
+// locate adds to the failure the file and line of an element read at l.
+// The line number is counted here, on the error path, from the file's
+// start. A failure located already (by the stage that failed, before a
+// stage upstream saw it) keeps its place.
+func (x *exec) locate(l lineLoc) {
 	pe, ok := x.err.(*PartitionError)
-	if !ok || x.src == nil || i >= len(*x.src) || pe.Path != "" {
+	if !ok || pe.Path != "" || l.file < 1 || int(l.file) > len(x.files) {
 		return
 	}
-	l := (*x.src)[i]
-	pe.Path, pe.Offset = l.path, l.off
-	if n, err := LineNumber(l.path, l.off); err == nil {
+	path := x.files[l.file-1]
+	pe.Path, pe.Offset = path, l.off
+	if n, err := LineNumber(path, l.off); err == nil {
 		pe.Line = n
 	}
 }
 
-// tracked runs kernel one element at a time and, when it fails or
-// panics, says which element of the block it was. It serves the stages of
-// a text source's partitions that keep their elements' positions (Map,
-// MapErr, then a Filter), so their errors name the file and line: the
-// call per element costs nothing next to reading a line, and the other
-// sources' kernels keep their tight loops.
-func tracked[T, U any](kernel func(x *exec, out []U, in []T) int) func(x *exec, out []U, in []T) int {
-	return func(x *exec, out []U, in []T) (n int) {
-		i := 0
-		defer func() {
-			if v := recover(); v != nil {
-				x.fail(&sched.PanicError{Value: v, Stack: debug.Stack()})
-				x.locate(i)
-				n = -1
-			}
-		}()
-		for ; i < len(in); i++ {
-			k := kernel(x, out[n:], in[i:i+1])
-			if k < 0 {
-				x.locate(i)
-				return -1
-			}
-			n += k
+// trackedBlock runs a blockwise kernel over a block whose elements' places
+// are locs, one element at a time, so that when it fails or panics the
+// error names the element's file and line. It returns how many elements
+// it wrote to out, or −1 after a failure, and where they were read: locs
+// itself while every element made one, else the places of those it
+// made, in kept's storage. Only blocks of known places pay the call per
+// element, which costs little next to reading a line; the kernels of the
+// other sources keep their tight loops.
+func trackedBlock[T, U any](x *exec, kernel func(x *exec, out []U, in []T) int, out []U, in []T, locs, kept []lineLoc) (n int, outLocs []lineLoc) {
+	i := 0
+	defer func() {
+		if v := recover(); v != nil {
+			x.fail(&sched.PanicError{Value: v, Stack: debug.Stack()})
+			x.locate(locs[i])
+			n, outLocs = -1, nil
 		}
-		return n
+	}()
+	moved := false // an element made other than one output: kept holds the places
+	for ; i < len(in); i++ {
+		k := kernel(x, out[n:], in[i:i+1])
+		if k < 0 {
+			x.locate(locs[i])
+			return -1, nil
+		}
+		if k != 1 && !moved {
+			moved, kept = true, append(kept[:0], locs[:i]...)
+		}
+		if moved {
+			for range k {
+				kept = append(kept, locs[i])
+			}
+		}
+		n += k
 	}
-}
-
-// trackedIf is kernel, tracked when on is set.
-func trackedIf[T, U any](on bool, kernel func(x *exec, out []U, in []T) int) func(x *exec, out []U, in []T) int {
-	if on {
-		return tracked(kernel)
+	if moved {
+		return n, kept
 	}
-	return kernel
+	return n, locs
 }
 
 // fail records err as the failure of the current stage and returns false,
@@ -120,7 +176,12 @@ func execute[T any](ctx context.Context, idx int, src producer[T], after any, fn
 	x := &exec{ctx: ctx, part: idx}
 	defer func() {
 		if v := recover(); v != nil {
-			res, err = nil, &PartitionError{Stage: x.stage, Partition: idx, Err: &sched.PanicError{Value: v, Stack: debug.Stack()}}
+			pe := &PartitionError{Stage: x.stage, Partition: idx, Err: &sched.PanicError{Value: v, Stack: debug.Stack()}}
+			if x.here.file != 0 {
+				x.err = pe
+				x.locate(x.here)
+			}
+			res, err = nil, pe
 		}
 	}()
 	res, err = fn(x, src, after)
@@ -204,11 +265,17 @@ func fillRange(b []int, v int) {
 // not their input count (FlatMap, MapPartitions, sequences). It writes by
 // index into a fixed block: an append to a slice that lives outside the
 // loop costs three stores per element, this costs two.
+//
+// A stage that knows where its inputs were read (FlatMap over text) adds
+// with addAt, and the block carries those places on while every element
+// of it has one (len(locs) == n).
 type appender[T any] struct {
 	buf  []T
 	n    int
 	sink func([]T) bool
 	ok   bool
+	x    *exec // set by the stage that adds with addAt
+	locs []lineLoc
 }
 
 func newAppender[T any](sink func([]T) bool) *appender[T] {
@@ -220,16 +287,33 @@ func (a *appender[T]) add(v T) bool {
 	a.buf[a.n] = v
 	a.n++
 	if a.n == len(a.buf) {
-		a.ok = a.sink(a.buf)
-		a.n = 0
+		a.pass()
 	}
 	return a.ok
+}
+
+// addAt is add for an element made from one read at l; a.x must be set.
+func (a *appender[T]) addAt(v T, l lineLoc) bool {
+	if len(a.locs) == a.n {
+		a.locs = append(a.locs, l)
+	}
+	return a.add(v)
+}
+
+// pass hands the block on, with its places if it has them all.
+func (a *appender[T]) pass() {
+	blk := a.buf[:a.n]
+	if a.n > 0 && len(a.locs) == a.n {
+		a.ok = passLocated(a.x, a.sink, blk, a.locs)
+	} else {
+		a.ok = a.sink(blk)
+	}
+	a.n, a.locs = 0, a.locs[:0]
 }
 
 // flush passes on what is left.
 func (a *appender[T]) flush() {
 	if a.ok && a.n > 0 {
-		a.ok = a.sink(a.buf[:a.n])
-		a.n = 0
+		a.pass()
 	}
 }

@@ -102,10 +102,12 @@ func MaxLineSize(n int) Option {
 // (sched.WithExecutor, a cluster.Job) hands it over, and without one it
 // runs in the run's own pool as usual. (Package cluster refuses these
 // tasks for now, before the run: see "Remote partitions" in the package
-// doc.) Read by FromSlice, Range, ReadText,
+// doc.) Read by FromSlice, Range, FromDelayedSlice, FromSeq, ReadText,
 // ReadLines and ReadJSON (the files must then be readable at the same
-// paths where the tasks run); FromSeq ignores it, as a sequence is
-// iterated in the process that builds the graph.
+// paths where the tasks run). A sequence is iterated in the run's own
+// process, so for FromSeq the marked tasks are those that run the stages
+// on the partitions cut from it, which receive the cut elements; the
+// cutting stays local.
 //
 // The mark follows the partitions through every stage: a partition's task
 // is the one that consumes it (a reduction's leaf, a write, a shuffle's
@@ -117,8 +119,9 @@ func MaxLineSize(n int) Option {
 // FoldGroups, JoinBag), and the pieces of Zip, Map3, MapN, Repartition,
 // Accumulate, Take and Persist made from marked partitions. The tasks that only combine
 // partial results (a reduction tree's upper levels), the single task of a
-// grouped result's bag (Items, Distinct), the writes' settling and a
-// sequence's cutting stay where the run is.
+// grouped result's bag (Items, Distinct), the writes' settling, a
+// sequence's cutting and the task that streams a whole sequence stay where
+// the run is.
 func Remote() Option { return func(c *config) { c.remote = true } }
 
 func (c *config) fail(err error) {

@@ -167,7 +167,6 @@ func readLines[E any](g *graph.Graph, stage string, paths []string, opts []Optio
 		p := sourcePart(stage, func() producer[E] { return lineSource(stage, segs, c.line, mk) })
 		p.unshared = textBytes(segs, sizes, block) > maxKeptText
 		p.remote = c.remote
-		p.text = true
 		b.parts = append(b.parts, p)
 	}
 	return b
@@ -328,9 +327,13 @@ func openText(ctx context.Context, path string) (io.Reader, func(), error) {
 func lineSource[E any](stage string, segs []segment, maxLine int, mk func(*exec, string, int64, string) (E, bool)) producer[E] {
 	return func(x *exec, sink func([]E) bool) {
 		blk := textBlock[E]{items: make([]E, 0, blockSize), locs: make([]lineLoc, 0, blockSize), sink: sink}
-		for _, s := range segs {
+		x.files = make([]string, len(segs))
+		for i, s := range segs {
+			x.files[i] = s.path
+		}
+		for i, s := range segs {
 			x.stage = stage
-			if !x.live() || !readSegment(x, stage, s, maxLine, mk, &blk) {
+			if !x.live() || !readSegment(x, stage, s, int32(i+1), maxLine, mk, &blk) {
 				return
 			}
 		}
@@ -341,7 +344,7 @@ func lineSource[E any](stage string, segs []segment, maxLine int, mk func(*exec,
 }
 
 // textBlock is a block of elements made from lines and where each line
-// was read, for the errors of the stages downstream (see exec.locate).
+// was read, for the errors of the stages downstream (see positions).
 type textBlock[E any] struct {
 	items []E
 	locs  []lineLoc
@@ -350,16 +353,14 @@ type textBlock[E any] struct {
 
 // pass hands the block on; false means stop.
 func (b *textBlock[E]) pass(x *exec) bool {
-	x.src = &b.locs
-	ok := b.sink(b.items)
-	x.src = nil
+	ok := passLocated(x, b.sink, b.items, b.locs)
 	b.items, b.locs = b.items[:0], b.locs[:0]
 	return ok
 }
 
-// readSegment reads one segment into blk, passing full blocks on; it
-// returns false to stop.
-func readSegment[E any](x *exec, stage string, s segment, maxLine int, mk func(*exec, string, int64, string) (E, bool),
+// readSegment reads one segment, x.files[file-1], into blk, passing full
+// blocks on; it returns false to stop.
+func readSegment[E any](x *exec, stage string, s segment, file int32, maxLine int, mk func(*exec, string, int64, string) (E, bool),
 	blk *textBlock[E]) bool {
 	br, closer, pos, err := openLines(x.ctx, s.path, s.off)
 	if closer != nil {
@@ -387,7 +388,7 @@ func readSegment[E any](x *exec, stage string, s segment, maxLine int, mk func(*
 			}
 			if ok {
 				blk.items = append(blk.items, v)
-				blk.locs = append(blk.locs, lineLoc{s.path, start})
+				blk.locs = append(blk.locs, lineLoc{start, file})
 			}
 			if len(blk.items) == blockSize {
 				if !x.live() || !blk.pass(x) {

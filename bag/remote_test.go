@@ -2,6 +2,7 @@ package bag_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -57,14 +58,30 @@ type remoteResults struct {
 	mapped3 []int
 }
 
-func buildRemote(g *graph.Graph, xs []int, parts int, fromRange bool, opts ...bag.Option) (func(context.Context, ...sched.Option) (remoteResults, error), error) {
-	opts = append(opts, bag.Partitions(parts))
-	var src bag.Bag[int]
-	if fromRange {
-		src = bag.Range(g, 0, len(xs), opts...)
-	} else {
-		src = bag.FromSlice(g, xs, opts...)
-	}
+// remoteSources are the sources of buildRemote: each makes the bag of xs
+// in about parts partitions.
+var remoteSources = map[string]func(g *graph.Graph, xs []int, parts int, opts ...bag.Option) bag.Bag[int]{
+	"slice": func(g *graph.Graph, xs []int, parts int, opts ...bag.Option) bag.Bag[int] {
+		return bag.FromSlice(g, xs, append(opts, bag.Partitions(parts))...)
+	},
+	"range": func(g *graph.Graph, xs []int, parts int, opts ...bag.Option) bag.Bag[int] {
+		return bag.Range(g, 0, len(xs), append(opts, bag.Partitions(parts))...)
+	},
+	"seq": func(g *graph.Graph, xs []int, parts int, opts ...bag.Option) bag.Bag[int] {
+		size := max(1, (len(xs)+parts-1)/parts)
+		return bag.Take(bag.FromSeq(g, slices.Values(xs), append(opts, bag.PartitionSize(size))...), len(xs))
+	},
+	"delayed": func(g *graph.Graph, xs []int, parts int, opts ...bag.Option) bag.Bag[int] {
+		ds := make([]graph.Delayed[[]int], parts)
+		for i := range ds {
+			ds[i] = graph.Value(g, "delayed-part", xs[i*len(xs)/parts:(i+1)*len(xs)/parts])
+		}
+		return bag.FromDelayedSlice(g, ds, opts...)
+	},
+}
+
+func buildRemote(g *graph.Graph, xs []int, parts int, source string, opts ...bag.Option) (func(context.Context, ...sched.Option) (remoteResults, error), error) {
+	src := remoteSources[source](g, xs, parts, opts...)
 	b := bag.Filter(bag.Map(src, affine), notThird)
 	sum, count, freq := bag.Sum(b), bag.Count(b), bag.Frequencies(b)
 	groups := bag.Collect(bag.Groups(b, func(x int) int { return x % 5 }, bag.SplitOut(3)))
@@ -139,10 +156,12 @@ func refRemote(xs []int) remoteResults {
 }
 
 // localTasks are the tasks of buildRemote's graph that do not run a
-// partition's stages: constants, the combining levels of the reductions,
-// the concatenations of Collect and the typed views of partitions.
+// partition's stages: constants, the given Delayed partitions, the
+// cutting of a sequence, the combining levels of the reductions, the
+// concatenations of Collect and the typed views of partitions.
 var localTasks = map[string]bool{
-	"from-slice": true, "partition": true, "kept": true, "collect": true, "collect-combine": true,
+	"from-slice": true, "delayed-part": true, "from-seq": true, "from-seq-chunk": true,
+	"partition": true, "kept": true, "collect": true, "collect-combine": true,
 	"sum": true, "count": true, "frequencies": true, "sum-combine": true, "count-combine": true, "frequencies-combine": true,
 }
 
@@ -167,20 +186,23 @@ func TestRemoteProperties(t *testing.T) {
 			xs[i] = i // Range's elements, so both sources agree
 		}
 		parts := rapid.IntRange(1, 9).Draw(t, "parts")
-		fromRange := rapid.Bool().Draw(t, "range")
+		source := rapid.SampledFrom(slices.Sorted(maps.Keys(remoteSources))).Draw(t, "source")
 		want := refRemote(xs)
 
 		var g graph.Graph
-		run, err := buildRemote(&g, xs, parts, fromRange, bag.Remote())
+		run, err := buildRemote(&g, xs, parts, source, bag.Remote())
 		if err != nil {
 			t.Fatal(err)
 		}
+		parts = remoteSources[source](&graph.Graph{}, xs, parts).NumPartitions()
 		x := graph.ExecutableOf(&g)
 		marked := 0
 		for id := range x.Len() {
 			o, _ := x.Options(id)
 			name := x.Name(id)
-			if o.Remote == localTasks[name] {
+			// A bag of no partitions (Take(seq, 0)) has none to carry the
+			// mark to the tasks made from it (a shuffle's outputs).
+			if want := !localTasks[name] && parts > 0; o.Remote != want {
 				t.Fatalf("task %s: Remote is %v", name, o.Remote)
 			}
 			if o.Remote {
@@ -212,14 +234,16 @@ func TestRemoteProperties(t *testing.T) {
 
 // Without the option no task is marked.
 func TestNotRemoteByDefault(t *testing.T) {
-	var g graph.Graph
-	if _, err := buildRemote(&g, make([]int, 50), 4, true); err != nil {
-		t.Fatal(err)
-	}
-	x := graph.ExecutableOf(&g)
-	for id := range x.Len() {
-		if o, _ := x.Options(id); o.Remote {
-			t.Fatalf("task %s is Remote without the option", x.Name(id))
+	for source := range remoteSources {
+		var g graph.Graph
+		if _, err := buildRemote(&g, make([]int, 50), 4, source); err != nil {
+			t.Fatal(err)
+		}
+		x := graph.ExecutableOf(&g)
+		for id := range x.Len() {
+			if o, _ := x.Options(id); o.Remote {
+				t.Fatalf("%s: task %s is Remote without the option", source, x.Name(id))
+			}
 		}
 	}
 }
@@ -236,5 +260,48 @@ func TestRemoteReadText(t *testing.T) {
 	exec.wg.Wait()
 	if v != 4 || err != nil || exec.handed.Load() != 1 {
 		t.Fatalf("count %d, err %v, %d hand-offs (%v)", v, err, exec.handed.Load(), exec.names)
+	}
+}
+
+// Partitions computed by hand-built tasks, whose stages may run in other
+// processes: with an executor attached to the run (here none, so they run
+// in the run's own pool), the squaring and the partial sums are handed to
+// it, and each receives its partition as its argument.
+func ExampleFromDelayedSlice() {
+	var g graph.Graph
+	parts := []graph.Delayed[[]int]{
+		graph.Value(&g, "first", []int{1, 2, 3}),
+		graph.Value(&g, "second", []int{4, 5}),
+	}
+	b := bag.FromDelayedSlice(&g, parts, bag.Remote())
+	squares := bag.Sum(bag.Map(b, func(x int) int { return x * x }))
+	v, _ := sched.Compute(context.Background(), squares)
+	fmt.Println(v)
+	// Output: 55
+}
+
+// The task that streams a whole sequence (a Take after a Filter) iterates
+// it, so it stays local under Remote; FromDelayedSlice reports a bad
+// option like the other sources.
+func TestRemoteSeqStreamAndOptions(t *testing.T) {
+	var g graph.Graph
+	seq := bag.FromSeq(&g, slices.Values([]int{1, 2, 3, 4, 5, 6}), bag.Remote())
+	sum := bag.Sum(bag.Take(bag.Filter(seq, func(x int) bool { return x%2 == 0 }), 2))
+	x := graph.ExecutableOf(&g)
+	for id := range x.Len() {
+		if o, _ := x.Options(id); o.Remote {
+			t.Fatalf("task %s is Remote", x.Name(id))
+		}
+	}
+	exec := &goExecutor{}
+	v, err := sched.Compute(context.Background(), sum, sched.WithExecutor(exec))
+	exec.wg.Wait()
+	if v != 6 || err != nil || exec.handed.Load() != 0 {
+		t.Fatalf("sum %d, err %v, %d hand-offs", v, err, exec.handed.Load())
+	}
+
+	b := bag.FromDelayedSlice(&g, []graph.Delayed[[]int]{graph.Value(&g, "p", []int{1})}, bag.SplitEvery(1))
+	if !errors.Is(b.Err(), bag.ErrInvalid) {
+		t.Fatalf("err %v", b.Err())
 	}
 }

@@ -39,19 +39,18 @@ func Map[T, U any](b Bag[T], f func(T) U) Bag[U] {
 
 // mapPart is p mapped by f, able to take a filter into its loop.
 func mapPart[T, U any](p *part[T], f func(T) U) *part[U] {
-	mapMk := blockwise("map", trackedIf(p.text, func(_ *exec, out []U, in []T) int {
+	mapMk := blockwise("map", func(_ *exec, out []U, in []T) int {
 		for i, v := range in {
 			out[i] = f(v)
 		}
 		return len(in)
-	}))
+	})
 	q := through(p, "map", mapMk)
-	q.text = p.text
 	q.refilter = func(name string, keep func(U) bool, separate *part[U]) *part[U] {
-		fusedMk := blockwise("map", trackedIf(p.text, func(x *exec, out []U, in []T) int {
+		fusedMk := blockwise("map", func(x *exec, out []U, in []T) int {
 			return mapFilterBlock(x, out, in, f, name, keep)
-		}))
-		filterMk := filterer(name, keep, true, p.text)
+		})
+		filterMk := filterer(name, keep, true)
 		return &part[U]{unshared: q.unshared, remote: q.remote, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 			// A mapped partition that was computed whole (for Zip,
 			// ToDelayed, …) or that another consumer reads is read, not
@@ -132,11 +131,7 @@ func MapErr[T, U any](b Bag[T], f func(T) (U, error)) Bag[U] {
 		}
 		return len(in)
 	}
-	return eachPart(b, true, func(p *part[T]) *part[U] {
-		q := through(p, "map", blockwise("map", trackedIf(p.text, kernel)))
-		q.text = p.text
-		return q
-	})
+	return stage(b, "map", true, blockwise("map", kernel))
 }
 
 // Filter keeps the elements for which keep returns true. Right after a
@@ -164,7 +159,7 @@ func Remove[T any](b Bag[T], drop func(T) bool) Bag[T] {
 // too, or a wrapper calling pred, a third call per element.
 func refiltered[T any](b Bag[T], name string, pred func(T) bool, want bool) Bag[T] {
 	return eachPart(b, false, func(p *part[T]) *part[T] {
-		separate := through(p, name, filterer(name, pred, want, p.text))
+		separate := through(p, name, filterer(name, pred, want))
 		if want && p.refilter != nil {
 			return p.refilter(name, pred, separate)
 		}
@@ -172,8 +167,8 @@ func refiltered[T any](b Bag[T], name string, pred func(T) bool, want bool) Bag[
 	})
 }
 
-func filterer[T any](name string, pred func(T) bool, want, track bool) func(producer[T]) producer[T] {
-	return blockwise(name, trackedIf(track, func(_ *exec, out, in []T) int {
+func filterer[T any](name string, pred func(T) bool, want bool) func(producer[T]) producer[T] {
+	return blockwise(name, func(_ *exec, out, in []T) int {
 		n := 0
 		for _, v := range in {
 			ok := pred(v) == want
@@ -183,7 +178,7 @@ func filterer[T any](name string, pred func(T) bool, want, track bool) func(prod
 			}
 		}
 		return n
-	}))
+	})
 }
 
 // blockwise makes a stage of a kernel that writes what it makes of a block
@@ -191,23 +186,44 @@ func filterer[T any](name string, pred func(T) bool, want, track bool) func(prod
 // and returns how many elements of out to pass on, or −1 after x.fail.
 // A block that keeps nothing is not passed on. The stage's name is set
 // before every block, so an error or a panic in the kernel names it.
+//
+// A block whose elements' places are known (a text source's, see
+// positions) runs through the kernel one element at a time
+// (trackedBlock), so a failure names the element's file and line, and
+// the output block carries the places of the elements kept on to the
+// stages after it.
 func blockwise[T, U any](stage string, kernel func(x *exec, out []U, in []T) int) func(producer[T]) producer[U] {
 	return func(src producer[T]) producer[U] {
 		return func(x *exec, sink func([]U) bool) {
 			var buf []U
+			var kept []lineLoc // the output's places, when the kernel dropped elements
 			src(x, func(in []T) bool {
 				if cap(buf) < len(in) {
 					buf = make([]U, max(len(in), blockSize))
 				}
 				x.stage = stage
-				switch n := kernel(x, buf[:len(in)], in); {
+				locs := locsOf(x, in)
+				if locs == nil {
+					switch n := kernel(x, buf[:len(in)], in); {
+					case n < 0:
+						return false
+					case n == 0:
+						return true
+					default:
+						return sink(buf[:n])
+					}
+				}
+				n, out := trackedBlock(x, kernel, buf[:len(in)], in, locs, kept)
+				switch {
 				case n < 0:
 					return false
 				case n == 0:
 					return true
-				default:
-					return sink(buf[:n])
 				}
+				if &out[0] != &locs[0] {
+					kept = out
+				}
+				return passLocated(x, sink, buf[:n], out)
 			})
 		}
 	}
@@ -228,6 +244,9 @@ func flatMapper[T, U any](f func(T) iter.Seq[U]) func(producer[T]) producer[U] {
 		return func(x *exec, sink func([]U) bool) {
 			a := newAppender(sink)
 			src(x, func(in []T) bool {
+				if locs := locsOf(x, in); locs != nil {
+					return flatMapLocated(x, a, in, locs, f)
+				}
 				for _, v := range in {
 					x.stage = "flat-map"
 					for u := range f(v) {
@@ -244,6 +263,34 @@ func flatMapper[T, U any](f func(T) iter.Seq[U]) func(producer[T]) producer[U] {
 			}
 		}
 	}
+}
+
+// flatMapLocated is FlatMap over a block whose elements' places are
+// known: each output carries the place of the element it came from, and
+// while f runs for an element, x.here names that element's place for a
+// panic (not cleared on the way out by a defer, which would run before
+// execute's recover). It is cleared whenever the outputs go downstream,
+// so a panic there is not put on f's element.
+func flatMapLocated[T, U any](x *exec, a *appender[U], in []T, locs []lineLoc, f func(T) iter.Seq[U]) bool {
+	a.x = x
+	for i, v := range in {
+		x.stage = "flat-map"
+		l := locs[i]
+		x.here = l
+		for u := range f(v) {
+			x.here = lineLoc{}
+			if !a.addAt(u, l) {
+				break // not return: the result would live on the heap
+			}
+			x.stage = "flat-map"
+			x.here = l
+		}
+		x.here = lineLoc{}
+		if !a.ok {
+			return false
+		}
+	}
+	return true
 }
 
 // MapPartitions replaces each partition's elements by f's sequence over

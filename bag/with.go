@@ -122,7 +122,7 @@ func FilterWith[T, A any](b Bag[T], arg graph.Delayed[A], keep func(T, A) bool) 
 	}
 	return eachPart(b, false, func(p *part[T]) *part[T] {
 		return withArg(p, "filter", d, func(a A) func(producer[T]) producer[T] {
-			return filterer("filter", func(v T) bool { return keep(v, a) }, true, false)
+			return filterer("filter", func(v T) bool { return keep(v, a) }, true)
 		})
 	})
 }
