@@ -2,7 +2,6 @@ package generators
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"math"
 
@@ -49,13 +48,8 @@ func FibonacciFrom(k int) iter.Seq[int] {
 // (Fibonacci after 92 values) leaves the later parts empty, and the
 // Summary's Count says how many values there were.
 func Split(g *graph.Graph, from func(k int) iter.Seq[int], n, parts int, opts ...graph.Option) (graph.Delayed[Summary], error) {
-	switch {
-	case g == nil || from == nil:
-		return graph.Delayed[Summary]{}, fmt.Errorf("%w: nil graph or generator", ErrArgument)
-	case n < 0:
-		return graph.Delayed[Summary]{}, fmt.Errorf("%w: n = %d < 0", ErrArgument, n)
-	case parts < 1 || parts > max(n, 1):
-		return graph.Delayed[Summary]{}, fmt.Errorf("%w: %d parts for %d values", ErrArgument, parts, n)
+	if err := checkShares(g == nil || from == nil, n, parts); err != nil {
+		return graph.Delayed[Summary]{}, err
 	}
 	ts := make([]graph.Delayed[tally], parts)
 	first := 0

@@ -6,7 +6,6 @@ import (
 	"iter"
 	"slices"
 	"testing"
-	"time"
 
 	"pgregory.net/rapid"
 
@@ -67,18 +66,7 @@ func TestSplitHugeStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { _, err := sched.Compute(ctx, d, sched.Workers(2)); done <- err }()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("error %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the split did not stop")
-	}
+	stopsWhenCancelled(t, d)
 }
 
 func TestSplitRejects(t *testing.T) {

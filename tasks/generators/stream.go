@@ -32,13 +32,8 @@ const streamBlock = 4096
 // generator runs as a coroutine (iter.Pull) that the end of the run's
 // context stops if the chain does not reach its end.
 func Stream(g *graph.Graph, seq iter.Seq[int], n, parts int) (graph.Delayed[Summary], error) {
-	switch {
-	case g == nil || seq == nil:
-		return graph.Delayed[Summary]{}, fmt.Errorf("%w: nil graph or generator", ErrArgument)
-	case n < 0:
-		return graph.Delayed[Summary]{}, fmt.Errorf("%w: n = %d < 0", ErrArgument, n)
-	case parts < 1 || parts > max(n, 1):
-		return graph.Delayed[Summary]{}, fmt.Errorf("%w: %d parts for %d values", ErrArgument, parts, n)
+	if err := checkShares(g == nil || seq == nil, n, parts); err != nil {
+		return graph.Delayed[Summary]{}, err
 	}
 	share := func(i int) int { return n/parts + boolInt(i < n%parts) }
 	d := graph.Source(g, "pull", func(ctx context.Context) (link, error) {
@@ -53,6 +48,20 @@ func Stream(g *graph.Graph, seq iter.Seq[int], n, parts int) (graph.Delayed[Summ
 		l.c.close()
 		return l.t.summary()
 	}, d), nil
+}
+
+// checkShares checks the arguments of a summary of n values in parts
+// shares (Stream, Split); missing tells of a nil graph or generator.
+func checkShares(missing bool, n, parts int) error {
+	switch {
+	case missing:
+		return fmt.Errorf("%w: nil graph or generator", ErrArgument)
+	case n < 0:
+		return fmt.Errorf("%w: n = %d < 0", ErrArgument, n)
+	case parts < 1 || parts > max(n, 1):
+		return fmt.Errorf("%w: %d parts for %d values", ErrArgument, parts, n)
+	}
+	return nil
 }
 
 func boolInt(b bool) int {
