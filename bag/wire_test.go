@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -206,5 +208,42 @@ func TestRemoteValueCannotTravel(t *testing.T) {
 	var te *codec.TypeError
 	if !errors.As(err, &te) || te.Path != ".n" || !strings.Contains(err.Error(), "opaqueAcc") {
 		t.Fatalf("error %v, want a codec.TypeError naming opaqueAcc and .n", err)
+	}
+}
+
+// WriteText over a Remote bag writes each partition where its task runs
+// (a worker sharing the coordinator's filesystem) and the coordinator
+// renames the files into place.
+func TestRemoteWriteText(t *testing.T) {
+	dir := t.TempDir()
+	build := func(g *graph.Graph) graph.Delayed[[]string] {
+		lines := bag.Map(bag.Range(g, 0, 40, bag.Partitions(3), bag.Remote()), func(x int) string { return fmt.Sprint(x) })
+		return bag.WriteText(lines, filepath.Join(dir, "part-*.txt"))
+	}
+	var g graph.Graph
+	d := build(&g)
+	exec := &wireExecutor{build: func() *graph.Graph { var rg graph.Graph; build(&rg); return &rg }}
+	paths, err := sched.Compute(context.Background(), d, sched.WithExecutor(exec))
+	exec.wg.Wait()
+	if err != nil || len(paths) != 3 {
+		t.Fatalf("paths %v, %v", paths, err)
+	}
+	var got []string
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.Fields(string(data))...)
+	}
+	if len(got) != 40 || got[0] != "0" || got[39] != "39" {
+		t.Fatalf("the files hold %v", got)
+	}
+	if exec.handed.Load() != 3 {
+		t.Fatalf("%d hand-offs, want one per partition", exec.handed.Load())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Fatalf("the directory holds %d entries, want the 3 files and no temporary one", len(entries))
 	}
 }
