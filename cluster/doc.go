@@ -64,10 +64,14 @@
 //
 // # Wire format
 //
-// Values are CBOR, decoded into the receiving cell's own type: no
-// registration. Types that cannot round-trip (unexported fields,
-// interfaces, functions, channels, complex numbers) are refused before a
-// run starts with a [TypeError] naming the task and the field.
+// Values are CBOR (package codec), decoded into the receiving cell's own
+// type: no registration. Types that cannot round-trip (unexported fields,
+// functions, channels, complex numbers) are refused before a run starts
+// with a [TypeError] naming the task and the field. A cell of an
+// interface type (a Delayed[any]) travels with its value's concrete type
+// named, which both processes must have registered (codec.Register; a
+// bag does it for its own values); a value of another type fails its
+// task when it is sent.
 //
 // # Servers
 //
