@@ -100,9 +100,8 @@ func MaxLineSize(n int) Option {
 // Remote lets the tasks that run a bag's partitions run in another
 // process: each is marked graph.Remote, so a run with an executor
 // (sched.WithExecutor, a cluster.Job) hands it over, and without one it
-// runs in the run's own pool as usual. (Package cluster refuses these
-// tasks for now, before the run: see "Remote partitions" in the package
-// doc.) Read by FromSlice, Range, FromDelayedSlice, FromSeq, ReadText,
+// runs in the run's own pool as usual (see "Remote partitions" in the
+// package doc for how their values travel). Read by FromSlice, Range, FromDelayedSlice, FromSeq, ReadText,
 // ReadLines and ReadJSON (the files must then be readable at the same
 // paths where the tasks run). A sequence is iterated in the run's own
 // process, so for FromSeq the marked tasks are those that run the stages

@@ -1,7 +1,6 @@
 package bag
 
 import (
-	"fmt"
 	"sync/atomic"
 
 	"github.com/seed001e6470/taskgraph/codec"
@@ -52,20 +51,22 @@ type share struct {
 // teed is the result of a task that kept partitions for other consumers:
 // its own result and, for each share it serves, the elements. Nested
 // tees (a partition and a stage over it both shared) add to one teed.
+// Its values are held in interfaces, as codec.Any, so that it travels to
+// another process (see Remote) as it is.
 type teed struct {
-	res  any
-	kept []kept
+	Res  codec.Any
+	Kept []kept
 }
 
 type kept struct {
-	key   string // the share's
-	items any    // []T
+	Key   string    // the share's
+	Items codec.Any // []T
 }
 
 // unwrap is a task's own result, whatever it kept for others.
 func unwrap(v any) any {
 	if t, ok := v.(*teed); ok {
-		return t.res
+		return t.Res.V
 	}
 	return v
 }
@@ -73,58 +74,12 @@ func unwrap(v any) any {
 // keptBy is the partition s kept in v, a result of s.task.
 func keptBy[T any](v any, s *share) []T {
 	if t, ok := v.(*teed); ok {
-		for _, k := range t.kept {
-			if k.key == s.key {
-				items, _ := k.items.([]T)
+		for _, k := range t.Kept {
+			if k.Key == s.key {
+				items, _ := k.Items.V.([]T)
 				return items
 			}
 		}
-	}
-	return nil
-}
-
-// teedWire is how a teed travels to another process (see Remote): its
-// values are held in interfaces, so each goes in codec's named form.
-type teedWire struct {
-	Res  codec.Raw
-	Keys []string
-	Kept []codec.Raw
-}
-
-func (t *teed) MarshalCBOR() ([]byte, error) {
-	w := teedWire{Keys: make([]string, len(t.kept)), Kept: make([]codec.Raw, len(t.kept))}
-	var err error
-	if w.Res, err = codec.MarshalAny(t.res); err != nil {
-		return nil, err
-	}
-	for i, k := range t.kept {
-		w.Keys[i] = k.key
-		if w.Kept[i], err = codec.MarshalAny(k.items); err != nil {
-			return nil, err
-		}
-	}
-	return codec.Marshal(w)
-}
-
-func (t *teed) UnmarshalCBOR(data []byte) error {
-	var w teedWire
-	if err := codec.Unmarshal(data, &w); err != nil {
-		return err
-	}
-	if len(w.Keys) != len(w.Kept) {
-		return fmt.Errorf("bag: a kept partition's wire form has %d keys for %d partitions", len(w.Keys), len(w.Kept))
-	}
-	res, err := codec.UnmarshalAny(w.Res)
-	if err != nil {
-		return err
-	}
-	t.res, t.kept = res, make([]kept, len(w.Kept))
-	for i, raw := range w.Kept {
-		items, err := codec.UnmarshalAny(raw)
-		if err != nil {
-			return err
-		}
-		t.kept[i] = kept{w.Keys[i], items}
 	}
 	return nil
 }
@@ -165,9 +120,9 @@ func teeing[T any](s *share, fn consume[T]) consume[T] {
 		}
 		t, ok := res.(*teed)
 		if !ok {
-			t = &teed{res: res}
+			t = &teed{Res: codec.Any{V: res}}
 		}
-		t.kept = append(t.kept, kept{s.key, items})
+		t.Kept = append(t.Kept, kept{s.key, codec.Any{V: items}})
 		return t, nil
 	}
 }

@@ -16,39 +16,10 @@ import (
 // stages that use it do not run.
 
 // argPair carries the two extra dependencies of a task when a delayed
-// argument meets another (a Take's chain, a second argument).
-type argPair struct{ after, arg any }
-
-// argPair's wire form (see Remote): both values are held in interfaces,
-// so each goes in codec's named form.
-type argPairWire struct {
-	_          struct{} `cbor:",toarray"`
-	After, Arg codec.Raw
-}
-
-func (p argPair) MarshalCBOR() ([]byte, error) {
-	after, err := codec.MarshalAny(p.after)
-	if err != nil {
-		return nil, err
-	}
-	arg, err := codec.MarshalAny(p.arg)
-	if err != nil {
-		return nil, err
-	}
-	return codec.Marshal(argPairWire{After: after, Arg: arg})
-}
-
-func (p *argPair) UnmarshalCBOR(data []byte) error {
-	var w argPairWire
-	err := codec.Unmarshal(data, &w)
-	if err == nil {
-		p.after, err = codec.UnmarshalAny(w.After)
-	}
-	if err == nil {
-		p.arg, err = codec.UnmarshalAny(w.Arg)
-	}
-	return err
-}
+// argument meets another (a Take's chain, a second argument). Its values
+// are held in interfaces, as codec.Any, so that it travels to another
+// process (see Remote) as it is.
+type argPair struct{ After, Arg codec.Any }
 
 func init() { codec.Register[argPair]() }
 
@@ -58,13 +29,13 @@ func withArg[T, U, A any](p *part[T], stage string, arg graph.Delayed[any], mk f
 	return &part[U]{unshared: p.unshared, remote: p.remote, build: func(g *graph.Graph, stages string, idx int, after graph.Delayed[any], fn consume[U]) graph.Delayed[any] {
 		extra := arg
 		if valid(after) {
-			extra = graph.Call2(g, stage+"-args", func(a, b any) any { return argPair{a, b} }, after, arg)
+			extra = graph.Call2(g, stage+"-args", func(a, b any) any { return argPair{codec.Any{V: a}, codec.Any{V: b}} }, after, arg)
 		}
 		return p.node(g, stage+"|"+stages, idx, extra, func(x *exec, src producer[T], av any) (any, error) {
 			var outer any
 			if valid(after) {
 				pr, _ := av.(argPair)
-				outer, av = pr.after, pr.arg
+				outer, av = pr.After.V, pr.Arg.V
 			}
 			a, _ := av.(A)
 			return fn(x, mk(a)(src), outer)

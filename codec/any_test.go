@@ -152,3 +152,22 @@ func TestTypedCell(t *testing.T) {
 		t.Fatalf("got %#v, %v", back, err)
 	}
 }
+
+// pairOfAny travels as it is: its interface-held fields are codec.Any.
+type pairOfAny struct{ A, B Any }
+
+// A struct of Any fields needs no encoding of its own: each field comes
+// back as the type it held, nil included.
+func TestAnyField(t *testing.T) {
+	Register[pairOfAny]()
+	Register[[]word]()
+	Register[int]()
+	if err := Check(reflect.TypeFor[pairOfAny]()); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []pairOfAny{{Any{[]word{{"a", 1}}}, Any{7}}, {}} {
+		if back := roundTrip(t, v); !reflect.DeepEqual(back, v) {
+			t.Errorf("%#v came back as %#v", v, back)
+		}
+	}
+}

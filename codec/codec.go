@@ -40,10 +40,17 @@ func Marshal(v any) ([]byte, error) { return encMode.Marshal(v) }
 // Unmarshal decodes data into the value ptr points to.
 func Unmarshal(data []byte, ptr any) error { return decMode.Unmarshal(data, ptr) }
 
-// Raw is a value encoded already, embedded as it is in a larger one (a
-// type's own MarshalCBOR can carry MarshalAny's output in a field of this
-// type).
-type Raw = cbor.RawMessage
+// Any is a value held in an interface, as a field of a type that
+// travels: it is encoded in MarshalAny's named form, so a struct of Any
+// fields needs no encoding of its own.
+type Any struct{ V any }
+
+func (a Any) MarshalCBOR() ([]byte, error) { return MarshalAny(a.V) }
+
+func (a *Any) UnmarshalCBOR(data []byte) (err error) {
+	a.V, err = UnmarshalAny(data)
+	return err
+}
 
 // MarshalCell encodes v, the value of a result cell of static type t: in
 // the named form of MarshalAny when t is an interface type, so that the
