@@ -238,27 +238,42 @@ func (c *Cluster) sweeper() {
 func (c *Cluster) sweepStored() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	w, err := c.kv.Watch(ctx, c.id+".>", jetstream.IgnoreDeletes())
+	c.eachStored(ctx, c.id+".>", func(e jetstream.KeyValueEntry) {
+		if isGroupKey(e.Key()) {
+			c.received(&nats.Msg{Data: e.Value()}) // a batch's results, stored together
+		} else if p := c.inflight.take(e.Key()); p != nil {
+			c.deliver(p, e.Value())
+		}
+	})
+}
+
+// eachStored calls fn with every result stored under the keys of pattern
+// ("coordinator.>"), until all were seen; it fails if ctx ends or the
+// cluster closes first.
+func (c *Cluster) eachStored(ctx context.Context, pattern string, fn func(jetstream.KeyValueEntry)) error {
+	w, err := c.kv.Watch(ctx, pattern, jetstream.IgnoreDeletes())
 	if err != nil {
-		return
+		return err
 	}
 	defer w.Stop()
 	for {
 		select {
 		case <-c.stop:
-			return
+			return ErrClosed
+		case <-ctx.Done():
+			return ctx.Err()
 		case e, ok := <-w.Updates():
 			if !ok || e == nil {
-				return // all stored results seen
+				return nil // all stored results seen
 			}
-			if strings.Contains(e.Key(), ".g.") {
-				c.received(&nats.Msg{Data: e.Value()}) // a batch's results, stored together
-			} else if p := c.inflight.take(e.Key()); p != nil {
-				c.deliver(p, e.Value())
-			}
+			fn(e)
 		}
 	}
 }
+
+// isGroupKey tells whether a result key holds a batch's results, stored
+// together under the batch's message ID (coordinator.run.g.N).
+func isGroupKey(key string) bool { return strings.Contains(key, ".g.") }
 
 // watchWorkers fails the queued tasks when no worker of this build has
 // answered for WaitWorkers while tasks were pending: without it, a run

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -65,8 +64,13 @@ func (j *Job) newRun(g *graph.Graph) *jobRun {
 	return r
 }
 
-// takeStored returns the stored result of key, once.
+// takeStored returns the stored result of key, once. A run with none
+// (every run of an unnamed coordinator) takes no lock: stored is set
+// before the run's first task is submitted and never replaced.
 func (r *jobRun) takeStored(key string) []byte {
+	if r.stored == nil {
+		return nil
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	data := r.stored[key]
@@ -250,40 +254,30 @@ func (c *Cluster) abort(key string, cause error) {
 func (c *Cluster) storedOf(ctx context.Context, r *jobRun) (map[string][]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	w, err := c.kv.Watch(ctx, c.id+"."+r.id+".>", jetstream.IgnoreDeletes())
-	if err != nil {
-		return nil, fmt.Errorf("cluster: reading the stored results of run %s: %w", r.id, err)
-	}
-	defer w.Stop()
 	stored := map[string][]byte{}
-	for {
-		var e jetstream.KeyValueEntry
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("cluster: reading the stored results of run %s: %w", r.id, ctx.Err())
-		case e = <-w.Updates():
-		}
-		if e == nil {
-			return stored, nil // all seen
-		}
-		if !strings.Contains(e.Key(), ".g.") {
+	err := c.eachStored(ctx, c.id+"."+r.id+".>", func(e jetstream.KeyValueEntry) {
+		if !isGroupKey(e.Key()) {
 			if succeeded(e.Value()) {
 				stored[e.Key()] = e.Value()
 			} else {
 				c.kv.Delete(ctx, e.Key())
 			}
-			continue
+			return
 		}
 		var d doneMsg
 		if unmarshal(e.Value(), &d) != nil || len(d.Keys) != len(d.Results) {
-			continue // unreadable: its tasks run again
+			return // unreadable: its tasks run again
 		}
 		for i, k := range d.Keys {
 			if succeeded(d.Results[i]) {
 				stored[k] = d.Results[i]
 			}
 		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: reading the stored results of run %s: %w", r.id, err)
 	}
+	return stored, nil
 }
 
 // succeeded tells whether a stored result is a task's value.
