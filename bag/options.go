@@ -101,9 +101,9 @@ func MaxLineSize(n int) Option {
 // process: each is marked graph.Remote, so a run with an executor
 // (sched.WithExecutor, a cluster.Job) hands it over, and without one it
 // runs in the run's own pool as usual (see "Remote partitions" in the
-// package doc for how their values travel). Read by FromSlice, Range, FromDelayedSlice, FromSeq, ReadText,
-// ReadLines and ReadJSON (the files must then be readable at the same
-// paths where the tasks run). A sequence is iterated in the run's own
+// package doc for how their values travel). Read by FromSlice, Range,
+// FromDelayedSlice, FromSeq, ReadText, ReadLines and ReadJSON (the files
+// must then be readable at the same paths where the tasks run). A sequence is iterated in the run's own
 // process, so for FromSeq the marked tasks are those that run the stages
 // on the partitions cut from it, which receive the cut elements; the
 // cutting stays local.

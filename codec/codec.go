@@ -81,11 +81,11 @@ func UnmarshalCell(data []byte, ptr any) error {
 		cell.SetZero()
 		return nil
 	}
-	if rv := reflect.ValueOf(v); !rv.Type().AssignableTo(cell.Type()) {
+	rv := reflect.ValueOf(v)
+	if !rv.Type().AssignableTo(cell.Type()) {
 		return fmt.Errorf("codec: a %v arrived for a cell of type %v", rv.Type(), cell.Type())
-	} else {
-		cell.Set(rv)
 	}
+	cell.Set(rv)
 	return nil
 }
 
