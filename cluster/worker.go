@@ -723,7 +723,12 @@ func protect(ctx context.Context, t graph.Task) (err error) {
 // expecting no earlier entry under key (the first stored result wins),
 // and the task is counted off its message once the server has it (see
 // stored). The coordinator is also sent the result directly (see
-// resultsOut), which saves it a trip through a stream.
+// resultsOut), which saves it a trip through a stream; that goes first,
+// so that the server passes it on before it stores the result (a chain's
+// next task waits for it). The coordinator may so take a result that is
+// never stored (the worker dies before it sends the store): the task is
+// then delivered again, and the coordinator ignores the second result,
+// as it does any result that a store then loses to an earlier one.
 func (w *worker) store(key string, h *held, res resultMsg) {
 	data, err := marshal(res)
 	if err != nil {
@@ -748,11 +753,10 @@ func (w *worker) storeOne(key string, h *held, data []byte) {
 	w.mu.Unlock()
 	m := nats.NewMsg(resultSubjectPrefix + key)
 	m.Data = data
+	w.out.add(key, data)
 	if _, err := w.js.PublishMsgAsync(m, jetstream.WithExpectLastSequencePerSubject(0)); err != nil {
 		w.storeFailed(w.js, m, err)
-		return
 	}
-	w.out.add(key, data)
 }
 
 // stored counts off the task whose result the bucket now holds, or, for a
