@@ -29,7 +29,13 @@ import (
 // prefetchWait, at most maxPrefetch. Trivial tasks then arrive several to
 // a pull and wait for a slot without a round trip to the server, and a
 // worker given long tasks takes one per slot, so that it holds back no
-// work that an idle worker could take.
+// work that an idle worker could take. It asks for its prefetch only
+// while it is busy, and those requests expire soon (prefetchExpiry): an
+// idle worker has only its slots' requests parked. That matters after a
+// worker died: the messages it held are delivered again together, and
+// spread over the workers' parked requests one at a time, so that a task
+// that kills its worker does not take the same neighbours down with it
+// delivery after delivery until they too are given up.
 type puller struct {
 	nc      *nats.Conn
 	subject string // where pull requests go
@@ -63,8 +69,9 @@ type pullRequest struct {
 
 // Automatic prefetch (see puller).
 const (
-	prefetchWait = time.Millisecond
-	maxPrefetch  = 16
+	prefetchWait   = time.Millisecond
+	maxPrefetch    = 16
+	prefetchExpiry = 200 * time.Millisecond
 )
 
 // newPuller subscribes to a fresh inbox for cons's deliveries; deliver
@@ -106,28 +113,35 @@ func (p *puller) room() int {
 	if p.fixed >= 0 {
 		return p.slots + p.fixed
 	}
-	if p.perMsg == 0 || p.suspects > 0 {
+	if p.busy == 0 || p.perMsg == 0 || p.suspects > 0 {
 		return p.slots
 	}
 	n := float64(prefetchWait) * float64(p.slots) / p.perMsg
 	return p.slots + int(min(n, maxPrefetch))
 }
 
-// ask sends a pull request for the free room, if enough is free: half of
-// the room, so that a worker kept busy asks once per few messages, and
-// one that waits always has a request parked at the server (a lone task
-// is delivered without a pull round trip).
+// ask sends a pull request for the free room once the last one was
+// served. A worker has one request at a time: the server serves the
+// requests parked at it in turn, one message each, so messages that come
+// together (those of a worker that died) are spread over the workers
+// rather than over one worker's several requests. A worker that waits has
+// its request parked, so a lone task is delivered without a pull round
+// trip.
 func (p *puller) ask() {
 	p.mu.Lock()
 	room := p.room()
 	n := room - p.asked - p.busy
-	if p.stopped || n < max(1, room/2) {
+	if p.stopped || p.asked > 0 || n < 1 {
 		p.mu.Unlock()
 		return
 	}
+	r := pullRequest{Batch: n, Expires: p.t.expiry, Heartbeat: p.t.heartbeat}
+	if p.fixed < 0 && p.asked+p.busy+n > p.slots { // prefetch (see puller)
+		r.Expires, r.Heartbeat = prefetchExpiry, 0
+	}
 	p.asked += n
 	p.mu.Unlock()
-	req, _ := json.Marshal(pullRequest{Batch: n, Expires: p.t.expiry, Heartbeat: p.t.heartbeat})
+	req, _ := json.Marshal(r)
 	if err := p.nc.PublishRequest(p.subject, p.inbox, req); err != nil {
 		p.mu.Lock()
 		p.asked = max(p.asked-n, 0)

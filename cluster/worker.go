@@ -32,11 +32,15 @@ type WorkerOptions struct {
 	// worker's as much as a running one: it is heartbeated from its
 	// delivery on, so it is not delivered elsewhere however long it
 	// waits; but it waits for this worker's slots while another worker
-	// may be idle. So the default (0) follows the tasks: the worker holds
-	// as many messages more as its slots get through in about a
-	// millisecond (at most 16), which is none for tasks of a few
-	// milliseconds or longer.
-	// A negative Prefetch is none, a positive one that many always.
+	// may be idle, and if a task kills the worker, every message it holds
+	// counts a delivery towards MaxDeliver. The default (0) is none; a
+	// positive Prefetch is that many always; a negative one follows the
+	// tasks: the worker holds as many messages more as its slots get
+	// through in about a millisecond (at most 16), which is none for
+	// tasks of a few milliseconds or longer, and none while it holds a
+	// message delivered before. (Automatic is not the default yet: with
+	// it, a task that kills its worker in a burst of small tasks more
+	// often takes a neighbour down with it MaxDeliver times.)
 	Prefetch int
 	// Name is how errors and hooks show the worker (default host/pid).
 	Name string
@@ -212,13 +216,7 @@ func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOption
 	if info := cons.CachedInfo(); info != nil && info.Config.MaxDeliver > 0 {
 		w.maxDeliver = info.Config.MaxDeliver
 	}
-	prefetch := o.Prefetch
-	switch {
-	case prefetch == 0:
-		prefetch = -1 // automatic
-	case prefetch < 0:
-		prefetch = 0
-	}
+	prefetch := max(o.Prefetch, -1) // -1: automatic
 	w.pull, err = newPuller(nc, cons, o.Concurrency, prefetch, t, o.Logger, w.received)
 	if err != nil {
 		return nil, err
