@@ -41,8 +41,7 @@
 // other is pending is sent at once; tasks submitted while others are
 // pending travel several to a message (Options.Batch), since a message
 // costs far more than a small task. A worker holds a message for each
-// of its slots and, while tasks are short, a few more (see
-// WorkerOptions.Prefetch). Delivery is at least once: a worker
+// of its slots and as many more as WorkerOptions.Prefetch says. Delivery is at least once: a worker
 // heartbeats every message it holds from its delivery on, and one whose
 // worker died is delivered again after AckWait. Storing the result in a key-value bucket
 // is the commit point (the first stored result wins; a redelivered task
