@@ -384,7 +384,8 @@ func (c *Cluster) purgeResults() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if s, err := c.js.Stream(ctx, "KV_"+resultBucket); err == nil {
-		s.Purge(ctx, jetstream.WithPurgeSubject("$KV."+resultBucket+"."+c.id+".>"))
+		s.Purge(ctx, jetstream.WithPurgeSubject(resultSubjectPrefix+c.id+".>"))
+		s.Purge(ctx, jetstream.WithPurgeSubject(resultSubjectPrefix+startsPrefix+c.id+".>"))
 	}
 }
 

@@ -40,9 +40,10 @@
 // [ErrNoWorkers] after Options.WaitWorkers). A task submitted while no
 // other is pending is sent at once; tasks submitted while others are
 // pending travel several to a message (Options.Batch), since a message
-// costs far more than a small task. Delivery is at least once: a worker
-// heartbeats the messages it holds, and one whose worker died is
-// delivered again after AckWait. Storing the result in a key-value bucket
+// costs far more than a small task. A worker holds a message for each
+// of its slots and as many more as WorkerOptions.Prefetch says. Delivery is at least once: a worker
+// heartbeats every message it holds from its delivery on, and one whose
+// worker died is delivered again after AckWait. Storing the result in a key-value bucket
 // is the commit point (the first stored result wins; a redelivered task
 // whose result exists is not run again), the ack only removes the
 // message. A batch's results are stored together; a batch delivered again

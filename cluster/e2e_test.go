@@ -125,6 +125,37 @@ func TestPoison(t *testing.T) {
 	}
 }
 
+// A task whose message kills every worker it is delivered to, before the
+// task starts: it never counts a start, so the workers never give it up;
+// the server does, after deliveriesPerStart deliveries per start allowed,
+// and the run fails naming it. (It is the only remote task: a worker that
+// dies takes down the messages it holds, and with one start allowed, the
+// next delivery of any of them is its last.)
+func TestPoisonBeforeStart(t *testing.T) {
+	t.Setenv(dieOnDeliveryEnv, itoa(nodeOfSquare(0)))
+	opts := testWorker
+	opts.MaxDeliver = 1
+	l, err := StartLocal(context.Background(), LocalOptions{Workers: 2, Worker: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	c, err := Open(context.Background(), l.URL(), Options{Registry: &testJobs, WaitWorkers: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	p := noFaults(1, t.TempDir())
+	_, err = run(t, guard(t), c, p)
+	var pe *PoisonError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Task, "square") || pe.Deliveries != deliveriesPerStart {
+		t.Fatalf("error %v, want a PoisonError naming the task after %d deliveries", err, deliveriesPerStart)
+	}
+	if r := runsOf(t, p.Dir, "ran", 0); r != 0 {
+		t.Errorf("the task ran %d times, want 0", r)
+	}
+}
+
 // Retries are honoured for remote tasks: each attempt is a new delivery.
 func TestRetries(t *testing.T) {
 	c, _ := testCluster(t, 1)

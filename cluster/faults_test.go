@@ -62,6 +62,7 @@ func gated(p gateParams, opts ...graph.Option) (*graph.Graph, []graph.Delayed[in
 func (p gateParams) task(i int) func(context.Context, int) (int, error) {
 	return func(ctx context.Context, _ int) (int, error) {
 		touch(p.Dir, "started", i)
+		squaresParams{Dir: p.Dir}.mark("ran", i) // a line per run
 		defer touch(p.Dir, "finished", i)
 		for !exists(p.Dir, "go", i) {
 			select {

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"strconv"
 	"context"
 	"errors"
 	"fmt"
@@ -154,12 +155,24 @@ func must(err error) {
 const (
 	dieAfterStoreEnv = "TASKGRAPH_TEST_DIE_AFTER_STORE"
 	dieAfterAckEnv   = "TASKGRAPH_TEST_DIE_AFTER_ACK"
+	// dieOnDeliveryEnv is a node: a worker dies whenever it is
+	// delivered that node's task.
+	dieOnDeliveryEnv = "TASKGRAPH_TEST_DIE_ON_DELIVERY"
 )
 
 // installTestHooks runs in worker processes: a worker that dies between
 // storing a result and acking its task.
 func installTestHooks() {
 	installDieAfterAck()
+	if node, err := strconv.Atoi(os.Getenv(dieOnDeliveryEnv)); err == nil {
+		onDelivery = func(ts []taskMsg) {
+			for _, t := range ts {
+				if t.ID == node {
+					killSelf()
+				}
+			}
+		}
+	}
 	// dieAfterStoreEnv is "dir node": the worker storing node's result
 	// first dies before acking it.
 	var p squaresParams

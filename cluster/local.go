@@ -73,7 +73,7 @@ type LocalOptions struct {
 	Workers  int    // worker processes to keep running (default 2; 0 with NoWorkers)
 	Listen   string // host:port of the server (default a random loopback port)
 	StoreDir string // where JetStream keeps its data (default a temporary directory)
-	// Worker configures each worker (Concurrency, AckWait, MaxDeliver).
+	// Worker configures each worker (Concurrency, Prefetch, AckWait, MaxDeliver).
 	Worker WorkerOptions
 	// NoWorkers starts only the server.
 	NoWorkers bool
@@ -146,7 +146,7 @@ func (l *Local) workerEnv(o LocalOptions) []string {
 	if c := o.Worker.Concurrency; c > 0 {
 		env = append(env, concurrencyEnv+"="+strconv.Itoa(c))
 	}
-	if p := o.Worker.Prefetch; p > 0 {
+	if p := o.Worker.Prefetch; p != 0 {
 		env = append(env, prefetchEnv+"="+strconv.Itoa(p))
 	}
 	if a := o.Worker.AckWait; a > 0 {

@@ -84,7 +84,7 @@ func (o *resultsOut) flush() {
 // idle tells whether no task runs or waits for a slot: a result just made
 // is then the last one for a while.
 func (w *worker) idle() bool {
-	if len(w.work) > 0 {
+	if w.tasks.len() > 0 {
 		return false
 	}
 	w.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,7 +46,7 @@ func consumerName(build string) string { return "workers_" + build }
 // Timing of delivery. A worker heartbeats (InProgress) every ackWait/4
 // while a task runs, so ackWait bounds how long a dead worker's task waits
 // before it is delivered again; maxDeliver bounds how often a task that
-// kills its worker is tried. Pulls expire and heartbeat quickly: with the
+// kills its worker is started (see worker.restart). Pulls expire and heartbeat quickly: with the
 // client's defaults a pull that the server lost stalls for tens of
 // seconds.
 type timing struct {
@@ -135,14 +136,44 @@ func setupConsumer(ctx context.Context, s jetstream.Stream, build string, t timi
 		FilterSubject: "tg.task." + build + ".>",
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       t.ackWait,
-		MaxDeliver:    t.maxDeliver,
+		MaxDeliver:    t.maxDeliver * deliveriesPerStart,
 		MaxAckPending: 1 << 16,
+		Metadata:      map[string]string{maxStartsKey: strconv.Itoa(t.maxDeliver)},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cluster: consumer of build %s: %w", build, err)
 	}
 	return c, nil
 }
+
+// The workers give a task up once it started maxDeliver times (see
+// worker.restart); the server gives a message up once it was delivered
+// deliveriesPerStart times as often, which only a message that its
+// workers keep dying with, or losing, before they start it reaches (see
+// Cluster.poisoned). The consumer's metadata keeps the former.
+const (
+	deliveriesPerStart = 3
+	maxStartsKey       = "taskgraph-max-starts"
+)
+
+// maxStartsOf is the start limit of the consumer that info describes: as
+// its metadata says, or else (a consumer made otherwise) its MaxDeliver.
+func maxStartsOf(info *jetstream.ConsumerInfo, t timing) int {
+	if info == nil {
+		return t.maxDeliver
+	}
+	if n, err := strconv.Atoi(info.Config.Metadata[maxStartsKey]); err == nil && n > 0 {
+		return n
+	}
+	if info.Config.MaxDeliver > 0 {
+		return info.Config.MaxDeliver
+	}
+	return t.maxDeliver
+}
+
+// startsPrefix keys, in the result bucket, the start count of a task
+// delivered more than once (see worker.countStart).
+const startsPrefix = "starts."
 
 // batchMsg is one message on the queue: one or more tasks of one run of
 // a job, with what a worker needs to rebuild the graph (job, params,

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,12 +27,22 @@ type WorkerOptions struct {
 	// Concurrency is how many tasks the worker runs at once (default
 	// GOMAXPROCS).
 	Concurrency int
-	// Prefetch is how many task messages the worker pulls beyond those
-	// its slots take (default 0). Small tasks sent one per message go
-	// faster with some (a pull from the server then brings several), but
-	// a prefetched message is not heartbeated until a slot takes it: keep
-	// Prefetch times a message's run time under AckWait, or its tasks are
-	// delivered again elsewhere (and run twice; the first result wins).
+	// Prefetch is how many task messages the worker holds beyond those
+	// its slots run. Small tasks sent one per message go faster with
+	// some: a pull from the server then brings several, and a slot that
+	// finishes finds the next task waiting. A prefetched message is the
+	// worker's as much as a running one: it is heartbeated from its
+	// delivery on, so it is not delivered elsewhere however long it
+	// waits; but it waits for this worker's slots while another worker
+	// may be idle, and if a task kills the worker, every message it holds
+	// counts a delivery towards MaxDeliver. The default (0) is none; a
+	// positive Prefetch is that many always; a negative one follows the
+	// tasks: the worker holds as many messages more as its slots get
+	// through in about a millisecond (at most 16), which is none for
+	// tasks of a few milliseconds or longer, and none while it holds a
+	// message delivered before. (Automatic is not the default yet: with
+	// it, a task that kills its worker in a burst of small tasks more
+	// often takes a neighbour down with it MaxDeliver times.)
 	Prefetch int
 	// Name is how errors and hooks show the worker (default host/pid).
 	Name string
@@ -55,7 +66,6 @@ func (o WorkerOptions) resolved() (WorkerOptions, timing, error) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = runtime.GOMAXPROCS(0)
 	}
-	o.Prefetch = max(o.Prefetch, 0)
 	if o.Name == "" {
 		o.Name = processName()
 	}
@@ -131,14 +141,19 @@ type worker struct {
 	obj    jetstream.ObjectStore
 	cons   jetstream.Consumer
 	graphs graphCache
-	// maxDeliver is the consumer's: a task split out of a batch counts
-	// the batch's deliveries too (see accept).
-	maxDeliver int
+	// maxStarts is the consumer's MaxDeliver option: how many times a
+	// task may start without a result before it is given up (see
+	// restart).
+	maxStarts int
+	// alone lets a task delivered before run with no other beside it (it
+	// takes the lock; the others share it): if it kills the worker, it
+	// takes no innocent task down with it.
+	alone sync.RWMutex
 
-	work    chan task     // delivered tasks waiting for a slot
-	reader  chan struct{} // cap 1: the token of the slot that takes the next message
-	stopped chan struct{} // closed when no message will come any more
-	out     resultsOut    // results on their way to coordinators
+	pull  *puller
+	tasks taskQueue      // delivered tasks waiting for a slot
+	aside sync.WaitGroup // messages delivered before, looked at off the puller's goroutine
+	out   resultsOut     // results on their way to coordinators
 
 	mu        sync.Mutex
 	held      map[*held]struct{}      // messages taken and not yet acked: heartbeated
@@ -151,9 +166,13 @@ type worker struct {
 // result stored (or was cancelled), delivered again (Nak) if a result
 // could not be stored.
 type held struct {
-	msg    jetstream.Msg
-	left   int  // tasks not yet committed (under worker.mu)
-	failed bool // a result could not be stored
+	msg   *nats.Msg
+	left  int           // tasks not yet committed (under worker.mu)
+	unrun int           // tasks not yet run (under worker.mu; see ran)
+	spent time.Duration // by its tasks in the slots so far (under worker.mu)
+	// suspect: delivered before (see worker.received).
+	suspect bool
+	failed  bool // a result could not be stored
 	// group is the result key of a batch delivered for the first time:
 	// its results are stored together, under this one key, once all its
 	// tasks are done ("" for a single task, or a batch stored task by
@@ -177,9 +196,6 @@ func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOption
 	w := &worker{
 		reg: reg, opts: o, timing: t, nc: nc,
 		graphs:  graphCache{reg: reg},
-		work:    make(chan task, workQueue),
-		reader:  make(chan struct{}, 1),
-		stopped: make(chan struct{}),
 		held:    map[*held]struct{}{},
 		running: map[string]*runningTask{},
 		storing: map[string]*held{},
@@ -203,16 +219,19 @@ func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOption
 		return nil, err
 	}
 	w.js, w.kv, w.obj, w.cons = js, kv, obj, cons
-	w.maxDeliver = t.maxDeliver
-	if info := cons.CachedInfo(); info != nil && info.Config.MaxDeliver > 0 {
-		w.maxDeliver = info.Config.MaxDeliver
+	w.maxStarts = maxStartsOf(cons.CachedInfo(), t)
+	prefetch := -1 // automatic
+	if o.Prefetch > 0 {
+		prefetch = o.Prefetch
+	} else if o.Prefetch < 0 {
+		prefetch = 0
+	}
+	w.pull, err = newPuller(nc, cons, o.Concurrency, prefetch, t, o.Logger, w.received)
+	if err != nil {
+		return nil, err
 	}
 	return w, nil
 }
-
-// workQueue bounds the delivered tasks waiting for a slot (the rest of
-// the batches taken).
-const workQueue = 1024
 
 func (w *worker) serve(ctx context.Context) error {
 	cancelSub, err := w.nc.Subscribe(cancelSubject+w.opts.build, func(m *nats.Msg) { w.cancel(string(m.Data)) })
@@ -225,26 +244,22 @@ func (w *worker) serve(ctx context.Context) error {
 		return fmt.Errorf("cluster: worker: %w", err)
 	}
 	defer pingSub.Unsubscribe()
-	it, err := w.cons.Messages(
-		jetstream.PullMaxMessages(w.opts.Concurrency+w.opts.Prefetch),
-		jetstream.PullExpiry(w.timing.expiry),
-		jetstream.PullHeartbeat(w.timing.heartbeat),
-		// A missed heartbeat makes the iterator pull again by itself; it
-		// is not a reason to stop serving.
-		jetstream.WithMessagesErrOnMissingHeartbeat(false),
-	)
-	if err != nil {
-		return fmt.Errorf("cluster: worker: %w", err)
-	}
 	var slots sync.WaitGroup
-	w.reader <- struct{}{}
 	for range w.opts.Concurrency {
-		slots.Go(func() { w.slot(it) })
+		slots.Go(w.slot)
 	}
 	stopBeats := w.heartbeat()
-	stopDrain := context.AfterFunc(ctx, it.Drain)
+	stopWatch := make(chan struct{})
+	var watch sync.WaitGroup
+	watch.Go(func() { w.pull.watch(stopWatch) })
+	w.pull.ask()
+	<-ctx.Done()
+	close(stopWatch)
+	watch.Wait()
+	w.pull.drain()
+	w.aside.Wait()
+	w.tasks.close()
 	slots.Wait()
-	stopDrain()
 	w.out.flush()
 	select { // the last results' stores and acks
 	case <-w.js.PublishAsyncComplete():
@@ -254,111 +269,117 @@ func (w *worker) serve(ctx context.Context) error {
 	return nil
 }
 
-// slot runs tasks one after the other: a task waiting for a slot, or
-// else, when it holds the reader token, one of the next message. Only a
-// free slot takes a message, and it runs the message's first task itself
-// (no hand-over between goroutines on a chain's path); the rest of a
-// batch waits for the slots. It returns once the iterator is drained or
-// closed and no task waits.
-func (w *worker) slot(it jetstream.MessagesContext) {
+// slot runs tasks one after the other, until the worker drained and no
+// task waits.
+func (w *worker) slot() {
 	for {
-		select {
-		case t := <-w.work:
-			w.handle(t)
-			continue
-		default:
+		t, ok := w.tasks.take()
+		if !ok {
+			return
 		}
-		select {
-		case t := <-w.work:
-			w.handle(t)
-		case <-w.reader:
-			mine, ok := w.next(it)
-			if !ok {
-				close(w.stopped)
-				return
-			}
-			w.reader <- struct{}{}
-			for _, t := range mine {
-				w.handle(t)
-			}
-		case <-w.stopped:
-			for {
-				select {
-				case t := <-w.work:
-					w.handle(t)
-				default:
-					return
-				}
-			}
-		}
+		start := time.Now()
+		w.handle(t)
+		w.ran(t.h, time.Since(start))
 	}
 }
 
-// next takes the next message and returns the tasks for the calling slot
-// to run: its first, and any that found the slots' queue full (the others
-// are queued for the slots); false when the iterator is done.
-func (w *worker) next(it jetstream.MessagesContext) ([]task, bool) {
-	for {
-		msg, err := it.Next()
-		if errors.Is(err, jetstream.ErrMsgIteratorClosed) || errors.Is(err, nats.ErrConnectionClosed) {
-			return nil, false
-		}
-		if err != nil { // transient (a lost pull): the iterator pulls again
-			w.opts.Logger.Warn("cluster worker: pull", "err", err)
-			continue
-		}
-		ts := w.accept(msg)
-		if len(ts) == 0 {
-			return nil, true
-		}
-		mine := []task{ts[0]}
-		for _, t := range ts[1:] {
-			select {
-			case w.work <- t:
-			default:
-				mine = append(mine, t)
-			}
-		}
-		return mine, true
+// ran counts one task of h as run, for d: once all have, the message's
+// room is given back to the puller (its results may still be on their
+// way to the bucket; it stays held, so heartbeated, until acked).
+func (w *worker) ran(h *held, d time.Duration) {
+	w.mu.Lock()
+	h.unrun--
+	h.spent += d
+	last, spent := h.unrun == 0, h.spent
+	w.mu.Unlock()
+	if last {
+		w.pull.done(spent, h.suspect)
 	}
 }
 
-// accept takes one delivered message. A message of several tasks that is
-// delivered again (its worker died, or held it too long) is split into
-// single tasks, so that one task that kills its worker does not take the
-// others down with it each time. A single task delivered again whose
-// result is stored (its worker died between storing and acking) is not
-// run again, and one that was delivered MaxDeliver times in all is given
-// up as poison.
-func (w *worker) accept(msg jetstream.Msg) []task {
+// received takes one delivered message, on the puller's goroutine: it is
+// held, so heartbeated, from now until it is acked. Its tasks go to the
+// slots; a message delivered before is looked at aside (that may take a
+// few round trips to the server), so that the ones behind it are taken
+// at once all the same.
+func (w *worker) received(msg *nats.Msg) {
+	h := w.hold(msg)
 	b := &batchMsg{}
-	if err := unmarshal(msg.Data(), b); err != nil || len(b.Tasks) == 0 {
-		w.opts.Logger.Error("cluster worker: undecodable task message dropped", "subject", msg.Subject(), "err", err)
+	ts, err := w.open(msg, b)
+	if err != nil {
+		w.opts.Logger.Error("cluster worker: undecodable task message dropped", "subject", msg.Subject, "err", err)
+		w.release(h)
 		msg.Term()
-		return nil
+		w.pull.done(0, false)
+		return
 	}
-	ts := make([]taskMsg, len(b.Tasks))
-	for i, raw := range b.Tasks {
-		if err := unmarshal(raw, &ts[i]); err != nil {
-			w.opts.Logger.Error("cluster worker: undecodable task message dropped", "subject", msg.Subject(), "err", err)
-			msg.Term()
-			return nil
-		}
+	if onDelivery != nil {
+		onDelivery(ts)
 	}
 	delivered := 1
 	if meta, err := msg.Metadata(); err == nil {
 		delivered = int(meta.NumDelivered)
 	}
+	if b.Prior+delivered == 1 {
+		w.queue(w.accept(h, b, ts, delivered), false)
+		return
+	}
+	// Its worker may have died of it: while the worker holds it, it
+	// prefetches nothing, for its death would count a delivery against
+	// every message it holds (see puller.suspects).
+	w.pull.suspect()
+	w.aside.Go(func() { w.queue(w.accept(h, b, ts, delivered), true) })
+}
+
+// open decodes a task message into b and its tasks.
+func (w *worker) open(msg *nats.Msg, b *batchMsg) ([]taskMsg, error) {
+	if err := unmarshal(msg.Data, b); err != nil {
+		return nil, err
+	}
+	if len(b.Tasks) == 0 {
+		return nil, errors.New("no tasks")
+	}
+	ts := make([]taskMsg, len(b.Tasks))
+	for i, raw := range b.Tasks {
+		if err := unmarshal(raw, &ts[i]); err != nil {
+			return nil, err
+		}
+	}
+	return ts, nil
+}
+
+// queue hands a message's tasks to the slots; a message with none to run
+// gives its room back at once.
+func (w *worker) queue(ts []task, suspect bool) {
+	if len(ts) == 0 {
+		w.pull.done(0, suspect)
+		return
+	}
+	ts[0].h.suspect = suspect // before any slot has it
+	w.tasks.put(ts)
+}
+
+// accept returns the tasks of one delivered message, held as h. A
+// message of several tasks that is delivered again (its worker died, or
+// held it too long) is split into single tasks, so that one task that
+// kills its worker does not take the others down with it each time. A
+// single task delivered again whose result is stored (its worker died
+// between storing and acking) is not run again (see also restart).
+func (w *worker) accept(h *held, b *batchMsg, ts []taskMsg, delivered int) []task {
+	msg := h.msg
 	if delivered > 1 && len(ts) > 1 {
 		w.split(msg, b, ts, delivered)
+		w.release(h)
 		return nil
 	}
-	h := w.hold(msg, len(ts))
+	w.mu.Lock()
+	h.left, h.unrun = len(ts), len(ts)
 	if len(ts) > 1 {
 		h.group = groupKey(msg, ts[0].Key)
 	}
+	w.mu.Unlock()
 	if len(ts) == 1 && b.Prior+delivered > 1 {
-		if w.again(h, ts[0].Key, b.Prior+delivered) {
+		if w.again(h, ts[0].Key) {
 			return nil
 		}
 	}
@@ -371,27 +392,89 @@ func (w *worker) accept(msg jetstream.Msg) []task {
 
 // hold records a message until its tasks are committed: it is
 // heartbeated meanwhile.
-func (w *worker) hold(msg jetstream.Msg, tasks int) *held {
-	h := &held{msg: msg, left: tasks}
+func (w *worker) hold(msg *nats.Msg) *held {
+	h := &held{msg: msg}
 	w.mu.Lock()
 	w.held[h] = struct{}{}
 	w.mu.Unlock()
 	return h
 }
 
+// release forgets a message that is acked, or given back, otherwise than
+// through its tasks' commits.
+func (w *worker) release(h *held) {
+	w.mu.Lock()
+	delete(w.held, h)
+	w.mu.Unlock()
+}
+
 // again handles a single task delivered before: true if it needs no run,
-// because its result is stored or it is given up.
-func (w *worker) again(h *held, key string, deliveries int) bool {
-	if stored, ok := w.storedResult(key); ok {
+// because its result is stored.
+func (w *worker) again(h *held, key string) bool {
+	stored, ok := w.storedResult(key)
+	if ok {
 		w.out.add(key, stored) // its coordinator may not have had it
 		w.commit(h, true)
-		return true
 	}
-	if deliveries > w.maxDeliver { // split out of a batch: this is the delivery after the last
-		w.store(key, h, resultMsg{Worker: w.opts.Name, Poison: deliveries - 1})
-		return true
+	return ok
+}
+
+// restart counts a start of a task delivered before; false if it must not
+// run: it started MaxDeliver times already and never finished, so it is
+// given up as poison, or its start could not be counted, so it is
+// delivered again.
+//
+// Starts are counted, not deliveries, because a worker that dies takes
+// down every message it holds: those waiting for a slot are delivered
+// again though they never started, and would be given up with the task
+// that killed it, delivery after delivery. A task's first delivery
+// counts as a start without asking the server (it costs the fast path
+// nothing); later ones are counted in the result bucket (see
+// countStart), just before the task runs.
+func (w *worker) restart(t task) bool {
+	starts, err := w.countStart(t.t.Key)
+	switch {
+	case err != nil:
+		w.opts.Logger.Error("cluster worker: counting a start; the task will be delivered again", "task", t.t.Key, "err", err)
+		w.commit(t.h, false)
+		return false
+	case starts > w.maxStarts:
+		w.store(t.t.Key, t.h, resultMsg{Worker: w.opts.Name, Poison: starts - 1})
+		return false
 	}
-	return false
+	return true
+}
+
+// countStart records one more start of task key after its first
+// delivery's and returns its starts so far, that one included.
+func (w *worker) countStart(key string) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), w.timing.ackWait)
+	defer cancel()
+	k := startsPrefix + key
+	for {
+		e, err := w.kv.Get(ctx, k)
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+			_, err = w.kv.Create(ctx, k, []byte("2"))
+			if err == nil {
+				return 2, nil
+			}
+		case err == nil:
+			n, perr := strconv.Atoi(string(e.Value()))
+			if perr != nil {
+				return 0, fmt.Errorf("a start count of %q", e.Value())
+			}
+			_, err = w.kv.Update(ctx, k, []byte(strconv.Itoa(n+1)), e.Revision())
+			if err == nil {
+				return n + 1, nil
+			}
+		}
+		// Another worker counted first (the task was delivered twice
+		// at once): count again.
+		if !errors.Is(err, jetstream.ErrKeyExists) && !isWrongLastSeq(err) {
+			return 0, err
+		}
+	}
 }
 
 // storedResult is the result stored under key, if there is one.
@@ -411,7 +494,7 @@ func (w *worker) storedResult(key string) ([]byte, bool) {
 // again. The single messages carry the batch's deliveries so far, and
 // their message ID is the task's key: a batch split twice queues each
 // task once.
-func (w *worker) split(msg jetstream.Msg, b *batchMsg, ts []taskMsg, delivered int) {
+func (w *worker) split(msg *nats.Msg, b *batchMsg, ts []taskMsg, delivered int) {
 	ctx, cancel := context.WithTimeout(context.Background(), w.timing.ackWait)
 	defer cancel()
 	if stored, ok := w.storedResult(groupKey(msg, ts[0].Key)); ok {
@@ -427,7 +510,7 @@ func (w *worker) split(msg jetstream.Msg, b *batchMsg, ts []taskMsg, delivered i
 		one := batchMsg{Job: b.Job, Params: b.Params, Print: b.Print, Tasks: b.Tasks[i : i+1], Prior: b.Prior + delivered - 1}
 		data, err := marshal(one)
 		if err == nil {
-			m := nats.NewMsg(msg.Subject())
+			m := nats.NewMsg(msg.Subject)
 			m.Data = data
 			m.Header.Set(jetstream.MsgIDHeader, t.Key)
 			_, err = w.js.PublishMsg(ctx, m)
@@ -446,8 +529,8 @@ func (w *worker) split(msg jetstream.Msg, b *batchMsg, ts []taskMsg, delivered i
 // batch's message ID, which the coordinator made one (it is
 // coordinator.run.g.N); "" when the message has none such, and then the
 // results are stored task by task.
-func groupKey(msg jetstream.Msg, first string) string {
-	id := msg.Headers().Get(jetstream.MsgIDHeader)
+func groupKey(msg *nats.Msg, first string) string {
+	id := msg.Header.Get(jetstream.MsgIDHeader)
 	parts := strings.Split(id, ".")
 	if len(parts) != 4 || parts[2] != "g" || !strings.HasPrefix(first, parts[0]+"."+parts[1]+".") {
 		return ""
@@ -506,10 +589,21 @@ func (w *worker) cancel(key string) {
 // handle runs one delivered task and stores its result. The stored result
 // is the commit point: only after it is the message acked.
 func (w *worker) handle(t task) {
+	if t.h.suspect {
+		w.alone.Lock()
+		defer w.alone.Unlock()
+	} else {
+		w.alone.RLock()
+		defer w.alone.RUnlock()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if !w.start(t.t.Key, cancel) {
 		w.commit(t.h, true)
+		return
+	}
+	if t.h.suspect && !w.restart(t) {
+		w.finish(t.t.Key)
 		return
 	}
 	res := w.run(ctx, t.b, &t.t)
@@ -703,7 +797,12 @@ func protect(ctx context.Context, t graph.Task) (err error) {
 // expecting no earlier entry under key (the first stored result wins),
 // and the task is counted off its message once the server has it (see
 // stored). The coordinator is also sent the result directly (see
-// resultsOut), which saves it a trip through a stream.
+// resultsOut), which saves it a trip through a stream; that goes first,
+// so that the server passes it on before it stores the result (a chain's
+// next task waits for it). The coordinator may so take a result that is
+// never stored (the worker dies before it sends the store): the task is
+// then delivered again, and the coordinator ignores the second result,
+// as it does any result that a store then loses to an earlier one.
 func (w *worker) store(key string, h *held, res resultMsg) {
 	data, err := marshal(res)
 	if err != nil {
@@ -728,11 +827,10 @@ func (w *worker) storeOne(key string, h *held, data []byte) {
 	w.mu.Unlock()
 	m := nats.NewMsg(resultSubjectPrefix + key)
 	m.Data = data
+	w.out.add(key, data)
 	if _, err := w.js.PublishMsgAsync(m, jetstream.WithExpectLastSequencePerSubject(0)); err != nil {
 		w.storeFailed(w.js, m, err)
-		return
 	}
-	w.out.add(key, data)
 }
 
 // stored counts off the task whose result the bucket now holds, or, for a
@@ -799,6 +897,10 @@ func (w *worker) storeFailed(js jetstream.JetStream, m *nats.Msg, err error) {
 		w.commit(h, false)
 	}
 }
+
+// onDelivery, if set, runs when a message is delivered, before any of its
+// tasks starts (tests: a worker that dies there).
+var onDelivery func([]taskMsg)
 
 // afterStore, if set, runs between storing a result and acking its task
 // (tests: a worker that dies there).

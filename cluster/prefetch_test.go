@@ -1,0 +1,135 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/seed001e6470/taskgraph/sched"
+)
+
+// A worker holds the messages it prefetched as firmly as those it runs:
+// it heartbeats them from the moment they arrive. One worker of one slot
+// and a prefetch of two takes all three tasks of a run, runs the first
+// for three AckWaits while the other two wait behind it, and meanwhile a
+// second worker is there to take anything delivered again. Nothing is:
+// the consumer redelivers no message, every task runs exactly once, and
+// all on the first worker.
+func TestPrefetchedNotRedelivered(t *testing.T) {
+	ctx := context.Background()
+	l, err := StartLocal(ctx, LocalOptions{NoWorkers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	c, err := Open(ctx, l.URL(), Options{Registry: &testJobs, WaitWorkers: 30 * time.Second, Batch: 1}) // a message each
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	p := gateParams{N: 3, Dir: t.TempDir()}
+	first := startWorker(t, l.URL(), 1, prefetchEnv+"=2")
+	j, err := c.Job("gated", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ts := gated(p, remoteOpts()...)
+	var mu sync.Mutex
+	var where [3]string // the worker that ran each task
+	hooks := sched.Hooks{TaskDone: func(e sched.TaskEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		for i, d := range ts {
+			if d.ID() == e.ID && e.State == sched.Done {
+				where[i] = e.Where
+			}
+		}
+	}}
+	type result struct {
+		vs  []int
+		err error
+	}
+	resc := make(chan result, 1)
+	go func() {
+		vs, err := sched.ComputeAll(guard(t), ts, sched.WithExecutor(j), sched.WithHooks(hooks))
+		resc <- result{vs, err}
+	}()
+	consumer := func() (*jetstream.ConsumerInfo, error) {
+		cons, err := c.tasks.Consumer(ctx, consumerName(c.opts.build))
+		if err != nil {
+			return nil, err
+		}
+		return cons.Info(ctx)
+	}
+	// The first worker holds all three: one runs, two are prefetched.
+	waitFor(t, func() bool {
+		info, err := consumer()
+		return err == nil && count(p.Dir, "started") == 1 && info.NumAckPending == p.N && info.NumPending == 0
+	})
+	startWorker(t, l.URL(), 2)
+	time.Sleep(3 * time.Second) // three times the workers' AckWait
+	info, err := consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumRedelivered != 0 {
+		t.Errorf("%d messages delivered again while the first worker held them", info.NumRedelivered)
+	}
+	for i := range p.N {
+		touch(p.Dir, "go", i)
+	}
+	r := <-resc
+	if r.err != nil || len(r.vs) != p.N || r.vs[0] != 0 || r.vs[1] != 1 || r.vs[2] != 4 {
+		t.Fatalf("the run gave %v, %v; want [0 1 4]", r.vs, r.err)
+	}
+	pid := "/" + itoa(first.cmd.Process.Pid)
+	mu.Lock()
+	defer mu.Unlock()
+	for i := range p.N {
+		if n := runsOf(t, p.Dir, "ran", i); n != 1 {
+			t.Errorf("task %d ran %d times, want once", i, n)
+		}
+		if !strings.HasSuffix(where[i], pid) {
+			t.Errorf("task %d ran on %q, want the first worker (pid %d)", i, where[i], first.cmd.Process.Pid)
+		}
+	}
+}
+
+// A task that kills its worker among single tasks that the workers
+// prefetch: each death takes down the messages waiting in the worker
+// with it, and they are delivered again, but only starts count towards
+// MaxDeliver, so the poison task alone fails, after MaxDeliver starts,
+// and the others complete.
+func TestPoisonAmongPrefetched(t *testing.T) {
+	ctx := context.Background()
+	opts := testWorker
+	opts.Prefetch = 16
+	l, err := StartLocal(ctx, LocalOptions{Workers: 2, Worker: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	c, err := Open(ctx, l.URL(), Options{Registry: &testJobs, WaitWorkers: 20 * time.Second, Batch: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	p := noFaults(60, t.TempDir())
+	p.Poison = 7
+	_, err = run(t, guard(t), c, p, sched.KeepGoing())
+	var pe *PoisonError
+	if !errors.As(err, &pe) || pe.Deliveries != testWorker.MaxDeliver {
+		t.Fatalf("error %v, want a PoisonError after %d deliveries", err, testWorker.MaxDeliver)
+	}
+	if ids := failed(err); len(ids) != 1 || ids[0] != nodeOfSquare(7) {
+		t.Errorf("failed tasks %v, want only square 7 (node %d)", ids, nodeOfSquare(7))
+	}
+	if r := runsOf(t, p.Dir, "ran", 7); r != testWorker.MaxDeliver {
+		t.Errorf("the poison task ran %d times, want %d", r, testWorker.MaxDeliver)
+	}
+}
