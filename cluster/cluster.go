@@ -437,15 +437,19 @@ func (c *Cluster) poisoned(m *nats.Msg) {
 	}
 }
 
-// PoisonError reports a task that no worker finished: each delivery ended
+// PoisonError reports a task that no worker finished: each try ended
 // without a result (the worker died or hung). It matches ErrPoison.
 type PoisonError struct {
-	Task       string
+	Task string
+	// Deliveries is how many times the task was tried: started, when
+	// the workers gave it up (WorkerOptions.MaxDeliver), or delivered,
+	// when the server did (its workers kept dying before they started
+	// it).
 	Deliveries int
 }
 
 func (e *PoisonError) Error() string {
-	return fmt.Sprintf("cluster: task %s was delivered %d times and never finished (did it kill its worker?)", e.Task, e.Deliveries)
+	return fmt.Sprintf("cluster: task %s was tried %d times and never finished (did it kill its worker?)", e.Task, e.Deliveries)
 }
 
 func (e *PoisonError) Is(target error) bool { return target == ErrPoison }

@@ -41,7 +41,8 @@
 // other is pending is sent at once; tasks submitted while others are
 // pending travel several to a message (Options.Batch), since a message
 // costs far more than a small task. A worker holds a message for each
-// of its slots and as many more as WorkerOptions.Prefetch says. Delivery is at least once: a worker
+// of its slots and, for tasks that take well under a millisecond, a few
+// more (WorkerOptions.Prefetch). Delivery is at least once: a worker
 // heartbeats every message it holds from its delivery on, and one whose
 // worker died is delivered again after AckWait. Storing the result in a key-value bucket
 // is the commit point (the first stored result wins; a redelivered task
@@ -55,7 +56,10 @@
 // from the bucket. A task message the server does not acknowledge within
 // Options.PublishTimeout fails its tasks. Tasks must be deterministic and
 // idempotent, and side effects belong to the coordinator. A task that never finishes (it kills its worker every
-// time) is given up after MaxDeliver deliveries with a [PoisonError].
+// time) is given up with a [PoisonError] after it started MaxDeliver
+// times: starts count, not deliveries, so the messages that waited in a
+// dying worker are not given up with it, and a task delivered again runs
+// alone on its worker.
 // Values over 512 KiB travel through an object store.
 //
 // A coordinator given Options.Name can be restarted: opened again under

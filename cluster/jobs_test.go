@@ -1,12 +1,12 @@
 package cluster
 
 import (
-	"strconv"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"

@@ -31,11 +31,15 @@ import (
 // worker given long tasks takes one per slot, so that it holds back no
 // work that an idle worker could take. It asks for its prefetch only
 // while it is busy, and those requests expire soon (prefetchExpiry): an
-// idle worker has only its slots' requests parked. That matters after a
-// worker died: the messages it held are delivered again together, and
-// spread over the workers' parked requests one at a time, so that a task
-// that kills its worker does not take the same neighbours down with it
-// delivery after delivery until they too are given up.
+// idle worker has only its slots' requests parked, so a burst of long
+// tasks spreads over the idle workers. While it holds a message that was
+// delivered before (a suspect: its worker may have died of it), it
+// prefetches nothing.
+//
+// Prefetch is safe against a task that kills its worker because workers
+// count a task's starts, not its deliveries (see worker.restart): the
+// messages that waited in a dying worker are delivered again, but not
+// given up for it.
 type puller struct {
 	nc      *nats.Conn
 	subject string // where pull requests go
@@ -43,10 +47,12 @@ type puller struct {
 	sub     *nats.Subscription
 	closed  chan struct{} // the subscription is gone: no more deliveries
 	slots   int           // the worker's
-	fixed   int           // its prefetch, or -1: automatic
-	t       timing
-	log     *slog.Logger
-	deliver func(*nats.Msg)
+	// prefetch is WorkerOptions.Prefetch: 0 automatic, > 0 that many,
+	// < 0 none.
+	prefetch int
+	t        timing
+	log      *slog.Logger
+	deliver  func(*nats.Msg)
 
 	mu     sync.Mutex
 	asked  int     // asked for and neither delivered nor expired
@@ -84,16 +90,16 @@ func newPuller(nc *nats.Conn, cons jetstream.Consumer, slots, prefetch int, t ti
 		return nil, fmt.Errorf("cluster: worker: the consumer has no info")
 	}
 	p := &puller{
-		nc:      nc,
-		subject: "$JS.API.CONSUMER.MSG.NEXT." + info.Stream + "." + info.Name,
-		inbox:   nc.NewInbox(),
-		closed:  make(chan struct{}),
-		slots:   slots,
-		fixed:   prefetch,
-		t:       t,
-		log:     log,
-		deliver: deliver,
-		seen:    time.Now(),
+		nc:       nc,
+		subject:  "$JS.API.CONSUMER.MSG.NEXT." + info.Stream + "." + info.Name,
+		inbox:    nc.NewInbox(),
+		closed:   make(chan struct{}),
+		slots:    slots,
+		prefetch: prefetch,
+		t:        t,
+		log:      log,
+		deliver:  deliver,
+		seen:     time.Now(),
 	}
 	sub, err := nc.Subscribe(p.inbox, p.received)
 	if err != nil {
@@ -110,8 +116,11 @@ func newPuller(nc *nats.Conn, cons jetstream.Consumer, slots, prefetch int, t ti
 // room is how many messages the worker holds that it has not run, at
 // most (under p.mu).
 func (p *puller) room() int {
-	if p.fixed >= 0 {
-		return p.slots + p.fixed
+	switch {
+	case p.prefetch > 0:
+		return p.slots + p.prefetch
+	case p.prefetch < 0:
+		return p.slots
 	}
 	if p.busy == 0 || p.perMsg == 0 || p.suspects > 0 {
 		return p.slots
@@ -120,13 +129,11 @@ func (p *puller) room() int {
 	return p.slots + int(min(n, maxPrefetch))
 }
 
-// ask sends a pull request for the free room once the last one was
-// served. A worker has one request at a time: the server serves the
-// requests parked at it in turn, one message each, so messages that come
-// together (those of a worker that died) are spread over the workers
-// rather than over one worker's several requests. A worker that waits has
-// its request parked, so a lone task is delivered without a pull round
-// trip.
+// ask sends a pull request for the free room, if enough is free: half of
+// it, so that a busy worker asks once per few messages, and the next
+// messages are on their way before the last ones ran. A worker that
+// waits always has a request parked at the server, so a lone task is
+// delivered without a pull round trip.
 func (p *puller) ask() {
 	p.mu.Lock()
 	room := p.room()
@@ -136,7 +143,7 @@ func (p *puller) ask() {
 		return
 	}
 	r := pullRequest{Batch: n, Expires: p.t.expiry, Heartbeat: p.t.heartbeat}
-	if p.fixed < 0 && p.asked+p.busy+n > p.slots { // prefetch (see puller)
+	if p.prefetch == 0 && p.asked+p.busy+n > p.slots { // prefetch (see puller)
 		r.Expires, r.Heartbeat = prefetchExpiry, 0
 	}
 	p.asked += n

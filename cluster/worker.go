@@ -33,23 +33,21 @@ type WorkerOptions struct {
 	// finishes finds the next task waiting. A prefetched message is the
 	// worker's as much as a running one: it is heartbeated from its
 	// delivery on, so it is not delivered elsewhere however long it
-	// waits; but it waits for this worker's slots while another worker
-	// may be idle, and if a task kills the worker, every message it holds
-	// counts a delivery towards MaxDeliver. The default (0) is none; a
-	// positive Prefetch is that many always; a negative one follows the
-	// tasks: the worker holds as many messages more as its slots get
-	// through in about a millisecond (at most 16), which is none for
-	// tasks of a few milliseconds or longer, and none while it holds a
-	// message delivered before. (Automatic is not the default yet: with
-	// it, a task that kills its worker in a burst of small tasks more
-	// often takes a neighbour down with it MaxDeliver times.)
+	// waits, and if a task kills the worker, the messages that waited are
+	// delivered again without counting towards MaxDeliver. But it waits
+	// for this worker's slots while another worker may be idle. The
+	// default (0) follows the tasks: the worker holds as many messages
+	// more as its slots get through in about a millisecond (at most 16),
+	// which is none for tasks of a few milliseconds or longer; a positive
+	// Prefetch is that many always, a negative one none.
 	Prefetch int
 	// Name is how errors and hooks show the worker (default host/pid).
 	Name string
 	// AckWait is how long a task whose worker stopped heartbeating waits
 	// before it is delivered again (default 5 s); MaxDeliver how many
-	// times a task is delivered before it is given up as poison (default
-	// 4). They configure the build's consumer, shared by its workers.
+	// times a task may start without finishing (its worker died) before
+	// it is given up as poison (default 4). They configure the build's
+	// consumer, shared by its workers.
 	AckWait    time.Duration
 	MaxDeliver int
 	// Logger receives what the worker cannot report to a coordinator
@@ -220,13 +218,7 @@ func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOption
 	}
 	w.js, w.kv, w.obj, w.cons = js, kv, obj, cons
 	w.maxStarts = maxStartsOf(cons.CachedInfo(), t)
-	prefetch := -1 // automatic
-	if o.Prefetch > 0 {
-		prefetch = o.Prefetch
-	} else if o.Prefetch < 0 {
-		prefetch = 0
-	}
-	w.pull, err = newPuller(nc, cons, o.Concurrency, prefetch, t, o.Logger, w.received)
+	w.pull, err = newPuller(nc, cons, o.Concurrency, o.Prefetch, t, o.Logger, w.received)
 	if err != nil {
 		return nil, err
 	}
