@@ -158,6 +158,7 @@ func workerCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&url, "nats", "", "the cluster's NATS URL")
 	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 0, "tasks at once (0: one per core)")
+	cmd.Flags().IntVar(&o.Prefetch, "prefetch", 0, "task messages held beyond those running (0: automatic, a few for tasks well under a millisecond; -1: none)")
 	return cmd
 }
 

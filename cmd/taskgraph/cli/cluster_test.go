@@ -168,7 +168,7 @@ func TestClusterWorkerAndRun(t *testing.T) {
 	var werr bytes.Buffer
 	workerCode := make(chan int, 1)
 	go func() {
-		workerCode <- Run(wCtx, []string{"worker", "--nats=" + url, "--concurrency=2"}, io.Discard, &werr)
+		workerCode <- Run(wCtx, []string{"worker", "--nats=" + url, "--concurrency=2", "--prefetch=4"}, io.Discard, &werr)
 	}()
 
 	args := []string{"run", "pi", "--samples=200000", "--chunks=6"}
