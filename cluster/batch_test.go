@@ -16,18 +16,7 @@ import (
 // tasks for long enough that it surely travels in batches of batch.
 func batchCluster(t testing.TB, workers, batch int) (*Cluster, *Local) {
 	t.Helper()
-	ctx := context.Background()
-	l, err := StartLocal(ctx, LocalOptions{Workers: workers, Worker: testWorker})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	c, err := Open(ctx, l.URL(), Options{Registry: &testJobs, WaitWorkers: 20 * time.Second, Batch: batch, linger: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c, l
+	return openLocal(t, LocalOptions{Workers: workers, Worker: testWorker}, Options{Batch: batch, linger: 20 * time.Millisecond})
 }
 
 // published counts the task messages ever put in the stream.

@@ -47,17 +47,7 @@ func BenchmarkCluster(b *testing.B) {
 // benchCluster is an embedded server with two worker processes and a
 // coordinator sending at most batch tasks per message.
 func benchCluster(b *testing.B, batch int) *Cluster {
-	ctx := context.Background()
-	l, err := StartLocal(ctx, LocalOptions{Workers: 2, Worker: testWorker})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { l.Close() })
-	c, err := Open(ctx, l.URL(), Options{Registry: &testJobs, WaitWorkers: 20 * time.Second, Batch: batch})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { c.Close() })
+	c, _ := openLocal(b, LocalOptions{Workers: 2, Worker: testWorker}, Options{Batch: batch})
 	return c
 }
 

@@ -135,18 +135,9 @@ func TestPoisonBeforeStart(t *testing.T) {
 	t.Setenv(dieOnDeliveryEnv, itoa(nodeOfSquare(0)))
 	opts := testWorker
 	opts.MaxDeliver = 1
-	l, err := StartLocal(context.Background(), LocalOptions{Workers: 2, Worker: opts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	c, err := Open(context.Background(), l.URL(), Options{Registry: &testJobs, WaitWorkers: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c, _ := openLocal(t, LocalOptions{Workers: 2, Worker: opts}, Options{})
 	p := noFaults(1, t.TempDir())
-	_, err = run(t, guard(t), c, p)
+	_, err := run(t, guard(t), c, p)
 	var pe *PoisonError
 	if !errors.As(err, &pe) || !strings.Contains(pe.Task, "square") || pe.Deliveries != deliveriesPerStart {
 		t.Fatalf("error %v, want a PoisonError naming the task after %d deliveries", err, deliveriesPerStart)

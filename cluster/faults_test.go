@@ -248,18 +248,7 @@ func watchObjects(t *testing.T, ctx context.Context, c *Cluster) func() []string
 // (startWorker), which nothing restarts.
 func serverOnly(t *testing.T, wait time.Duration) (*Cluster, *Local) {
 	t.Helper()
-	ctx := context.Background()
-	l, err := StartLocal(ctx, LocalOptions{NoWorkers: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	c, err := Open(ctx, l.URL(), Options{Registry: &testJobs, WaitWorkers: wait})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c, l
+	return openLocal(t, LocalOptions{NoWorkers: true}, Options{WaitWorkers: wait})
 }
 
 // proc is a worker process of the test program that a test started.

@@ -32,13 +32,27 @@ var testWorker = WorkerOptions{Concurrency: envInt("TG_TEST_CONCURRENCY", 2), Pr
 // workers.
 func testCluster(t testing.TB, n int) (*Cluster, *Local) {
 	t.Helper()
+	return openLocal(t, LocalOptions{Workers: n, Worker: testWorker}, Options{})
+}
+
+// openLocal starts an embedded server with lo's workers and a coordinator
+// of o connected to it (testJobs and 20 s to wait for workers, unless o
+// says otherwise); cleanup closes both and so stops the workers.
+func openLocal(t testing.TB, lo LocalOptions, o Options) (*Cluster, *Local) {
+	t.Helper()
 	ctx := context.Background()
-	l, err := StartLocal(ctx, LocalOptions{Workers: n, Worker: testWorker})
+	l, err := StartLocal(ctx, lo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	c, err := Open(ctx, l.URL(), Options{Registry: &testJobs, WaitWorkers: 20 * time.Second})
+	if o.Registry == nil {
+		o.Registry = &testJobs
+	}
+	if o.WaitWorkers == 0 {
+		o.WaitWorkers = 20 * time.Second
+	}
+	c, err := Open(ctx, l.URL(), o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,17 +21,7 @@ import (
 // the consumer redelivers no message, every task runs exactly once, and
 // all on the first worker.
 func TestPrefetchedNotRedelivered(t *testing.T) {
-	ctx := context.Background()
-	l, err := StartLocal(ctx, LocalOptions{NoWorkers: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	c, err := Open(ctx, l.URL(), Options{Registry: &testJobs, WaitWorkers: 30 * time.Second, Batch: 1}) // a message each
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c, l := openLocal(t, LocalOptions{NoWorkers: true}, Options{WaitWorkers: 30 * time.Second, Batch: 1}) // a message each
 	p := gateParams{N: 3, Dir: t.TempDir()}
 	first := startWorker(t, l.URL(), 1, prefetchEnv+"=2")
 	j, err := c.Job("gated", p)
@@ -59,6 +49,7 @@ func TestPrefetchedNotRedelivered(t *testing.T) {
 		vs, err := sched.ComputeAll(guard(t), ts, sched.WithExecutor(j), sched.WithHooks(hooks))
 		resc <- result{vs, err}
 	}()
+	ctx := context.Background()
 	consumer := func() (*jetstream.ConsumerInfo, error) {
 		cons, err := c.tasks.Consumer(ctx, consumerName(c.opts.build))
 		if err != nil {
@@ -106,22 +97,12 @@ func TestPrefetchedNotRedelivered(t *testing.T) {
 // MaxDeliver, so the poison task alone fails, after MaxDeliver starts,
 // and the others complete.
 func TestPoisonAmongPrefetched(t *testing.T) {
-	ctx := context.Background()
 	opts := testWorker
 	opts.Prefetch = 16
-	l, err := StartLocal(ctx, LocalOptions{Workers: 2, Worker: opts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	c, err := Open(ctx, l.URL(), Options{Registry: &testJobs, WaitWorkers: 20 * time.Second, Batch: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c, _ := openLocal(t, LocalOptions{Workers: 2, Worker: opts}, Options{Batch: 1})
 	p := noFaults(60, t.TempDir())
 	p.Poison = 7
-	_, err = run(t, guard(t), c, p, sched.KeepGoing())
+	_, err := run(t, guard(t), c, p, sched.KeepGoing())
 	var pe *PoisonError
 	if !errors.As(err, &pe) || pe.Deliveries != testWorker.MaxDeliver {
 		t.Fatalf("error %v, want a PoisonError after %d deliveries", err, testWorker.MaxDeliver)

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -18,16 +17,7 @@ import (
 // with a new run, a few times at most.
 func TestPublishNotAcknowledged(t *testing.T) {
 	ctx := guard(t)
-	l, err := StartLocal(context.Background(), LocalOptions{Workers: 1, Worker: testWorker})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	c, err := Open(context.Background(), l.URL(), Options{Registry: &testJobs, WaitWorkers: 20 * time.Second, PublishTimeout: time.Nanosecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c, _ := openLocal(t, LocalOptions{Workers: 1, Worker: testWorker}, Options{PublishTimeout: time.Nanosecond})
 	for attempt := range 20 {
 		_, err := run(t, ctx, c, noFaults(3, ""))
 		if err == nil {
