@@ -3,11 +3,9 @@ package dashboard
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"time"
 
@@ -16,8 +14,9 @@ import (
 )
 
 // ErrProfile is returned by Replay for input that is not a profile or a
-// trace; for a profile, it wraps the error of sched/diag's ReadJSON too
-// (diag.ErrBadProfile, diag.ErrProfileVersion).
+// trace; it wraps the error of sched/diag's reader too: ReadJSON's for a
+// profile (diag.ErrBadProfile, diag.ErrProfileVersion), ReadTrace's for a
+// trace (diag.ErrBadTrace).
 var ErrProfile = errors.New("dashboard: not a taskgraph profile")
 
 // replayFrames is how many frames a replay makes of a run, whatever its
@@ -39,13 +38,8 @@ func Replay(r io.Reader, o Options) (*Dashboard, error) {
 	}
 	// Anything but a trace is read as a profile, whose reader says what
 	// is wrong with it.
-	var trace struct {
-		Events []traceEvent `json:"traceEvents"`
-	}
-	var run *savedRun
-	if json.Unmarshal(raw, &trace) == nil && trace.Events != nil {
-		run, err = fromTrace(trace.Events)
-	} else {
+	run, err := fromTrace(raw)
+	if errors.Is(err, diag.ErrNotTrace) {
 		run, err = fromProfile(raw)
 	}
 	if err != nil {
@@ -77,104 +71,31 @@ func fromProfile(raw []byte) (*savedRun, error) {
 	return &savedRun{pr: pr, records: p.Records(), samples: p.Samples()}, nil
 }
 
-// traceEvent is the part of a trace event (sched/diag's WriteTrace) that
-// a replay reads.
-type traceEvent struct {
-	Name string         `json:"name"`
-	Ph   string         `json:"ph"`
-	Ts   float64        `json:"ts"`
-	Dur  float64        `json:"dur"`
-	Tid  int            `json:"tid"`
-	Args map[string]any `json:"args"`
-}
-
-// fromTrace makes a run of a trace's task events ("X"), workers (thread
-// names) and heap and goroutine counters. A trace has no start: its
-// run's times are offsets from the zero time.
-func fromTrace(evs []traceEvent) (*savedRun, error) {
-	run := new(savedRun)
+// fromTrace makes a run of a trace (sched/diag's ReadTrace): its tasks
+// are the run's, and its first failure is the run's error. A trace has no
+// start: its run's times are offsets from the zero time.
+func fromTrace(raw []byte) (*savedRun, error) {
+	t, err := diag.ReadTrace(bytes.NewReader(raw))
+	if errors.Is(err, diag.ErrNotTrace) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrProfile, err)
+	}
+	run := &savedRun{records: t.Records, samples: t.Samples}
 	pr := &run.pr
-	samples := map[float64]*diag.Sample{}
-	for _, e := range evs {
-		switch {
-		case e.Ph == "M" && e.Name == "thread_name":
-			pr.Workers = max(pr.Workers, e.Tid+1)
-		case e.Ph == "X":
-			r, err := traceRecord(e, len(run.records))
-			if err != nil {
-				return nil, err
-			}
-			run.records = append(run.records, r)
-			pr.Wall = max(pr.Wall, r.End.Sub(pr.Start))
-			if !r.Spawned {
-				pr.Tasks++
-			}
-		case e.Ph == "C" && (e.Name == "heap" || e.Name == "goroutines"):
-			s := samples[e.Ts]
-			if s == nil {
-				s = &diag.Sample{At: us(e.Ts)}
-				samples[e.Ts] = s
-			}
-			if v, ok := e.Args["MiB"].(float64); ok {
-				s.HeapBytes = uint64(v * (1 << 20))
-			}
-			if v, ok := e.Args["goroutines"].(float64); ok {
-				s.Goroutines = int(v)
-			}
+	pr.Workers = t.Workers
+	for _, r := range t.Records {
+		pr.Wall = max(pr.Wall, r.End.Sub(pr.Start))
+		if r.Spawned {
+			continue
 		}
-	}
-	for _, s := range samples {
-		run.samples = append(run.samples, *s)
-	}
-	slices.SortFunc(run.samples, func(a, b diag.Sample) int { return cmp.Compare(a.At, b.At) })
-	for _, r := range run.records { // the run's error is not in a trace: its first failure is
-		if r.State == sched.Failed && !r.Spawned {
+		pr.Tasks++
+		if r.State == sched.Failed && pr.Err == nil {
 			pr.Err = fmt.Errorf("task %s: %s", r.Key, errText(r.Err))
-			break
 		}
 	}
-	return run, run.checkWorkers()
-}
-
-// traceRecord is the record of task event e, the k-th.
-func traceRecord(e traceEvent, k int) (diag.Record, error) {
-	str := func(k string) string { v, _ := e.Args[k].(string); return v }
-	id, _ := e.Args["id"].(float64)
-	spawned, _ := e.Args["spawned"].(bool)
-	state, ok := parseState(str("state"))
-	if !ok || (state != sched.Done && state != sched.Failed) {
-		return diag.Record{}, fmt.Errorf("%w: task event %d has state %q", ErrProfile, k, str("state"))
-	}
-	start := time.Time{}.Add(us(e.Ts))
-	r := diag.Record{ID: int(id), Key: str("key"), Name: e.Name, Spawned: spawned, Worker: e.Tid,
-		Start: start, End: start.Add(us(e.Dur)), State: state}
-	if msg := str("error"); msg != "" {
-		r.Err = errors.New(msg)
-	}
-	return r, nil
-}
-
-// checkWorkers refuses a trace of no workers, or with a task on a worker
-// that it does not name.
-func (run *savedRun) checkWorkers() error {
-	if run.pr.Workers <= 0 {
-		return fmt.Errorf("%w: a trace without workers", ErrProfile)
-	}
-	for k, r := range run.records {
-		if r.Worker < 0 || r.Worker >= run.pr.Workers {
-			return fmt.Errorf("%w: task event %d ran on worker %d of %d", ErrProfile, k, r.Worker, run.pr.Workers)
-		}
-	}
-	return nil
-}
-
-func parseState(s string) (sched.State, bool) {
-	for _, st := range []sched.State{sched.NotRun, sched.Done, sched.Failed, sched.Skipped} {
-		if st.String() == s {
-			return st, true
-		}
-	}
-	return 0, false
+	return run, nil
 }
 
 // event is a task starting or ending, at a time of the replayed run.
@@ -331,9 +252,6 @@ func (run *savedRun) runtimeAt(at time.Duration) *Runtime {
 	}
 	return rt
 }
-
-// us converts a trace's microseconds.
-func us(v float64) time.Duration { return time.Duration(math.Round(v * 1e3)) }
 
 func boolInt(b bool) int {
 	if b {

@@ -17,8 +17,10 @@
 //     slowest tasks ([Profile], [Profiler.Summary]); heap, goroutines
 //     and CPU sampled in the background ([Sample]).
 //   - Exports of a profile: Chrome trace-event JSON
-//     ([Profiler.WriteTrace]), the profile as JSON ([Profiler.WriteJSON],
-//     read back by [ReadJSON] into a Profiler that writes all the rest)
+//     ([Profiler.WriteTrace], read back by [ReadTrace] into a [Trace]:
+//     the tasks that ran, the workers and the samples), the profile as
+//     JSON ([Profiler.WriteJSON], read back by [ReadJSON] into a Profiler
+//     that writes all the rest)
 //     and measurements for a DOT picture coloured by duration or state
 //     ([Profiler.DotStats], [Dot]). A Gantt chart in PNG or SVG is
 //     package sched/diag/gantt, so that a program wanting a progress bar

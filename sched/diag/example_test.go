@@ -234,6 +234,37 @@ func ExampleReadJSON() {
 	// diag: not a valid profile: start "" is not an RFC 3339 time
 }
 
+// A trace keeps less than a profile: the tasks that ran, the workers and
+// the samples, with times from the start of the run.
+func ExampleReadTrace() {
+	p := diag.NewProfiler(diag.SampleEvery(0))
+	replay(p)
+	var saved bytes.Buffer
+	_ = p.WriteTrace(&saved) // or diag.WriteFile("trace.json", p.WriteTrace)
+
+	t, err := diag.ReadTrace(&saved) // or the file, opened
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(t.Records), "tasks on", t.Workers, "workers")
+	for _, r := range t.Records {
+		fmt.Println(r.Key, "on worker", r.Worker, "from", r.Start.Sub(time.Time{}), "for", r.Duration())
+	}
+
+	// A profile is not a trace.
+	_, err = diag.ReadTrace(strings.NewReader(`{"version": 1, "tasks": 5}`))
+	fmt.Println(err)
+	// Output:
+	// 5 tasks on 2 workers
+	// load#0 on worker 0 from 0s for 10ms
+	// load#2 on worker 1 from 0s for 20ms
+	// square#1 on worker 0 from 10ms for 30ms
+	// square#3 on worker 1 from 20ms for 15ms
+	// sum#4 on worker 0 from 40ms for 5ms
+	// diag: not a trace: traceEvents is missing
+}
+
 func ExampleProfiler_DotStats() {
 	d := pipeline()
 	p := diag.NewProfiler(diag.SampleEvery(0))

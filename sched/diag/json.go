@@ -229,30 +229,36 @@ func (doc *jsonProfile) analysis() (*analysis, error) {
 	return an, err
 }
 
-// maxMicros bounds the times a profile may hold: a time.Duration holds
-// 292 years; this is half that, so that sums of two do not overflow.
-const maxMicros = float64(1<<62) / float64(time.Microsecond)
+// maxNanos bounds the times a profile or a trace may hold: a
+// time.Duration holds 292 years; this is half that, so that sums of two
+// do not overflow.
+const (
+	maxNanos  = 1 << 62
+	maxMicros = float64(maxNanos) / float64(time.Microsecond)
+)
+
+// tooLong tells a time that no time.Duration holds.
+func tooLong(us float64) bool { return math.Abs(us) > maxMicros }
 
 // checkTimes refuses times that no time.Duration holds.
 func (doc *jsonProfile) checkTimes() error {
-	bad := func(us float64) bool { return math.Abs(us) > maxMicros }
 	for _, v := range []float64{doc.WallUs, doc.BusyUs, doc.CriticalPath.Us} {
-		if bad(v) {
+		if tooLong(v) {
 			return fmt.Errorf("a time of %g µs", v)
 		}
 	}
 	for k, t := range doc.TaskRecords {
-		if (t.StartUs != nil && bad(*t.StartUs)) || (t.EndUs != nil && bad(*t.EndUs)) {
+		if (t.StartUs != nil && tooLong(*t.StartUs)) || (t.EndUs != nil && tooLong(*t.EndUs)) {
 			return fmt.Errorf("record %d has a time beyond %g µs", k, maxMicros)
 		}
 	}
 	for k, w := range doc.PerWorker {
-		if bad(w.BusyUs) {
+		if tooLong(w.BusyUs) {
 			return fmt.Errorf("per_worker entry %d has busy_us %g", k, w.BusyUs)
 		}
 	}
 	for k, s := range doc.Samples {
-		if bad(s.AtUs) || bad(s.CPUUs) {
+		if tooLong(s.AtUs) || tooLong(s.CPUUs) {
 			return fmt.Errorf("sample %d has a time beyond %g µs", k, maxMicros)
 		}
 	}
@@ -332,7 +338,7 @@ func typeError(err error) error {
 		return err
 	}
 	want := map[reflect.Kind]string{reflect.Slice: "an array", reflect.Struct: "an object", reflect.String: "a string",
-		reflect.Bool: "true or false", reflect.Float64: "a number", reflect.Pointer: "a number"}[te.Type.Kind()]
+		reflect.Bool: "true or false", reflect.Float64: "a number", reflect.Pointer: "a number", reflect.Map: "an object"}[te.Type.Kind()]
 	if want == "" {
 		want = "a whole number" // the ints
 		if te.Type.Kind() == reflect.Uint64 {

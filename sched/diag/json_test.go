@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -136,54 +137,63 @@ func TestReadJSONRoundTrip(t *testing.T) {
 // Spawned tasks keep their parents' path, and stay out of the critical
 // path, when read back.
 func TestReadJSONSpawned(t *testing.T) {
+	q := roundTrip(t, spawningRun(t))
+	if pr, _ := q.Profile(); pr.Spawned == 0 || len(pr.CriticalPath) != 2 {
+		t.Errorf("read back: %d spawned, critical path %v", pr.Spawned, pr.CriticalPath)
+	}
+}
+
+// spawningRun is a profiled run on 2 workers whose tasks spawn graphs.
+func spawningRun(t *testing.T) *diag.Profiler {
 	var g graph.Graph
 	d := graph.Call(&g, "inc", inc, graph.CallCtx(&g, "sum", sumSpawn, graph.Value(&g, "xs", make([]int, 256))))
 	p := diag.NewProfiler(diag.SampleEvery(0))
 	if _, err := sched.Compute(context.Background(), d, sched.Workers(2), sched.WithHooks(p.Hooks())); err != nil {
 		t.Fatal(err)
 	}
-	q := roundTrip(t, p)
-	if pr, _ := q.Profile(); pr.Spawned == 0 || len(pr.CriticalPath) != 2 {
-		t.Errorf("read back: %d spawned, critical path %v", pr.Spawned, pr.CriticalPath)
-	}
+	return p
 }
 
 // A made-up run of any shape, with times to the nanosecond, reads back
 // exactly: nothing is lost in the microseconds of the format.
 func TestReadJSONProperty(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		n := rapid.IntRange(1, 30).Draw(t, "tasks")
-		workers := rapid.IntRange(1, 4).Draw(t, "workers")
-		var g graph.Graph
-		parts := make([]graph.Delayed[int], n)
-		for k := range parts {
-			parts[k] = graph.Source(&g, "load", func(context.Context) (int, error) { return k, nil })
+	rapid.Check(t, func(t *rapid.T) { roundTrip(t, madeUpRun(t)) })
+}
+
+// madeUpRun is a Profiler that observed a run of any shape: tasks in
+// every state, on any worker, at any nanosecond, some remote.
+func madeUpRun(t *rapid.T) *diag.Profiler {
+	n := rapid.IntRange(1, 30).Draw(t, "tasks")
+	workers := rapid.IntRange(1, 4).Draw(t, "workers")
+	var g graph.Graph
+	parts := make([]graph.Delayed[int], n)
+	for k := range parts {
+		parts[k] = graph.Source(&g, "load", func(context.Context) (int, error) { return k, nil })
+	}
+	sum := graph.CallSlice(&g, "sum", sumAll, parts)
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, rapid.IntRange(0, 999_999_999).Draw(t, "ns"), time.UTC)
+	p := diag.NewProfiler(diag.SampleEvery(0))
+	h := p.Hooks()
+	h.RunStart(sched.RunInfo{Graph: &g, Tasks: n + 1, Workers: workers, Start: t0})
+	var end time.Duration
+	for id := range n + 1 {
+		st := sched.State(rapid.IntRange(0, 3).Draw(t, "state"))
+		ev := sched.TaskEvent{Graph: &g, ID: id, Name: g.Name(id), Worker: -1, State: st}
+		if st == sched.Done || st == sched.Failed {
+			start := time.Duration(rapid.Int64Range(0, int64(time.Hour)).Draw(t, "start"))
+			ev.Worker = rapid.IntRange(0, workers-1).Draw(t, "worker")
+			ev.Start, ev.Duration = t0.Add(start), time.Duration(rapid.Int64Range(0, int64(time.Minute)).Draw(t, "dur"))
+			ev.Where = rapid.SampledFrom([]string{"", "host-b/4242"}).Draw(t, "where")
+			end = max(end, start+ev.Duration)
 		}
-		sum := graph.CallSlice(&g, "sum", sumAll, parts)
-		t0 := time.Date(2026, 1, 1, 12, 0, 0, rapid.IntRange(0, 999_999_999).Draw(t, "ns"), time.UTC)
-		p := diag.NewProfiler(diag.SampleEvery(0))
-		h := p.Hooks()
-		h.RunStart(sched.RunInfo{Graph: &g, Tasks: n + 1, Workers: workers, Start: t0})
-		var end time.Duration
-		for id := range n + 1 {
-			st := sched.State(rapid.IntRange(0, 3).Draw(t, "state"))
-			ev := sched.TaskEvent{Graph: &g, ID: id, Name: g.Name(id), Worker: -1, State: st}
-			if st == sched.Done || st == sched.Failed {
-				start := time.Duration(rapid.Int64Range(0, int64(time.Hour)).Draw(t, "start"))
-				ev.Worker = rapid.IntRange(0, workers-1).Draw(t, "worker")
-				ev.Start, ev.Duration = t0.Add(start), time.Duration(rapid.Int64Range(0, int64(time.Minute)).Draw(t, "dur"))
-				ev.Where = rapid.SampledFrom([]string{"", "host-b/4242"}).Draw(t, "where")
-				end = max(end, start+ev.Duration)
-			}
-			if st == sched.Failed {
-				ev.Err = fmt.Errorf("task %d: \"boom\"\n\tat line 2", id)
-			}
-			h.TaskDone(ev)
+		if st == sched.Failed {
+			ev.Err = fmt.Errorf("task %d: \"boom\"\n\tat line 2", id)
 		}
-		_ = sum
-		h.RunDone(sched.RunStats{Tasks: n + 1, Elapsed: end + time.Duration(rapid.Int64Range(0, 1e6).Draw(t, "tail")), PeakLive: n})
-		roundTrip(t, p)
-	})
+		h.TaskDone(ev)
+	}
+	_ = sum
+	h.RunDone(sched.RunStats{Tasks: n + 1, Elapsed: end + time.Duration(rapid.Int64Range(0, 1e6).Draw(t, "tail")), PeakLive: n})
+	return p
 }
 
 // Files written before the format had a version read as version 1.
@@ -238,12 +248,7 @@ func TestReadJSONRejects(t *testing.T) {
 	if _, err := diag.ReadJSON(strings.NewReader(valid)); err != nil {
 		t.Fatalf("the valid profile: %v", err)
 	}
-	spoil := func(old, new string) string {
-		if !strings.Contains(valid, old) {
-			t.Fatalf("%q is not in the valid profile", old)
-		}
-		return strings.Replace(valid, old, new, 1)
-	}
+	spoil := spoiler(t, valid)
 	for _, c := range []struct{ in, why string }{
 		{"", "unexpected end of JSON input"},
 		{"{", "unexpected end"},
@@ -282,6 +287,18 @@ func TestReadJSONRejects(t *testing.T) {
 	}
 }
 
+// spoiler returns a function that replaces old by new in valid, once:
+// old must be there.
+func spoiler(t *testing.T, valid string) func(old, new string) string {
+	return func(old, new string) string {
+		t.Helper()
+		if !strings.Contains(valid, old) {
+			t.Fatalf("%q is not in %s", old, valid)
+		}
+		return strings.Replace(valid, old, new, 1)
+	}
+}
+
 func TestReadJSONVersion(t *testing.T) {
 	_, err := diag.ReadJSON(strings.NewReader(strings.Replace(valid, `"version": 1`, `"version": 2`, 1)))
 	if !errors.Is(err, diag.ErrProfileVersion) || errors.Is(err, diag.ErrBadProfile) {
@@ -292,12 +309,26 @@ func TestReadJSONVersion(t *testing.T) {
 	}
 }
 
-func TestReadJSONReadError(t *testing.T) {
+// The readers pass on an error of their reader's, as none of theirs.
+func TestReadError(t *testing.T) {
 	boom := errors.New("disk on fire")
 	_, err := diag.ReadJSON(iotest.ErrReader(boom))
 	if !errors.Is(err, boom) || errors.Is(err, diag.ErrBadProfile) {
-		t.Errorf("a reader that fails: %v", err)
+		t.Errorf("ReadJSON of a reader that fails: %v", err)
 	}
+	_, err = diag.ReadTrace(iotest.ErrReader(boom))
+	if !errors.Is(err, boom) || errors.Is(err, diag.ErrBadTrace) || errors.Is(err, diag.ErrNotTrace) {
+		t.Errorf("ReadTrace of a reader that fails: %v", err)
+	}
+}
+
+// replayed is what write writes of the made-up run of the examples.
+func replayed(write func(*diag.Profiler, io.Writer) error) []byte {
+	p := diag.NewProfiler(diag.SampleEvery(0))
+	replay(p)
+	var buf bytes.Buffer
+	_ = write(p, &buf)
+	return buf.Bytes()
 }
 
 // Any input either fails with one of ReadJSON's errors or is a profile
@@ -306,11 +337,7 @@ func FuzzReadJSON(f *testing.F) {
 	f.Add([]byte(valid))
 	f.Add([]byte(`{"start": "2026-01-01T12:00:00Z", "wall_us": 0, "workers": 1, "tasks": 0, "per_worker": [{}], "records": []}`))
 	f.Add([]byte(strings.Replace(valid, `"id": 1`, `"id": 9000000000`, 1)))
-	p := diag.NewProfiler(diag.SampleEvery(0))
-	replay(p)
-	var buf bytes.Buffer
-	_ = p.WriteJSON(&buf)
-	f.Add(buf.Bytes())
+	f.Add(replayed((*diag.Profiler).WriteJSON))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		q, err := diag.ReadJSON(bytes.NewReader(in))
 		if err != nil {
