@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
@@ -33,6 +33,11 @@ import (
 // replaces no existing one. When the failure is in a task of the run
 // that is no part of the write, the finished partitions' files are
 // removed as the run ends, a moment after Compute returns.
+//
+// The partitions of a Remote bag are written by the processes that run
+// them, and renamed by the one that runs the last task: they must all see
+// the files at the same paths (a shared file system). A worker that dies
+// mid-write leaves its temporary file to the run's end, which removes it.
 func WriteText(b Bag[string], pattern string) graph.Delayed[[]string] {
 	if b.g == nil && b.err == nil {
 		return graph.Delayed[[]string]{}
@@ -76,135 +81,108 @@ func writeText(b Bag[string], name func(int) string) graph.Delayed[[]string] {
 		}
 		seen[paths[i]] = i
 	}
-	w := &writes{runs: map[<-chan struct{}]*writeRun{}}
-	leaves := make([]graph.Delayed[any], len(b.parts))
 	codec.Register[string]()
+	// The run's first task draws its token, which names the partitions'
+	// files: the process of a partition's task (maybe a worker), the
+	// commit's and the run's end all know them without being told.
+	token := graph.Source(b.g, "write-text-begin", func(ctx context.Context) (any, error) {
+		return beginWrite(ctx, paths), nil
+	})
+	leaves := make([]graph.Delayed[any], len(b.parts))
 	for i, p := range b.parts {
 		path := paths[i]
-		leaves[i] = p.node(b.g, "write-text", i, graph.Delayed[any]{}, func(x *exec, src producer[string], _ any) (any, error) {
-			return w.part(x, path, src)
+		leaves[i] = p.node(b.g, "write-text", i, token, func(x *exec, src producer[string], tok any) (any, error) {
+			return writePart(x, path, tok.(string), src)
 		})
 	}
 	return graph.CallSlice(b.g, "write-text", func(ctx context.Context, vs []any) ([]string, error) {
-		return paths, w.commit(ctx, unbox[string](vs), paths)
+		return paths, commitWrite(unbox[string](vs), paths)
 	}, leaves)
 }
 
-// writes is the state of the runs of one WriteText: a run's partitions
-// register their finished temporary files with it, and the run's commit
-// renames them, or its failure removes them. A run is told apart by its
-// context's Done channel, which every task of the run shares.
-type writes struct {
-	mu   sync.Mutex
-	runs map[<-chan struct{}]*writeRun
-}
-
-type writeRun struct {
-	temps   []string // finished temporary files
-	settled bool     // committed or aborted: nothing more to register
-}
-
-// run returns the state of ctx's run, making it the first time; the end of
-// the run removes what was not committed.
-func (w *writes) run(ctx context.Context) *writeRun {
-	key := ctx.Done()
-	if r, ok := w.runs[key]; ok {
-		return r
-	}
-	r := &writeRun{}
-	w.runs[key] = r
-	end := func(error) {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		w.abort(r)
-		delete(w.runs, key)
-	}
-	// The run settles it before Compute returns; outside a run (a task
-	// called by hand), the context's end does.
+// beginWrite draws a run's token and has the run's end remove whatever of
+// its files is left where the commit did not rename it: the run failed,
+// or another of its tasks did. Outside a run (a task called by hand), the
+// context's end does.
+func beginWrite(ctx context.Context, paths []string) string {
+	token := rand.Text()
+	end := func(error) { removeWrite(paths, token) }
 	if !sched.AtRunEnd(ctx, end) {
 		context.AfterFunc(ctx, func() { end(nil) })
 	}
-	return r
+	return token
 }
 
-// abort removes r's finished files; w.mu is held.
-func (w *writes) abort(r *writeRun) {
-	if r.settled {
-		return
-	}
-	r.settled = true
-	for _, t := range r.temps {
-		os.Remove(t)
-	}
-	r.temps = nil
+// tempPrefix begins the names of the files of path's partition in the run
+// of token: the finished one is the prefix itself, the others (being
+// written) add a random suffix.
+func tempPrefix(path, token string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-"+token)
 }
 
-// part writes one partition to a temporary file and registers it. If it
-// fails (an error, a panic in a stage), it removes its own file and aborts
-// the run's write, removing the files of the partitions that had finished;
-// one that finishes after that removes its file too.
-func (w *writes) part(x *exec, path string, src producer[string]) (string, error) {
-	registered := false
-	defer func() {
-		if !registered {
-			w.mu.Lock()
-			w.abort(w.run(x.ctx))
-			w.mu.Unlock()
+// removeWrite removes the files of the run of token, finished or not (a
+// task's process that died mid-write leaves one).
+func removeWrite(paths []string, token string) {
+	for _, p := range paths {
+		prefix := filepath.Base(tempPrefix(p, token))
+		entries, _ := os.ReadDir(filepath.Dir(p))
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), prefix) {
+				os.Remove(filepath.Join(filepath.Dir(p), e.Name()))
+			}
 		}
-	}()
-	tmp, err := writeLines(x, path, src)
+	}
+}
+
+// writePart writes one partition to a temporary file, then renames it to
+// the run's name for it (a partition delivered twice writes it twice,
+// the same). A partition that finishes once its run was stopped removes
+// its file: the run's end may have passed already.
+func writePart(x *exec, path, token string, src producer[string]) (string, error) {
+	tmp, err := writeLines(x, path, tempPrefix(path, token), src)
 	if err != nil || x.err != nil {
 		return "", err // execute reports x.err
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if r := w.run(x.ctx); !r.settled {
-		r.temps = append(r.temps, tmp)
-		registered = true
-		return tmp, nil
+	done := tempPrefix(path, token)
+	if err := os.Rename(tmp, done); err != nil {
+		os.Remove(tmp)
+		return "", err
 	}
-	// Another partition failed, so the commit will not run: leave
-	// nothing, and no error of this task's own to hide the cause behind.
-	os.Remove(tmp)
-	return "", nil
+	if err := x.ctx.Err(); err != nil {
+		os.Remove(done)
+		return "", err
+	}
+	return done, nil
 }
 
-// commit renames every temporary file into place. If a rename fails, the
-// files renamed so far and the temporary files left are removed, so the
-// write still leaves nothing.
-func (w *writes) commit(ctx context.Context, temps, paths []string) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	r := w.run(ctx)
-	if r.settled {
-		return fmt.Errorf("bag: write-text: the write was abandoned")
-	}
-	r.settled = true
-	for i, t := range temps {
+// commitWrite renames every finished file into place. If a rename fails,
+// the files renamed so far and the finished files left are removed, so
+// the write still leaves nothing.
+func commitWrite(done, paths []string) error {
+	for i, t := range done {
 		if err := os.Rename(t, paths[i]); err != nil {
 			for _, p := range paths[:i] {
 				os.Remove(p)
 			}
-			for _, t := range temps[i:] {
+			for _, t := range done[i:] {
 				os.Remove(t)
 			}
 			return fmt.Errorf("bag: write-text: %w", err)
 		}
 	}
-	r.temps = nil
 	return nil
 }
 
-// writeLines streams src into a new temporary file beside path and returns
-// its name. On any failure, a panic in a stage included, it removes the
+// writeLines streams src into a new temporary file whose name begins with
+// prefix and returns its name. On any failure, a panic in a stage included, it removes the
 // file.
-func writeLines(x *exec, path string, src producer[string]) (tmp string, err error) {
+func writeLines(x *exec, path, prefix string, src producer[string]) (tmp string, err error) {
 	x.stage = "write-text"
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return "", err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(dir, filepath.Base(prefix)+"-*")
 	if err != nil {
 		return "", err
 	}

@@ -3,6 +3,8 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -93,4 +95,75 @@ func TestBagOnCluster(t *testing.T) {
 			rt.Fatalf("values %v, want %v", got, want)
 		}
 	})
+}
+
+// writeParams lay out writeGraph: N integers in Parts partitions of a
+// Remote bag, written as text files part-*.txt into Dir; element Fail,
+// when in range, makes its partition fail.
+type writeParams struct {
+	N, Parts, Fail int
+	Dir            string
+}
+
+func writeGraph(p writeParams) (*graph.Graph, graph.Delayed[[]string]) {
+	g := &graph.Graph{}
+	lines := bag.MapErr(bag.Range(g, 0, p.N, bag.Partitions(p.Parts), bag.Remote()), func(x int) (string, error) {
+		if x == p.Fail {
+			return "", errElement
+		}
+		return fmt.Sprint(x), nil
+	})
+	return g, bag.WriteText(lines, filepath.Join(p.Dir, "part-*.txt"))
+}
+
+func registerWriteJob() {
+	must(Register(&testJobs, "bagwrite", func(p writeParams) (*graph.Graph, error) {
+		g, _ := writeGraph(p)
+		return g, nil
+	}))
+}
+
+// A Remote bag's partitions written as text on worker processes: each
+// worker writes its partition's temporary file beside the target, and the
+// coordinator's commit renames them all into place, leaving no temporary
+// file behind. A write whose partition fails leaves nothing: the files
+// that other partitions finished on the workers are removed as the run
+// ends.
+func TestWriteTextOnCluster(t *testing.T) {
+	c, _ := testCluster(t, 2)
+	bad := writeParams{N: 400, Parts: 4, Fail: 399, Dir: t.TempDir()}
+	j, err := c.Job("bagwrite", bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, d := writeGraph(bad)
+	if _, err := sched.Compute(guard(t), d, sched.WithExecutor(j), sched.KeepGoing()); !errors.Is(err, errElement) && !strings.Contains(fmt.Sprint(err), errElement.Error()) {
+		t.Fatalf("error %v, want the element's", err)
+	}
+	if entries, _ := os.ReadDir(bad.Dir); len(entries) != 0 {
+		t.Fatalf("a failed write left %d entries, want none", len(entries))
+	}
+	p := writeParams{N: 50, Parts: 4, Fail: -1, Dir: t.TempDir()}
+	if j, err = c.Job("bagwrite", p); err != nil {
+		t.Fatal(err)
+	}
+	_, d = writeGraph(p)
+	paths, err := sched.Compute(guard(t), d, sched.WithExecutor(j))
+	if err != nil || len(paths) != p.Parts {
+		t.Fatalf("paths %v, %v; want %d files", paths, err, p.Parts)
+	}
+	var got []string
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.Fields(string(data))...)
+	}
+	if len(got) != p.N || got[0] != "0" || got[p.N-1] != fmt.Sprint(p.N-1) {
+		t.Fatalf("the files hold %v", got)
+	}
+	if entries, _ := os.ReadDir(p.Dir); len(entries) != p.Parts {
+		t.Fatalf("the directory holds %d entries, want the %d files and no temporary one", len(entries), p.Parts)
+	}
 }

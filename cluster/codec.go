@@ -24,24 +24,17 @@ func unmarshal(b []byte, v any) error { return codec.Unmarshal(b, v) }
 // would silently see a zero value. Prepare reports it before a run starts
 // for a typed cell; for an interface cell, whose concrete type is known
 // only once it holds a value, the task fails with it when it is sent.
+// The codec's error says which type, where inside it, and why.
 type TypeError struct {
-	Task   string       // the task's key
-	Type   reflect.Type // the type that cannot travel
-	Path   string       // where inside Type, e.g. ".Pix[]" ("" for Type itself)
-	Reason string
+	Task string // the task's key
+	codec.TypeError
 }
 
 func (e *TypeError) Error() string {
-	return fmt.Sprintf("cluster: task %s: type %v cannot travel to a worker: %s%s",
-		e.Task, e.Type, e.Reason, pathSuffix(e.Path))
+	return fmt.Sprintf("cluster: task %s: %v", e.Task, &e.TypeError)
 }
 
-func pathSuffix(p string) string {
-	if p == "" {
-		return ""
-	}
-	return " (at " + p + ")"
-}
+func (e *TypeError) Unwrap() error { return &e.TypeError }
 
 // typeErr is why values of t cannot travel for task, or nil. An interface
 // cell travels in the codec's named form, its values checked when sent.
@@ -56,7 +49,7 @@ func typeErr(task string, t reflect.Type) error {
 func asTypeError(task string, err error) error {
 	var te *codec.TypeError
 	if errors.As(err, &te) {
-		return &TypeError{Task: task, Type: te.Type, Path: te.Path, Reason: te.Reason}
+		return &TypeError{Task: task, TypeError: *te}
 	}
 	return err
 }

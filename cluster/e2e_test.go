@@ -3,11 +3,13 @@ package cluster
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
 )
@@ -213,6 +215,9 @@ func TestPrepareTypeError(t *testing.T) {
 	var te *TypeError
 	if !errors.As(err, &te) || !strings.Contains(te.Task, "opaque") || te.Path != ".y" {
 		t.Fatalf("error %v, want a TypeError naming opaque and .y", err)
+	}
+	if ce := (*codec.TypeError)(nil); !errors.As(err, &ce) || ce.Type != reflect.TypeFor[hidden]() {
+		t.Errorf("error %v does not unwrap to the codec's TypeError of hidden", err)
 	}
 }
 

@@ -140,6 +140,7 @@ func registerTestJobs() {
 	registerBenchJobs()
 	registerRandomJob()
 	registerBagJob()
+	registerWriteJob()
 	must(Register(&testJobs, "squares", func(p squaresParams) (*graph.Graph, error) {
 		g, _ := squares(p, remoteOpts()...)
 		return g, nil

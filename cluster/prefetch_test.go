@@ -1,8 +1,10 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -113,4 +115,57 @@ func TestPoisonAmongPrefetched(t *testing.T) {
 	if r := runsOf(t, p.Dir, "ran", 7); r != testWorker.MaxDeliver {
 		t.Errorf("the poison task ran %d times, want %d", r, testWorker.MaxDeliver)
 	}
+}
+
+// A worker's pulls never go stale: through runs of single tasks and the
+// pauses between them, long enough for the prefetch requests (200 ms) and
+// then the slots' (the pull expiry) to expire at the server, the worker
+// keeps its count of what it asked for right, so it always has a request
+// parked and never waits for its watch to notice the server's silence
+// (it would say so in its log). A worker that lost count would instead
+// stop asking, and the run would hang (guard).
+func TestNoStalledPulls(t *testing.T) {
+	c, l := openLocal(t, LocalOptions{NoWorkers: true}, Options{Batch: 1})
+	var log lockedBuffer
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		served <- Serve(ctx, l.URL(), &testJobs, WorkerOptions{Concurrency: 2, AckWait: time.Second,
+			Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	}()
+	defer func() {
+		stop()
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
+	}()
+	p := noFaults(400, "")
+	for i, pause := range []time.Duration{0, 300 * time.Millisecond, 0, defaultTiming.expiry + time.Second, 0, 300 * time.Millisecond} {
+		time.Sleep(pause)
+		got, err := run(t, guard(t), c, p)
+		if err != nil || got[0] != want(p.N) {
+			t.Fatalf("run %d: %v, %v; want %d", i, got, err, want(p.N))
+		}
+	}
+	if s := log.String(); strings.Contains(s, "pull") {
+		t.Fatalf("the worker logged trouble with its pulls:\n%s", s)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that a logger and a test share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

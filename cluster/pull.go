@@ -246,8 +246,12 @@ func (p *puller) watch(stop <-chan struct{}) {
 		case <-tick.C:
 		}
 		p.mu.Lock()
-		lost := p.refused || p.asked > 0 && time.Since(p.seen) > 2*p.t.heartbeat
+		silent := p.asked > 0 && time.Since(p.seen) > 2*p.t.heartbeat
+		lost := p.refused || silent
 		p.mu.Unlock()
+		if silent {
+			p.log.Warn("cluster worker: the server stopped answering the pulls; asking again")
+		}
 		if lost {
 			p.restart()
 		} else {

@@ -51,9 +51,8 @@ func Register[P any](r *Registry, name string, build func(P) (*graph.Graph, erro
 	if name == "" || build == nil {
 		return fmt.Errorf("cluster: Register needs a name and a builder")
 	}
-	var te *codec.TypeError
-	if errors.As(codec.Check(reflect.TypeFor[P]()), &te) {
-		return fmt.Errorf("cluster: job %q: parameters cannot travel: %s%s", name, te.Reason, pathSuffix(te.Path))
+	if err := codec.Check(reflect.TypeFor[P]()); err != nil {
+		return fmt.Errorf("cluster: job %q: parameters: %w", name, err)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

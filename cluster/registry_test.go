@@ -3,8 +3,10 @@ package cluster
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
+	"github.com/seed001e6470/taskgraph/codec"
 	"github.com/seed001e6470/taskgraph/graph"
 )
 
@@ -30,8 +32,9 @@ func TestRegistry(t *testing.T) {
 	if err := Register(&r, "sq", build); !errors.Is(err, ErrDuplicateJob) {
 		t.Fatalf("registering twice: %v, want ErrDuplicateJob", err)
 	}
-	if err := Register(&r, "bad", func(func()) (*graph.Graph, error) { return nil, nil }); err == nil {
-		t.Fatal("a job whose parameters are a func was registered")
+	var te *codec.TypeError
+	if err := Register(&r, "bad", func(func()) (*graph.Graph, error) { return nil, nil }); !errors.As(err, &te) || !strings.Contains(err.Error(), `job "bad"`) {
+		t.Fatalf("registering a job whose parameters are a func: %v, want a codec.TypeError naming the job", err)
 	}
 	params, _ := marshal(noFaults(3, ""))
 	g, err := r.build("sq", params)
