@@ -169,3 +169,38 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// Cancelling a run whose tasks a worker holds prefetched: the running
+// ones see it, those waiting in the worker are dropped (one that a slot
+// took before its cancellation arrived sees it too), and the worker acks
+// every message it held, so none is delivered again.
+func TestCancelPrefetched(t *testing.T) {
+	opts := testWorker
+	opts.Prefetch = 8
+	c, _ := openLocal(t, LocalOptions{Workers: 1, Worker: opts}, Options{Batch: 1})
+	p := noFaults(30, t.TempDir())
+	p.BlockFrom = 0
+	ctx, cancel := context.WithCancel(guard(t))
+	errc := make(chan error, 1)
+	go func() { _, err := run(t, ctx, c, p); errc <- err }()
+	pending := func() int {
+		cons, err := c.tasks.Consumer(context.Background(), consumerName(c.opts.build))
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := cons.Info(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.NumAckPending
+	}
+	// Its two slots run a task each and it holds eight more.
+	waitFor(t, func() bool { return runsOf(t, p.Dir, "started", 0) >= 2 && pending() == 2+opts.Prefetch })
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	waitFor(t, func() bool { return runsOf(t, p.Dir, "cancelled", 0) == runsOf(t, p.Dir, "started", 0) })
+	waitFor(t, func() bool { return pending() == 0 && queued(t, c) == 0 })
+	t.Logf("%d of the %d tasks the worker held started", runsOf(t, p.Dir, "started", 0), 2+opts.Prefetch)
+}
