@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/seed001e6470/taskgraph/sched"
 )
 
@@ -51,22 +49,14 @@ func TestPrefetchedNotRedelivered(t *testing.T) {
 		vs, err := sched.ComputeAll(guard(t), ts, sched.WithExecutor(j), sched.WithHooks(hooks))
 		resc <- result{vs, err}
 	}()
-	ctx := context.Background()
-	consumer := func() (*jetstream.ConsumerInfo, error) {
-		cons, err := c.tasks.Consumer(ctx, consumerName(c.opts.build))
-		if err != nil {
-			return nil, err
-		}
-		return cons.Info(ctx)
-	}
 	// The first worker holds all three: one runs, two are prefetched.
 	waitFor(t, func() bool {
-		info, err := consumer()
+		info, err := consumerInfo(c)
 		return err == nil && count(p.Dir, "started") == 1 && info.NumAckPending == p.N && info.NumPending == 0
 	})
 	startWorker(t, l.URL(), 2)
 	time.Sleep(3 * time.Second) // three times the workers' AckWait
-	info, err := consumer()
+	info, err := consumerInfo(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,13 +174,9 @@ func TestCancelPrefetched(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { _, err := run(t, ctx, c, p); errc <- err }()
 	pending := func() int {
-		cons, err := c.tasks.Consumer(context.Background(), consumerName(c.opts.build))
+		info, err := consumerInfo(c)
 		if err != nil {
-			t.Fatal(err)
-		}
-		info, err := cons.Info(context.Background())
-		if err != nil {
-			t.Fatal(err)
+			return -1 // no worker has made the consumer yet
 		}
 		return info.NumAckPending
 	}

@@ -8,9 +8,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// consumerInfo is the state of the consumer of c's build (an error
+// until a worker made it).
+func consumerInfo(c *Cluster) (*jetstream.ConsumerInfo, error) {
+	ctx := context.Background()
+	cons, err := c.tasks.Consumer(ctx, consumerName(c.opts.build))
+	if err != nil {
+		return nil, err
+	}
+	return cons.Info(ctx)
+}
 
 // runsOf counts the lines of marker file what-n in dir.
 func runsOf(t testing.TB, dir, what string, n int) int {
