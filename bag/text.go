@@ -117,18 +117,24 @@ func beginWrite(ctx context.Context, paths []string) string {
 // of token: the finished one is the prefix itself, the others (being
 // written) add a random suffix.
 func tempPrefix(path, token string) string {
-	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-"+token)
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+tempMark+token)
 }
 
+const tempMark = ".tmp-"
+
 // removeWrite removes the files of the run of token, finished or not (a
-// task's process that died mid-write leaves one).
+// task's process that died mid-write leaves one): those whose name holds
+// the token, which no other run's do. It reads each directory once.
 func removeWrite(paths []string, token string) {
+	dirs := map[string]bool{}
 	for _, p := range paths {
-		prefix := filepath.Base(tempPrefix(p, token))
-		entries, _ := os.ReadDir(filepath.Dir(p))
+		dirs[filepath.Dir(p)] = true
+	}
+	for dir := range dirs {
+		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), prefix) {
-				os.Remove(filepath.Join(filepath.Dir(p), e.Name()))
+			if strings.Contains(e.Name(), tempMark+token) {
+				os.Remove(filepath.Join(dir, e.Name()))
 			}
 		}
 	}
@@ -139,11 +145,11 @@ func removeWrite(paths []string, token string) {
 // the same). A partition that finishes once its run was stopped removes
 // its file: the run's end may have passed already.
 func writePart(x *exec, path, token string, src producer[string]) (string, error) {
-	tmp, err := writeLines(x, path, tempPrefix(path, token), src)
+	done := tempPrefix(path, token)
+	tmp, err := writeLines(x, path, done, src)
 	if err != nil || x.err != nil {
 		return "", err // execute reports x.err
 	}
-	done := tempPrefix(path, token)
 	if err := os.Rename(tmp, done); err != nil {
 		os.Remove(tmp)
 		return "", err
