@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/seed001e6470/taskgraph/graph"
 	"github.com/seed001e6470/taskgraph/sched"
 )
@@ -195,4 +198,65 @@ func TestSubmitAfterClose(t *testing.T) {
 	if !errors.Is(got, ErrClosed) {
 		t.Fatalf("a task submitted after Close reported %v, want ErrClosed", got)
 	}
+}
+
+// A message that a worker published again (a batch's task split out, or
+// a task handed back) and that the server then gives up: the coordinator
+// never saw its sequence, so it reads the message to know which of its
+// tasks to fail. The test plays the workers: it answers their ping, takes
+// the coordinator's message and publishes its task again as a split-out
+// single, then lets that one's deliveries run out without an ack.
+func TestPoisonOfRepublished(t *testing.T) {
+	c, _ := openLocal(t, LocalOptions{NoWorkers: true}, Options{})
+	ctx := guard(t)
+	ping, err := c.nc.Subscribe(pingSubject+c.opts.build, func(m *nats.Msg) { m.Respond([]byte("test")) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ping.Unsubscribe()
+	cons, err := setupConsumer(ctx, c.tasks, c.opts.build, timing{ackWait: 100 * time.Millisecond, maxDeliver: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { _, err := run(t, ctx, c, noFaults(1, "")); errc <- err }()
+
+	batch, err := cons.Next(jetstream.FetchMaxWait(20 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b batchMsg
+	if err := unmarshal(batch.Data(), &b); err != nil || len(b.Tasks) != 1 {
+		t.Fatalf("the coordinator's message: %v, %d tasks", err, len(b.Tasks))
+	}
+	b.Prior = 1
+	data, err := marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.js.Publish(ctx, batch.Subject(), data); err != nil {
+		t.Fatal(err)
+	}
+	batch.Ack()
+	for range deliveriesPerStart { // never acked: each delivery runs out
+		if _, err := cons.Next(jetstream.FetchMaxWait(20 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The server gives the message up when it would deliver it once
+	// more: to a pull that waits.
+	for err == nil {
+		select {
+		case err = <-errc:
+		default:
+			if m, _ := cons.Next(jetstream.FetchMaxWait(200 * time.Millisecond)); m != nil {
+				t.Fatal("the message was delivered beyond MaxDeliver")
+			}
+		}
+	}
+	var pe *PoisonError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Task, "square") || pe.Deliveries != deliveriesPerStart {
+		t.Fatalf("error %v, want a PoisonError naming the task after %d deliveries", err, deliveriesPerStart)
+	}
+	waitFor(t, func() bool { return queued(t, c) == 0 })
 }

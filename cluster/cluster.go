@@ -429,11 +429,44 @@ func (c *Cluster) poisoned(m *nats.Msg) {
 	}
 	ps := c.inflight.takeSent("", a.StreamSeq)
 	if len(ps) == 0 {
-		return // another coordinator's task
+		// Not a message this coordinator sent: another's, or one that a
+		// worker published again (split, or handed back), whose tasks
+		// only the message itself names.
+		c.wg.Go(func() { c.poisonedMsg(a) })
+		return
 	}
 	c.wg.Go(func() { c.deleteTask(a.StreamSeq) })
 	for _, p := range ps {
 		p.fail(c, &PoisonError{Task: p.name, Deliveries: a.Deliveries})
+	}
+}
+
+// poisonedMsg fails this coordinator's pending tasks of the given-up
+// message, read from the stream, and removes it.
+func (c *Cluster) poisonedMsg(a advisory) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	m, err := c.tasks.GetMsg(ctx, a.StreamSeq)
+	if err != nil {
+		return // gone already
+	}
+	var b batchMsg
+	if unmarshal(m.Data, &b) != nil {
+		return
+	}
+	ours := false
+	for _, raw := range b.Tasks {
+		var t taskMsg
+		if unmarshal(raw, &t) != nil || coordinatorOf(t.Key) != c.id {
+			continue
+		}
+		ours = true
+		if p := c.inflight.take(t.Key); p != nil {
+			p.fail(c, &PoisonError{Task: p.name, Deliveries: a.Deliveries})
+		}
+	}
+	if ours {
+		c.tasks.DeleteMsg(ctx, a.StreamSeq)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -157,7 +156,8 @@ const (
 	dieAfterStoreEnv = "TASKGRAPH_TEST_DIE_AFTER_STORE"
 	dieAfterAckEnv   = "TASKGRAPH_TEST_DIE_AFTER_ACK"
 	// dieOnDeliveryEnv is a node: a worker dies whenever it is
-	// delivered that node's task.
+	// delivered that node's task ("node split": only alone in a message
+	// that a worker published, splitting a batch).
 	dieOnDeliveryEnv = "TASKGRAPH_TEST_DIE_ON_DELIVERY"
 )
 
@@ -165,10 +165,12 @@ const (
 // storing a result and acking its task.
 func installTestHooks() {
 	installDieAfterAck()
-	if node, err := strconv.Atoi(os.Getenv(dieOnDeliveryEnv)); err == nil {
-		onDelivery = func(ts []taskMsg) {
+	var dieNode int
+	var split string
+	if n, _ := fmt.Sscan(os.Getenv(dieOnDeliveryEnv), &dieNode, &split); n > 0 {
+		onDelivery = func(b *batchMsg, ts []taskMsg) {
 			for _, t := range ts {
-				if t.ID == node {
+				if t.ID == dieNode && (split == "" || b.Prior > 0) {
 					killSelf()
 				}
 			}

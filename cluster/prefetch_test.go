@@ -190,3 +190,51 @@ func TestCancelPrefetched(t *testing.T) {
 	waitFor(t, func() bool { return pending() == 0 && queued(t, c) == 0 })
 	t.Logf("%d of the %d tasks the worker held started", runsOf(t, p.Dir, "started", 0), 2+opts.Prefetch)
 }
+
+// An automatic prefetch that took long tasks, measuring short ones, hands
+// them back: a worker of one slot, having run many trivial tasks, takes
+// all three tasks of a run that then wait for the test; the two it
+// cannot start go back to the queue after a heartbeat's tick, so that a
+// second worker, started only then, runs them while the first still
+// blocks. Every task runs once and the values are right.
+func TestPrefetchHandsBack(t *testing.T) {
+	c, l := openLocal(t, LocalOptions{NoWorkers: true}, Options{Batch: 1, WaitWorkers: 30 * time.Second})
+	// Its tick is AckWait/4: a second, so that the test sees it hold all
+	// three before it hands any back (a message goes back once it waited
+	// a whole tick).
+	startWorker(t, l.URL(), 1, ackWaitEnv+"=4000")
+	if got, err := run(t, guard(t), c, noFaults(300, "")); err != nil || got[0] != want(300) {
+		t.Fatalf("the trivial run: %v, %v", got, err)
+	}
+	p := gateParams{N: 3, Dir: t.TempDir()}
+	j, err := c.Job("gated", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ts := gated(p, remoteOpts()...)
+	resc := make(chan error, 1)
+	var vs []int
+	go func() {
+		var err error
+		vs, err = sched.ComputeAll(guard(t), ts, sched.WithExecutor(j))
+		resc <- err
+	}()
+	// The first worker holds all three: one runs, two wait.
+	waitFor(t, func() bool {
+		info, err := consumerInfo(c)
+		return err == nil && count(p.Dir, "started") == 1 && info.NumAckPending == p.N && info.NumPending == 0
+	})
+	startWorker(t, l.URL(), 2, ackWaitEnv+"=4000") // the consumer's AckWait is the last worker's
+	waitFor(t, func() bool { return count(p.Dir, "started") >= 3 })
+	for i := range p.N {
+		touch(p.Dir, "go", i)
+	}
+	if err := <-resc; err != nil || len(vs) != p.N || vs[2] != 4 {
+		t.Fatalf("the run gave %v, %v", vs, err)
+	}
+	for i := range p.N {
+		if r := runsOf(t, p.Dir, "ran", i); r != 1 {
+			t.Errorf("task %d ran %d times, want 1", i, r)
+		}
+	}
+}

@@ -164,6 +164,15 @@ func (p *puller) suspect() {
 	p.mu.Unlock()
 }
 
+// slowed records that the slots' messages take at least d now (some
+// waited that long for a slot), so that an automatic prefetch holds none
+// until shorter ones bring the average down again.
+func (p *puller) slowed(d time.Duration) {
+	p.mu.Lock()
+	p.perMsg = max(p.perMsg, float64(d))
+	p.mu.Unlock()
+}
+
 // done gives back the room of a message whose tasks have all run, for
 // spent in all in the slots (0: none ran); suspect if it was counted so.
 func (p *puller) done(spent time.Duration, suspect bool) {

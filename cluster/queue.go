@@ -1,6 +1,9 @@
 package cluster
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // taskQueue holds a worker's delivered tasks until a slot takes them,
 // first in first out. It has no bound of its own: what it holds is
@@ -50,6 +53,26 @@ func (q *taskQueue) take() (task, bool) {
 		q.tasks, q.head = q.tasks[:0], 0
 	}
 	return t, true
+}
+
+// takeWaiting removes and returns the tasks that are alone in their
+// message, were delivered before cutoff and not delivered before (see
+// worker.handBack).
+func (q *taskQueue) takeWaiting(cutoff time.Time) []task {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out []task
+	kept := q.tasks[:q.head]
+	for _, t := range q.tasks[q.head:] {
+		if t.h.tasks == 1 && !t.h.suspect && t.h.at.Before(cutoff) {
+			out = append(out, t)
+		} else {
+			kept = append(kept, t)
+		}
+	}
+	clear(q.tasks[len(kept):])
+	q.tasks = kept
+	return out
 }
 
 // len is how many tasks wait.

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -130,18 +131,16 @@ func Serve(ctx context.Context, url string, reg *Registry, opts WorkerOptions) e
 
 // worker is one Serve call's state.
 type worker struct {
-	reg    *Registry
 	opts   WorkerOptions
 	timing timing
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	kv     jetstream.KeyValue
 	obj    jetstream.ObjectStore
-	cons   jetstream.Consumer
 	graphs graphCache
-	// maxStarts is the consumer's MaxDeliver option: how many times a
-	// task may start without a result before it is given up (see
-	// restart).
+	// maxStarts is how many times a task may start without a result
+	// before it is given up (WorkerOptions.MaxDeliver, as the build's
+	// consumer keeps it; see restart).
 	maxStarts int
 	// alone lets a task delivered before run with no other beside it (it
 	// takes the lock; the others share it): if it kills the worker, it
@@ -165,6 +164,8 @@ type worker struct {
 // could not be stored.
 type held struct {
 	msg   *nats.Msg
+	at    time.Time     // when it was delivered
+	tasks int           // how many it holds (set before they are queued)
 	left  int           // tasks not yet committed (under worker.mu)
 	unrun int           // tasks not yet run (under worker.mu; see ran)
 	spent time.Duration // by its tasks in the slots so far (under worker.mu)
@@ -192,7 +193,7 @@ type runningTask struct {
 
 func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOptions, t timing) (*worker, error) {
 	w := &worker{
-		reg: reg, opts: o, timing: t, nc: nc,
+		opts: o, timing: t, nc: nc,
 		graphs:  graphCache{reg: reg},
 		held:    map[*held]struct{}{},
 		running: map[string]*runningTask{},
@@ -216,7 +217,7 @@ func newWorker(ctx context.Context, nc *nats.Conn, reg *Registry, o WorkerOption
 	if err != nil {
 		return nil, err
 	}
-	w.js, w.kv, w.obj, w.cons = js, kv, obj, cons
+	w.js, w.kv, w.obj = js, kv, obj
 	w.maxStarts = maxStartsOf(cons.CachedInfo(), t)
 	w.pull, err = newPuller(nc, cons, o.Concurrency, o.Prefetch, t, o.Logger, w.received)
 	if err != nil {
@@ -306,7 +307,7 @@ func (w *worker) received(msg *nats.Msg) {
 		return
 	}
 	if onDelivery != nil {
-		onDelivery(ts)
+		onDelivery(b, ts)
 	}
 	delivered := 1
 	if meta, err := msg.Metadata(); err == nil {
@@ -365,7 +366,7 @@ func (w *worker) accept(h *held, b *batchMsg, ts []taskMsg, delivered int) []tas
 		return nil
 	}
 	w.mu.Lock()
-	h.left, h.unrun = len(ts), len(ts)
+	h.left, h.unrun, h.tasks = len(ts), len(ts), len(ts)
 	if len(ts) > 1 {
 		h.group = groupKey(msg, ts[0].Key)
 	}
@@ -385,7 +386,7 @@ func (w *worker) accept(h *held, b *batchMsg, ts []taskMsg, delivered int) []tas
 // hold records a message until its tasks are committed: it is
 // heartbeated meanwhile.
 func (w *worker) hold(msg *nats.Msg) *held {
-	h := &held{msg: msg}
+	h := &held{msg: msg, at: time.Now()}
 	w.mu.Lock()
 	w.held[h] = struct{}{}
 	w.mu.Unlock()
@@ -543,13 +544,15 @@ func (w *worker) resend(stored []byte) {
 }
 
 // heartbeat tells the server, every AckWait/4, that the held messages are
-// still being worked on; the returned function stops it and waits.
+// still being worked on, and (automatic prefetch) hands back those that
+// waited a tick for a slot; the returned function stops it and waits.
 func (w *worker) heartbeat() (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		tick := time.NewTicker(w.timing.ackWait / 4)
 		defer tick.Stop()
+		var handing atomic.Bool // a handBack runs (it waits for the server)
 		for {
 			select {
 			case <-done:
@@ -560,10 +563,50 @@ func (w *worker) heartbeat() (stop func()) {
 					h.msg.InProgress()
 				}
 				w.mu.Unlock()
+				if w.opts.Prefetch == 0 && handing.CompareAndSwap(false, true) {
+					cutoff := time.Now().Add(-w.timing.ackWait / 4)
+					wg.Go(func() { defer handing.Store(false); w.handBack(cutoff) })
+				}
 			}
 		}
 	})
 	return func() { close(done); wg.Wait() }
+}
+
+// handBack gives the queue back the single tasks that an automatic
+// prefetch took and that have waited for a slot since before cutoff (a
+// heartbeat's tick): the tasks it measured were short, these are not
+// (the slots are still busy), and another worker may be idle. Each is
+// published again as a new message, which any worker may take, and its
+// message here is acked; the puller prefetches no more until the slots'
+// tasks say again that they are short. A task that cannot be published
+// waits here again.
+func (w *worker) handBack(cutoff time.Time) {
+	ts := w.tasks.takeWaiting(cutoff)
+	if len(ts) == 0 {
+		return
+	}
+	w.pull.slowed(w.timing.ackWait / 4)
+	ctx, cancel := context.WithTimeout(context.Background(), w.timing.ackWait)
+	defer cancel()
+	var back []task
+	for _, t := range ts {
+		m := nats.NewMsg(t.h.msg.Subject)
+		m.Data = t.h.msg.Data
+		// A new ID: the server would take the old one for a duplicate.
+		m.Header.Set(jetstream.MsgIDHeader, t.h.msg.Header.Get(jetstream.MsgIDHeader)+".b"+randomID())
+		if _, err := w.js.PublishMsg(ctx, m); err != nil {
+			w.opts.Logger.Warn("cluster worker: handing a task back; it waits here", "task", t.t.Key, "err", err)
+			back = append(back, t)
+			continue
+		}
+		t.h.msg.Ack()
+		w.release(t.h)
+		w.pull.done(0, t.h.suspect)
+	}
+	if len(back) > 0 {
+		w.tasks.put(back)
+	}
 }
 
 // cancel stops the task stored under key, or remembers it so that it
@@ -892,7 +935,7 @@ func (w *worker) storeFailed(js jetstream.JetStream, m *nats.Msg, err error) {
 
 // onDelivery, if set, runs when a message is delivered, before any of its
 // tasks starts (tests: a worker that dies there).
-var onDelivery func([]taskMsg)
+var onDelivery func(*batchMsg, []taskMsg)
 
 // afterStore, if set, runs between storing a result and acking its task
 // (tests: a worker that dies there).
